@@ -1,0 +1,21 @@
+// STYLE.md rule 2: src/core is pure. No I/O modules, no environment, no clock, no randomness.
+import { globSync, readFileSync } from 'node:fs';
+
+const forbidden: [RegExp, string][] = [
+  [/from ['"]node:(fs|http|https|net|child_process|sqlite|dgram|dns|worker_threads|os)['"]/, 'an I/O module'],
+  [/from ['"](pg|kysely|nodemailer|oidc-provider|openid-client)['"]/, 'an I/O library'],
+  [/process\.env/, 'process.env'],
+  [/Date\.now\(|new Date\(\)/, 'the clock'],
+  [/Math\.random\(|randomUUID|randomBytes/, 'randomness'],
+  [/\bfetch\(/, 'fetch'],
+];
+let bad = 0;
+for (const file of globSync('src/core/**/*.ts')) {
+  if (file.endsWith('.test.ts')) continue;
+  readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
+    for (const [re, what] of forbidden) {
+      if (re.test(line)) { console.error(`${file}:${i + 1}: src/core must not use ${what}`); bad++; }
+    }
+  });
+}
+if (bad > 0) process.exit(1);

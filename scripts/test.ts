@@ -1,0 +1,25 @@
+// The one test command (README, .ci/run): type-check, lint, then every suite with node:test.
+// `--fast` skips the browser and crash suites (files under test/browser and *.slow.test.ts).
+import { spawnSync } from 'node:child_process';
+import { globSync } from 'node:fs';
+
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 24) {
+  console.error(`npm test needs Node 24 (found ${process.versions.node}); run npm ci first so the node devDependency installs`);
+  process.exit(2);
+}
+const fast = process.argv.includes('--fast');
+const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+
+function run(cmd: string, args: string[]): void {
+  const r = spawnSync(cmd, args, { stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+if (only.length === 0) {
+  run('npm', ['run', '--silent', 'typecheck']);
+  run('npm', ['run', '--silent', 'lint']);
+}
+let files = only.length > 0 ? only : [...globSync('src/**/*.test.ts'), ...globSync('test/**/*.test.ts')].sort();
+if (fast) files = files.filter((f) => !f.startsWith('test/browser/') && !f.endsWith('.slow.test.ts'));
+run(process.execPath, ['--test', '--test-reporter=tap', '--test-concurrency=2', ...files]);

@@ -1,0 +1,33 @@
+import type { Command } from './command.ts';
+import { STORE_OPTIONS, storeFlags, stringList } from './command.ts';
+import { loadFileInputs } from '../load-inputs.ts';
+import { openConfiguredStore } from '../open-configured-store.ts';
+
+export const importCommand: Command = {
+  summary: 'Store a snapshot of product users, the IMS directory and the subscription',
+  help: `rehome import --users FILE --ims FILE --subscription FILE [--store sqlite|postgres] [--db FILE]
+
+Reads and validates every file first; on any problem prints each with file:line:column, exits 2 and stores nothing.
+Each subscription becomes one immutable snapshot (with a digest that later plans check for staleness).
+Repeat --users/--subscription in pairs to import production and sandbox together.`,
+  options: { users: { type: 'string', multiple: true }, ims: { type: 'string' }, subscription: { type: 'string', multiple: true }, ...STORE_OPTIONS },
+  configFlags: storeFlags,
+  async run(ctx) {
+    const inputs = await loadFileInputs({ users: stringList(ctx.values.users), ims: ctx.values.ims as string | undefined, subscriptions: stringList(ctx.values.subscription) });
+    await using store = await openConfiguredStore(ctx.config);
+    const at = ctx.io.now().toISOString();
+    for (const [i, snap] of inputs.snapshots.entries()) {
+      const ref = await store.saveSnapshot({
+        subscription: snap.subscription, users: snap.users, ims: inputs.ims, at,
+        sources: { users: inputs.sources.users[i]!, ims: inputs.sources.ims, subscription: inputs.sources.subscriptions[Math.min(i, inputs.sources.subscriptions.length - 1)]! },
+      });
+      await store.appendAudit({
+        at, actor: ctx.io.actor, action: 'snapshot:imported', subscriptionId: ref.subscriptionId, target: ref.id,
+        details: { users: ref.userCount, imsAccounts: ref.imsAccountCount, digest: ref.digest },
+      });
+      ctx.io.out(`imported subscription ${ref.subscriptionId}: ${ref.userCount} users, ${ref.imsAccountCount} IMS accounts -> snapshot ${ref.id} (digest ${ref.digest.slice(0, 12)})\n`);
+    }
+    ctx.io.out(`next: rehome readiness ${inputs.snapshots.map((s) => `--stored ${s.subscription.id}`).join(' ')}\n`);
+    return 0;
+  },
+};

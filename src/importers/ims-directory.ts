@@ -1,0 +1,156 @@
+/**
+ * The IMS directory as the Admin Console exports it (Users CSV): `Identity Type,Username,Domain,Email,First Name,
+ * Last Name,Country Code,ID,Product Configurations,Admin Roles,Product Configurations Administered,User Groups,
+ * User Groups Administered,Products Administered,Developer Access,Auto Assigned Products`, UTF-8 with a BOM.
+ * Required: Identity Type, Username, Email. Optional extras: `Email Verified` (true/false, ./cell-values.ts) and
+ * `Status` (active|disabled|locked, empty = active). Headers match whatever their letter case, spaces, `_` or `-`;
+ * columns the model has no field for (User Groups, ...) are kept verbatim in `attributes`.
+ *
+ * Decisions:
+ * - Identity Type: `Adobe ID`/`Personal` -> personal, `Enterprise ID`/`Enterprise` -> enterprise, `Federated ID`/
+ *   `Federated` -> federated (also the UMAPI spellings `adobeID`, `enterpriseID`, `federatedID`).
+ * - Email verification. The export has no such column: an Enterprise or Federated ID in a domain the organization
+ *   has claimed (`claimedDomains`, from the subscription) is verified, because the organization proved it owns the
+ *   domain; nothing else is, unless an `Email Verified` column says so. A claimed domain wins over that column.
+ *   Personal accounts are never verified by a claim: the person, not the organization, controls them.
+ * - Domain: the `Domain` cell, else the part of the email after the last `@`; lower-cased ASCII (IDNA).
+ * - Username: empty means the email (Adobe IDs sign in with their email).
+ * - Country Code: two upper-case letters (ISO 3166-1 alpha-2) or empty; it cannot be changed later in the Admin
+ *   Console, so a wrong one is an error rather than a guess.
+ * - Multi-valued cells (Product Configurations, Admin Roles): comma-separated, trimmed, empties dropped.
+ * - A non-empty ID must be unique in the file.
+ */
+import { domainToASCII } from 'node:url';
+import type { ImsAccount, ImsAccountStatus, ImsIdentityType } from '../core/model.ts';
+import { BOOLEAN_EXPECTED, normaliseFieldName, parseBooleanText, setAttribute } from './cell-values.ts';
+import { readCsv } from './csv-reader.ts';
+import { mapCsvHeader } from './csv-header.ts';
+import { DEFAULT_MAX_ERRORS, ImportErrorCollector } from './import-error.ts';
+import { readTextFile } from './text-file.ts';
+
+export interface ImsDirectoryOptions {
+  /** Domains the target IMS organization has claimed: its Enterprise and Federated IDs there count as verified. */
+  claimedDomains?: readonly string[];
+  maxErrors?: number;
+}
+
+const COLUMNS = [
+  'Identity Type',
+  'Username',
+  'Domain',
+  'Email',
+  'First Name',
+  'Last Name',
+  'Country Code',
+  'ID',
+  'Product Configurations',
+  'Admin Roles',
+  'Email Verified',
+  'Status',
+] as const;
+const REQUIRED: ReadonlySet<string> = new Set(['Identity Type', 'Username', 'Email']);
+const C = { type: 0, username: 1, domain: 2, email: 3, firstName: 4, lastName: 5, country: 6, id: 7, configs: 8, roles: 9, verified: 10, status: 11 } as const;
+
+const IDENTITY_TYPES: ReadonlyMap<string, ImsIdentityType> = new Map([
+  ['adobeid', 'personal'],
+  ['personal', 'personal'],
+  ['enterpriseid', 'enterprise'],
+  ['enterprise', 'enterprise'],
+  ['federatedid', 'federated'],
+  ['federated', 'federated'],
+]);
+const STATUSES: ReadonlySet<string> = new Set<ImsAccountStatus>(['active', 'disabled', 'locked']);
+const COUNTRY = /^[A-Z]{2}$/;
+
+export function parseImsDirectoryCsv(text: string, file: string, options: ImsDirectoryOptions = {}): ImsAccount[] {
+  const errors = new ImportErrorCollector(options.maxErrors ?? DEFAULT_MAX_ERRORS);
+  const claimed = new Set((options.claimedDomains ?? []).map(toAsciiDomain));
+  const table = readCsv(text, file, errors);
+  if (table.header.length === 0) {
+    errors.add({ code: 'empty_file', file, detail: `the file is empty; expected the Admin Console header: ${COLUMNS.slice(0, 10).join(',')},...` });
+  }
+  const { columns, extras } = mapCsvHeader(table.header, COLUMNS, (name) => REQUIRED.has(name), file, errors);
+  errors.throwIfAny();
+
+  const accounts: ImsAccount[] = [];
+  const seen = new Map<string, number>();
+  for (const row of table.rows) {
+    const values = row.values;
+    let ok = true;
+    const cell = (c: number): string => {
+      const i = columns[c] as number;
+      return i < 0 ? '' : (values[i] as string).trim();
+    };
+    const invalid = (c: number, expected: string, got: string, detail?: string): void => {
+      ok = false;
+      const at = table.locate(row, columns[c] as number);
+      errors.add({ code: 'invalid_value', file, ...at, field: table.header[columns[c] as number]?.value.trim(), expected, got, detail });
+    };
+
+    const rawType = cell(C.type);
+    const type = IDENTITY_TYPES.get(normaliseFieldName(rawType));
+    if (type === undefined) invalid(C.type, 'Adobe ID, Enterprise ID or Federated ID', rawType);
+    const email = cell(C.email);
+    const at = email.lastIndexOf('@');
+    const domain = toAsciiDomain(cell(C.domain) || (at < 0 ? '' : email.slice(at + 1)));
+    const rawStatus = cell(C.status);
+    const status = rawStatus === '' ? 'active' : rawStatus.toLowerCase();
+    if (!STATUSES.has(status)) invalid(C.status, 'active, disabled or locked', rawStatus);
+    const countryCode = cell(C.country);
+    if (countryCode !== '' && !COUNTRY.test(countryCode)) invalid(C.country, 'two upper-case letters (ISO 3166-1 alpha-2, e.g. US)', countryCode);
+    const rawVerified = cell(C.verified);
+    let listedVerified = false;
+    if (rawVerified !== '') {
+      const parsed = parseBooleanText(rawVerified);
+      if (parsed === undefined) invalid(C.verified, BOOLEAN_EXPECTED, rawVerified);
+      else listedVerified = parsed;
+    }
+    const id = cell(C.id);
+    if (!ok || type === undefined) continue;
+    if (id !== '') {
+      const first = seen.get(id);
+      if (first !== undefined) {
+        errors.add({ code: 'duplicate_id', file, ...table.locate(row, columns[C.id] as number), field: 'ID', expected: 'a unique ID', got: id, detail: `also on line ${first}` });
+        continue;
+      }
+      seen.set(id, row.line);
+    }
+    const attributes: Record<string, string> = {};
+    for (const extra of extras) setAttribute(attributes, extra.name, values[extra.index] as string);
+    accounts.push({
+      id,
+      type,
+      username: cell(C.username) || email,
+      domain,
+      email,
+      emailVerified: (type !== 'personal' && claimed.has(domain)) || listedVerified,
+      firstName: cell(C.firstName),
+      lastName: cell(C.lastName),
+      countryCode,
+      status: status as ImsAccountStatus,
+      productConfigurations: splitList(cell(C.configs)),
+      adminRoles: splitList(cell(C.roles)),
+      attributes,
+    });
+  }
+  errors.throwIfAny();
+  return accounts;
+}
+
+function splitList(raw: string): string[] {
+  if (raw === '') return [];
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+/** Lower-case ASCII (IDNA) form of a domain; an invalid one stays lower-cased so it simply matches nothing. */
+function toAsciiDomain(domain: string): string {
+  const lower = domain.trim().toLowerCase();
+  return domainToASCII(lower) || lower;
+}
+
+export function readImsDirectory(path: string, options: ImsDirectoryOptions = {}): ImsAccount[] {
+  return parseImsDirectoryCsv(readTextFile(path), path, options);
+}

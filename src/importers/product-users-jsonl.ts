@@ -1,0 +1,163 @@
+/**
+ * Product users as JSON lines: one object per line, keys as the CSV columns (snake_case or camelCase, see
+ * ./product-users.ts). JSON types are accepted where they say the same thing as the CSV text: booleans as JSON
+ * booleans (or the CSV words), `id` as a number, `null` for an empty value, and `access` as the CSV string, an array
+ * of such entries, or an array of `{ workspace, partition, role }`. Other keys go to `attributes` as text
+ * (non-strings as their JSON). Lines are split on LF (a CR before it is dropped); blank lines are skipped.
+ * `JSON.parse` reads each line; a line that fails is parsed again by ./json-locator.ts for its line:column.
+ */
+import type { ProductUser } from '../core/model.ts';
+import { normaliseFieldName, setAttribute } from './cell-values.ts';
+import { DEFAULT_MAX_ERRORS, ImportErrorCollector } from './import-error.ts';
+import { JsonSyntaxProblem, parseLocatedJson } from './json-locator.ts';
+import { buildProductUser, OPTIONAL_PRODUCT_USER_FIELDS, PRODUCT_USER_FIELDS } from './product-user-record.ts';
+
+const FIELD_BY_KEY: ReadonlyMap<string, number> = new Map(PRODUCT_USER_FIELDS.map((name, i) => [normaliseFieldName(name), i]));
+const IDENTITY: readonly number[] = PRODUCT_USER_FIELDS.map((_, i) => i);
+const BOOLEAN_FIELDS = new Set(['email_verified', 'api_only', 'sso', 'locked']);
+
+interface LineContext {
+  file: string;
+  line: number;
+  text: string;
+  /** Offset of `text` within its physical line (a BOM on line 1). */
+  shift: number;
+  errors: ImportErrorCollector;
+  offsets: Map<string, number> | undefined;
+}
+
+export function parseProductUsersJsonl(text: string, file: string, options: { maxErrors?: number } = {}): ProductUser[] {
+  const errors = new ImportErrorCollector(options.maxErrors ?? DEFAULT_MAX_ERRORS);
+  const users: ProductUser[] = [];
+  const seen = new Map<string, number>();
+  let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let shift = start;
+  let lineNo = 0;
+  let sawContent = false;
+  while (start <= text.length) {
+    lineNo++;
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    const raw = text.slice(start, end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end);
+    start = end + 1;
+    const ctx: LineContext = { file, line: lineNo, text: raw, shift, errors, offsets: undefined };
+    shift = 0;
+    if (raw.trim() === '') continue;
+    sawContent = true;
+    const user = readLine(ctx);
+    if (user === undefined) continue;
+    const first = seen.get(user.id);
+    if (first !== undefined) {
+      errors.add({ code: 'duplicate_id', file, ...locate(ctx, 'id'), field: 'id', expected: 'a unique id', got: user.id, detail: `also on line ${first}` });
+      continue;
+    }
+    seen.set(user.id, lineNo);
+    users.push(user);
+  }
+  if (!sawContent) errors.add({ code: 'empty_file', file, detail: 'the file is empty; expected one JSON object per line' });
+  errors.throwIfAny();
+  return users;
+}
+
+function readLine(ctx: LineContext): ProductUser | undefined {
+  const { errors, file } = ctx;
+  let object: unknown;
+  try {
+    object = JSON.parse(ctx.text);
+  } catch {
+    let offset = 0;
+    let expected = 'valid JSON';
+    try {
+      parseLocatedJson(ctx.text);
+    } catch (problem) {
+      if (problem instanceof JsonSyntaxProblem) ({ offset, expected } = problem);
+    }
+    errors.add({ code: 'json_syntax', file, line: ctx.line, column: ctx.shift + offset + 1, expected });
+    return undefined;
+  }
+  if (typeof object !== 'object' || object === null || Array.isArray(object)) {
+    errors.add({ code: 'invalid_field', file, ...locate(ctx, ''), expected: 'one JSON object per line' });
+    return undefined;
+  }
+  const values: string[] = PRODUCT_USER_FIELDS.map(() => '');
+  const present: boolean[] = PRODUCT_USER_FIELDS.map(() => false);
+  const keys: string[] = PRODUCT_USER_FIELDS.map(() => '');
+  const attributes: Record<string, string> = {};
+  let ok = true;
+  for (const [key, value] of Object.entries(object)) {
+    const field = FIELD_BY_KEY.get(normaliseFieldName(key));
+    if (field === undefined) {
+      setAttribute(attributes, key, typeof value === 'string' ? value : value === null ? '' : JSON.stringify(value));
+      continue;
+    }
+    const name = PRODUCT_USER_FIELDS[field] as string;
+    if (present[field]) {
+      ok = false;
+      errors.add({ code: 'invalid_field', file, ...locate(ctx, key), field: key, detail: `${name} is given twice (as ${keys[field]} and ${key})` });
+      continue;
+    }
+    present[field] = true;
+    keys[field] = key;
+    const text = toCellText(name, value);
+    if (text === undefined) {
+      ok = false;
+      errors.add({ code: 'invalid_field', file, ...locate(ctx, key), field: key, expected: expectedType(name), got: JSON.stringify(value) });
+      continue;
+    }
+    values[field] = text;
+  }
+  PRODUCT_USER_FIELDS.forEach((name, field) => {
+    if (!present[field] && !OPTIONAL_PRODUCT_USER_FIELDS.has(name)) {
+      ok = false;
+      errors.add({ code: 'missing_field', file, ...locate(ctx, ''), field: name, expected: `a field named ${name}` });
+    }
+  });
+  if (!ok) return undefined;
+  return buildProductUser(values, IDENTITY, attributes, (field, expected, got) => {
+    const key = keys[field] as string;
+    errors.add({ code: 'invalid_field', file, ...locate(ctx, key), field: key, expected, got });
+  });
+}
+
+/** The CSV spelling of a JSON value, or undefined when its type is wrong for the field. */
+function toCellText(name: string, value: unknown): string | undefined {
+  if (value === null) return '';
+  if (typeof value === 'string') return value;
+  if (BOOLEAN_FIELDS.has(name)) return typeof value === 'boolean' ? String(value) : undefined;
+  if (name === 'id') return typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : undefined;
+  if (name === 'access' && Array.isArray(value)) {
+    const entries: string[] = [];
+    for (const entry of value) {
+      if (typeof entry === 'string') entries.push(entry);
+      else if (isGrantObject(entry)) entries.push(`${entry.workspace}/${entry.partition}:${entry.role}`);
+      else return undefined;
+    }
+    return entries.join(';');
+  }
+  return undefined;
+}
+
+function isGrantObject(entry: unknown): entry is { workspace: string; partition: string; role: string } {
+  if (typeof entry !== 'object' || entry === null) return false;
+  const { workspace, partition, role } = entry as Record<string, unknown>;
+  return typeof workspace === 'string' && typeof partition === 'string' && typeof role === 'string';
+}
+
+function expectedType(name: string): string {
+  if (BOOLEAN_FIELDS.has(name)) return 'true or false';
+  if (name === 'id') return 'a string or an integer';
+  if (name === 'access') return 'a string or an array of "workspace/partition:role" or {workspace, partition, role}';
+  return 'a string or null';
+}
+
+/** Line and column of the value of `key` (or of the object for ''); the line is parsed again only on errors. */
+function locate(ctx: LineContext, key: string): { line: number; column: number } {
+  if (ctx.offsets === undefined) {
+    try {
+      ctx.offsets = parseLocatedJson(ctx.text).offsets;
+    } catch {
+      ctx.offsets = new Map();
+    }
+  }
+  return { line: ctx.line, column: ctx.shift + (ctx.offsets.get(key) ?? 0) + 1 };
+}

@@ -1,0 +1,66 @@
+/**
+ * Product users from the product's export: CSV (`id,login,email,email_verified,first_name,last_name,status,
+ * api_only,sso,last_login,access` required, `expires_at` and `locked` optional) or JSON lines (one object per
+ * line, the same names in snake_case or camelCase). Header and key names match whatever their letter case,
+ * spaces, `_` or `-`; columns with an empty header are ignored; any other column is kept verbatim in
+ * `attributes` under its header as written. Value rules: ./cell-values.ts. Ids must be unique in a file.
+ * An empty `locked` cell means false; the other booleans must be filled in.
+ */
+import type { ProductUser } from '../core/model.ts';
+import { readCsv } from './csv-reader.ts';
+import { mapCsvHeader } from './csv-header.ts';
+import { ImportError, ImportErrorCollector, DEFAULT_MAX_ERRORS } from './import-error.ts';
+import { setAttribute } from './cell-values.ts';
+import { buildProductUser, OPTIONAL_PRODUCT_USER_FIELDS, PRODUCT_USER_FIELDS, type ProductUserField } from './product-user-record.ts';
+import { parseProductUsersJsonl } from './product-users-jsonl.ts';
+import { readTextFile } from './text-file.ts';
+
+export { parseProductUsersJsonl };
+
+export interface ImportOptions {
+  /** Stop and throw after this many problems (default 50). */
+  maxErrors?: number;
+}
+
+export function parseProductUsersCsv(text: string, file: string, options: ImportOptions = {}): ProductUser[] {
+  const errors = new ImportErrorCollector(options.maxErrors ?? DEFAULT_MAX_ERRORS);
+  const table = readCsv(text, file, errors);
+  if (table.header.length === 0) {
+    errors.add({ code: 'empty_file', file, detail: `the file is empty; expected a header line: ${PRODUCT_USER_FIELDS.join(',')}` });
+  }
+  const { columns, extras } = mapCsvHeader(table.header, PRODUCT_USER_FIELDS, (name) => !OPTIONAL_PRODUCT_USER_FIELDS.has(name as ProductUserField), file, errors);
+  errors.throwIfAny();
+
+  const users: ProductUser[] = [];
+  const seen = new Map<string, number>();
+  for (const row of table.rows) {
+    const values = row.values;
+    const attributes: Record<string, string> = {};
+    for (const extra of extras) setAttribute(attributes, extra.name, values[extra.index] as string);
+    const user = buildProductUser(values, columns, attributes, (field, expected, got) => {
+      const at = table.locate(row, columns[field] as number);
+      errors.add({ code: 'invalid_value', file, ...at, field: PRODUCT_USER_FIELDS[field], expected, got });
+    });
+    if (user === undefined) continue;
+    const first = seen.get(user.id);
+    if (first !== undefined) {
+      const at = table.locate(row, columns[0] as number);
+      errors.add({ code: 'duplicate_id', file, ...at, field: 'id', expected: 'a unique id', got: user.id, detail: `also on line ${first}` });
+      continue;
+    }
+    seen.set(user.id, row.line);
+    users.push(user);
+  }
+  errors.throwIfAny();
+  return users;
+}
+
+/** Reads product users from a `.csv`, `.jsonl` or `.ndjson` file. */
+export function readProductUsers(path: string, options: ImportOptions = {}): ProductUser[] {
+  const extension = /\.([^./\\]+)$/.exec(path)?.[1]?.toLowerCase();
+  if (extension !== 'csv' && extension !== 'jsonl' && extension !== 'ndjson') {
+    throw new ImportError({ code: 'unsupported_format', file: path, expected: 'a file ending in .csv, .jsonl or .ndjson' });
+  }
+  const text = readTextFile(path);
+  return extension === 'csv' ? parseProductUsersCsv(text, path, options) : parseProductUsersJsonl(text, path, options);
+}

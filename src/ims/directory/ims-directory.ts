@@ -1,0 +1,277 @@
+/**
+ * The directory of the embedded IMS: accounts, organizations, org membership and product profiles.
+ *
+ * This is the in-process service that the OIDC provider, the account pages, SCIM 2.0, the Admin API and the
+ * `embedded` IdentityProvider adapter all use. Implemented on Rehome's store (SQLite and PostgreSQL) by
+ * `store-ims-directory.ts`. Every method that acts "as an organization" takes `orgId` first and never reads or
+ * writes another organization's data (tenant isolation): an account that is not a member of `orgId` is `not_found`.
+ *
+ * Stability: this interface changes only additively.
+ */
+
+export type AccountType = 'personal' | 'enterprise' | 'federated';
+export type AccountStatus = 'active' | 'disabled' | 'locked';
+
+/** An IMS account. `id` is the OpenID Connect `sub`. */
+export interface ImsAccountRecord {
+  /** Subject id (UUID); never reused, never changes. */
+  id: string;
+  /** Email as entered (display form). */
+  email: string;
+  /** Lower-cased, trimmed, NFC form used for look-ups. */
+  emailNormalized: string;
+  /** True only after the owner proved control of `email` (link click) or a trusted upstream said so. */
+  emailVerified: boolean;
+  type: AccountType;
+  /**
+   * Organization that owns the account: set for `enterprise` and `federated` accounts (the org may edit their
+   * profile fields); null for `personal` accounts, which only their owner edits (orgs manage membership only).
+   */
+  ownerOrgId: string | null;
+  firstName: string;
+  lastName: string;
+  /** Unique over the whole IMS (case-insensitive), as SCIM requires; defaults to the email. */
+  userName: string;
+  status: AccountStatus;
+  /**
+   * PHC-format password hash (argon2id, or an imported legacy hash), or null (no password: federated, invited).
+   * Never serialise it to any client.
+   */
+  passwordHash: string | null;
+  /** Increments on every change of the account or of one of its org memberships (SCIM `meta.version`/ETag). */
+  version: number;
+  /** ISO-8601 instants. */
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** An account as one organization sees it: the account plus that org's membership data. */
+export interface ImsOrgAccount extends ImsAccountRecord {
+  orgId: string;
+  /** The provisioning client's id for this account (SCIM `externalId`; the product user id); unique per org. */
+  externalId: string | null;
+  /** When the account joined the organization. */
+  joinedAt: string;
+}
+
+export interface DomainClaim {
+  /** Lower-case ASCII (IDNA) domain. */
+  domain: string;
+  /** Who made the claim (`admin:<account id>`, `cli:<os user>`, `scim:<client>`...). */
+  claimedBy: string;
+  claimedAt: string;
+}
+
+/** Federation of chosen domains to an upstream OpenID Connect provider. */
+export interface SsoFederation {
+  /** Lower-case domains whose users sign in upstream; each must be claimed by the org. */
+  domains: string[];
+  /** Upstream issuer URL (discovery at `<issuer>/.well-known/openid-configuration`). */
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface ImsOrgRecord {
+  id: string;
+  name: string;
+  domains: DomainClaim[];
+  /** Account ids of the org's admins (each is also a member). */
+  admins: string[];
+  sso: SsoFederation | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** An org's entitlement to one product subscription, with its members (SCIM Group). */
+export interface ProductProfileRecord {
+  id: string;
+  orgId: string;
+  name: string;
+  /** The product subscription (tenant) id, e.g. `123-ABC-456`. */
+  subscriptionId: string;
+  /** Account ids; every member is also a member of the org. */
+  members: string[];
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The orgs and product profiles an account belongs to (the `ims_org` claim). */
+export interface AccountMembership {
+  orgId: string;
+  profileIds: string[];
+}
+
+// ---- inputs ----
+
+export interface NewAccount {
+  email: string;
+  /** Default false. Importers must not set it: only proof of control (or a trusted upstream) verifies. */
+  emailVerified?: boolean;
+  /** Default 'personal'. `enterprise`/`federated` need `orgId` (the owner). */
+  type?: AccountType;
+  firstName?: string;
+  lastName?: string;
+  /** Default: the email. */
+  userName?: string;
+  status?: AccountStatus;
+  passwordHash?: string | null;
+  /** Owner org for enterprise/federated; for any type, the account also joins this org. */
+  orgId?: string;
+  /** Membership externalId in `orgId` (requires `orgId`). */
+  externalId?: string | null;
+  /** Fixed id (tests, imports that keep ids); default a random UUID. */
+  id?: string;
+}
+
+/** Profile fields an owner (the person, or the owning org) may change. */
+export interface AccountPatch {
+  email?: string;
+  emailVerified?: boolean;
+  firstName?: string;
+  lastName?: string;
+  userName?: string;
+  status?: AccountStatus;
+}
+
+/** What an org may change on an account it sees; profile fields only on accounts it owns (`forbidden` else). */
+export interface OrgAccountPatch extends AccountPatch {
+  externalId?: string | null;
+}
+
+export interface WriteOptions {
+  /** Optimistic concurrency (SCIM `If-Match`): fails with `version_mismatch` when the stored version differs. */
+  expectedVersion?: number;
+}
+
+/** A small filter tree; the SCIM layer parses SCIM filters into it. String comparisons are case-insensitive. */
+export type Filter<A extends string> =
+  | { op: 'eq' | 'ne' | 'co' | 'sw' | 'ew'; attr: A; value: string | boolean }
+  | { op: 'pr'; attr: A }
+  | { op: 'and' | 'or'; filters: Filter<A>[] }
+  | { op: 'not'; filter: Filter<A> };
+
+export type AccountFilterAttr =
+  | 'id' | 'userName' | 'email' | 'externalId' | 'firstName' | 'lastName' | 'type' | 'status' | 'emailVerified';
+export type ProfileFilterAttr = 'id' | 'name' | 'subscriptionId';
+
+export interface ListQuery<A extends string> {
+  filter?: Filter<A>;
+  /** 0-based offset (SCIM startIndex - 1). Default 0. */
+  offset?: number;
+  /** Default 100; 0 returns only the total. */
+  limit?: number;
+}
+
+export interface Page<T> {
+  /** Matches over all pages. */
+  total: number;
+  items: T[];
+}
+
+export interface VerifyEmailResult {
+  account: ImsAccountRecord;
+  /**
+   * Other accounts that had claimed the same address without proving it and were removed (pre-hijacking
+   * defence); the caller must end their sessions and tokens.
+   */
+  invalidatedAccountIds: string[];
+}
+
+// ---- the service ----
+
+export interface ImsDirectoryService {
+  // Accounts (global: used by the IMS itself — sign-up, sign-in, OIDC claims).
+  createAccount(input: NewAccount): Promise<ImsAccountRecord>;
+  getAccount(id: string): Promise<ImsAccountRecord | undefined>;
+  /** All accounts whose email normalizes to `email`, verified or not, oldest first. */
+  findAccountsByEmail(email: string): Promise<ImsAccountRecord[]>;
+  /** The account whose *verified* email is `email` and type is `type` (default 'personal'); at most one exists. */
+  findVerifiedAccount(email: string, type?: AccountType): Promise<ImsAccountRecord | undefined>;
+  findAccountByUserName(userName: string): Promise<ImsAccountRecord | undefined>;
+  updateAccount(id: string, patch: AccountPatch, options?: WriteOptions): Promise<ImsAccountRecord>;
+  setPasswordHash(id: string, passwordHash: string | null): Promise<void>;
+  /**
+   * Marks `email` verified on the account (optionally switching the account to it, for an email change) and
+   * removes every other unverified *personal* account that claimed the same address; pending claims never win.
+   * `email_taken` when another account of the same type already verified the address.
+   */
+  verifyEmail(id: string, email: string): Promise<VerifyEmailResult>;
+  disableAccount(id: string): Promise<ImsAccountRecord>;
+  deleteAccount(id: string): Promise<void>;
+  listMemberships(accountId: string): Promise<AccountMembership[]>;
+
+  // Federated identities (upstream issuer + subject -> account).
+  linkFederatedIdentity(accountId: string, issuer: string, subject: string): Promise<void>;
+  findAccountByFederatedIdentity(issuer: string, subject: string): Promise<ImsAccountRecord | undefined>;
+
+  // Organizations.
+  createOrg(input: { name: string; id?: string }): Promise<ImsOrgRecord>;
+  getOrg(orgId: string): Promise<ImsOrgRecord | undefined>;
+  listOrgs(): Promise<ImsOrgRecord[]>;
+  updateOrg(orgId: string, patch: { name?: string }, options?: WriteOptions): Promise<ImsOrgRecord>;
+  /** Idempotent for the same org; `domain_claimed` when another org holds the domain. */
+  claimDomain(orgId: string, domain: string, claimedBy: string): Promise<ImsOrgRecord>;
+  releaseDomain(orgId: string, domain: string): Promise<ImsOrgRecord>;
+  findOrgByDomain(domain: string): Promise<ImsOrgRecord | undefined>;
+  /** Idempotent; the account must be a member (`not_found` else). */
+  addOrgAdmin(orgId: string, accountId: string): Promise<ImsOrgRecord>;
+  removeOrgAdmin(orgId: string, accountId: string): Promise<ImsOrgRecord>;
+  /** Each SSO domain must be claimed by the org (`invalid_input` else); null removes federation. */
+  setSsoFederation(orgId: string, sso: SsoFederation | null): Promise<ImsOrgRecord>;
+  deleteOrg(orgId: string): Promise<void>;
+
+  // Accounts as an organization sees them (SCIM Users, Admin API).
+  /** Idempotent: adding an existing member succeeds (and sets `externalId` when given and different). */
+  addOrgMember(orgId: string, accountId: string, options?: { externalId?: string | null }): Promise<ImsOrgAccount>;
+  /** Idempotent; also removes the account from the org's product profiles and admins. */
+  removeOrgMember(orgId: string, accountId: string): Promise<void>;
+  getOrgAccount(orgId: string, accountId: string): Promise<ImsOrgAccount | undefined>;
+  findOrgAccountByExternalId(orgId: string, externalId: string): Promise<ImsOrgAccount | undefined>;
+  listOrgAccounts(orgId: string, query?: ListQuery<AccountFilterAttr>): Promise<Page<ImsOrgAccount>>;
+  updateOrgAccount(orgId: string, accountId: string, patch: OrgAccountPatch, options?: WriteOptions): Promise<ImsOrgAccount>;
+
+  // Product profiles (SCIM Groups).
+  createProfile(orgId: string, input: { name: string; subscriptionId: string; id?: string; members?: string[] }): Promise<ProductProfileRecord>;
+  getProfile(orgId: string, profileId: string): Promise<ProductProfileRecord | undefined>;
+  listProfiles(orgId: string, query?: ListQuery<ProfileFilterAttr>): Promise<Page<ProductProfileRecord>>;
+  updateProfile(orgId: string, profileId: string, patch: { name?: string; subscriptionId?: string }, options?: WriteOptions): Promise<ProductProfileRecord>;
+  /** Replaces the member list (SCIM PUT); every id must be an org member (`invalid_input` else). */
+  setProfileMembers(orgId: string, profileId: string, accountIds: string[], options?: WriteOptions): Promise<ProductProfileRecord>;
+  /** Idempotent (existing members are a success); every id must be an org member (`invalid_input` else). */
+  addProfileMembers(orgId: string, profileId: string, accountIds: string[], options?: WriteOptions): Promise<ProductProfileRecord>;
+  /** Idempotent. */
+  removeProfileMembers(orgId: string, profileId: string, accountIds: string[], options?: WriteOptions): Promise<ProductProfileRecord>;
+  deleteProfile(orgId: string, profileId: string): Promise<void>;
+}
+
+export type ImsErrorCode =
+  | 'account_exists' // userName already taken
+  | 'email_taken' // another account of that type already verified this email
+  | 'external_id_exists' // externalId already used in this org
+  | 'domain_claimed' // another org claimed the domain
+  | 'not_found'
+  | 'version_mismatch'
+  | 'email_unverified'
+  | 'invalid_input'
+  | 'forbidden'
+  | 'account_disabled'
+  | 'invalid_credentials'
+  | 'throttled'
+  | 'token_invalid'; // one-time link expired, used or forged
+
+/** The one error class of the embedded IMS; callers switch on `code`. */
+export class ImsError extends Error {
+  readonly code: ImsErrorCode;
+  constructor(code: ImsErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ImsError';
+    this.code = code;
+  }
+}
+
+export function isImsError(error: unknown, code?: ImsErrorCode): error is ImsError {
+  return error instanceof ImsError && (code === undefined || error.code === code);
+}

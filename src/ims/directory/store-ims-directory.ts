@@ -1,0 +1,25 @@
+import { imsDb, type ImsStoreHandle } from '../ims-tables.ts';
+import { createAccountMethods } from './directory-accounts.ts';
+import { createDirectoryContext } from './directory-context.ts';
+import { createMemberMethods } from './directory-members.ts';
+import { createOrgMethods } from './directory-orgs.ts';
+import { createProfileMethods } from './directory-profiles.ts';
+import type { ImsDirectoryService } from './ims-directory.ts';
+
+export interface StoreImsDirectoryOptions {
+  /** Clock (default: the system clock). */
+  now?: () => Date;
+  /** Id source for accounts, orgs and profiles (default: random UUIDs). */
+  newId?: () => string;
+}
+
+/** The IMS directory on Rehome's store (SQLite or PostgreSQL, migration `0002_ims`). */
+export function createStoreImsDirectory(store: ImsStoreHandle, options: StoreImsDirectoryOptions = {}): ImsDirectoryService {
+  const ctx = createDirectoryContext(imsDb(store), options);
+  return {
+    ...createAccountMethods(ctx),
+    ...createOrgMethods(ctx),
+    ...createMemberMethods(ctx),
+    ...createProfileMethods(ctx),
+  };
+}

@@ -1,0 +1,8 @@
+import type { Migration } from './migration.ts';
+import { coreMigration } from './0001-core.ts';
+import { imsMigration } from '../../ims/ims-migrations.ts';
+
+export type { Migration } from './migration.ts';
+
+/** Every migration in the order it runs. Append only: new modules add their entry at the end. */
+export const migrations: Migration[] = [coreMigration, imsMigration];

@@ -1,0 +1,85 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { Kysely, SqliteDialect, sql } from 'kysely';
+import { createKyselyStore, type SnapshotRowTable, type StoreAdapter, type StoreDialect } from '../kysely-store.ts';
+import { StoreError } from '../store-error.ts';
+import { wrapDatabaseSync } from './node-sqlite-driver.ts';
+
+/** How long a writer waits for another process's write lock before SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 10_000;
+const SQLITE_CONSTRAINT = 19;
+
+/**
+ * Opens (creating it and its directory if missing) a SQLite database through node:sqlite. WAL lets readers run
+ * beside the one writer; the busy timeout makes concurrent processes wait instead of failing. Does not migrate.
+ */
+export function openSqliteStore(path: string): StoreAdapter {
+  const db = openDatabase(path);
+  const kysely = new Kysely<any>({ dialect: new SqliteDialect({ database: wrapDatabaseSync(db) }) });
+  const inserts = new Map<string, StatementSync>();
+
+  // Raw DatabaseSync work below always runs inside a Kysely transaction or connection, which holds Kysely's
+  // single-connection mutex, so it never interleaves with another query on this handle.
+  const dialect: StoreDialect = {
+    dialect: 'sqlite',
+    kysely,
+    beginLocked: async (conn) => {
+      await sql`begin immediate`.execute(conn);
+    },
+    execScript: async (_conn, script) => {
+      db.exec(script);
+    },
+    insertSnapshotRows: async (_trx, table, snapshotId, offset, rows) => {
+      const insert = insertStatement(table);
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i]!;
+        insert.run(snapshotId, offset + i, row.key, row.email, row.json);
+      }
+    },
+    readSnapshotRows: (table, snapshotId) =>
+      kysely.connection().execute(async () => {
+        const select = db.prepare(`select data from ${table.name} where snapshot_id = ? order by ord`);
+        select.setReturnArrays(true);
+        const rows = select.all(snapshotId) as unknown as [string][];
+        const out = new Array<unknown>(rows.length);
+        for (let i = 0; i < rows.length; i++) out[i] = JSON.parse(rows[i]![0]);
+        return out;
+      }),
+    isConstraintViolation: (error) =>
+      typeof (error as { errcode?: unknown })?.errcode === 'number' &&
+      ((error as { errcode: number }).errcode & 0xff) === SQLITE_CONSTRAINT,
+    destroy: async () => {
+      await kysely.destroy();
+      if (db.isOpen) db.close();
+    },
+  };
+  return createKyselyStore(dialect);
+
+  function insertStatement(table: SnapshotRowTable): StatementSync {
+    let insert = inserts.get(table.name);
+    if (insert === undefined) {
+      insert = db.prepare(`insert into ${table.name} (snapshot_id, ord, ${table.keyColumn}, email, data) values (?, ?, ?, ?, ?)`);
+      inserts.set(table.name, insert);
+    }
+    return insert;
+  }
+}
+
+function openDatabase(path: string): DatabaseSync {
+  const inMemory = path === ':memory:' || path === '';
+  try {
+    if (!inMemory) mkdirSync(dirname(resolve(path)), { recursive: true });
+    const db = new DatabaseSync(path);
+    try {
+      db.exec(`pragma busy_timeout = ${BUSY_TIMEOUT_MS}; pragma foreign_keys = on;`);
+      if (!inMemory) db.exec('pragma journal_mode = wal;');
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    return db;
+  } catch (error) {
+    throw new StoreError('store_unavailable', `cannot open the SQLite database at ${path}: ${(error as Error).message}`, { cause: error });
+  }
+}
