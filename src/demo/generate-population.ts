@@ -62,7 +62,7 @@ export function generatePopulation(opts: PopulationOptions): Population {
     if (kind === 'gmail_plus') email = `${slug}+mkto@gmail.com`;
     if (kind === 'invalid_email') email = pick([`${slug}@`, `${slug}.${company}`, `${slug}@@${company}`, `${slug} @${company}`]);
     if (kind === 'duplicate' && users.length > 0) email = users[users.length - 1]!.email.toUpperCase();
-    if (kind === 'confusable') email = `${slug.replace('a', '\u0430')}@${company}`; // Cyrillic a
+    if (kind === 'confusable') email = `\u0430${slug.slice(1)}@${company}`; // a Cyrillic first letter: mixed scripts
     // The first forced case ('unverified') is also an admin: a realistic subscription has one admin not ready yet.
     const admin = i <= admins || forced === 0;
     const u: ProductUser = {

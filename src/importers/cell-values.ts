@@ -33,6 +33,8 @@ const INSTANT =
 
 /** An ISO-8601 instant, normalised to `YYYY-MM-DDTHH:mm:ss.sssZ`; `undefined` when not one (see the header). */
 export function parseInstant(raw: string): string | undefined {
+  // Exports mostly hold the normalised form already: check it digit by digit, no regex, no Date.
+  if ((raw.length === 24 || raw.length === 20) && isCanonicalUtc(raw)) return raw.length === 24 ? raw : `${raw.slice(0, 19)}.000Z`;
   const m = INSTANT.exec(raw);
   if (m === null) return undefined;
   const year = Number(m[1]);
@@ -59,12 +61,36 @@ export function parseInstant(raw: string): string | undefined {
   return new Date(ms).toISOString();
 }
 
+/** `YYYY-MM-DDTHH:mm:ssZ` or `YYYY-MM-DDTHH:mm:ss.sssZ` with every field in range. */
+function isCanonicalUtc(raw: string): boolean {
+  const long = raw.length === 24;
+  if (raw.charCodeAt(4) !== 45 || raw.charCodeAt(7) !== 45 || raw.charCodeAt(10) !== 84 || raw.charCodeAt(13) !== 58 || raw.charCodeAt(16) !== 58) return false;
+  if (raw.charCodeAt(raw.length - 1) !== 90 || (long && raw.charCodeAt(19) !== 46)) return false;
+  const year = digits(raw, 0, 4);
+  const month = digits(raw, 5, 2);
+  const day = digits(raw, 8, 2);
+  const hour = digits(raw, 11, 2);
+  const minute = digits(raw, 14, 2);
+  const second = digits(raw, 17, 2);
+  if (long && digits(raw, 20, 3) < 0) return false;
+  return year >= 1000 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59;
+}
+
+/** The number written by `count` ASCII digits at `at`, or -1. */
+function digits(raw: string, at: number, count: number): number {
+  let n = 0;
+  for (let i = at; i < at + count; i++) {
+    const d = raw.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
 function daysInMonth(year: number, month: number): number {
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
-
-const ACCESS_ENTRY = /^([^/:;]+)\/([^/:;]+):([^/:;]+)$/;
 
 /** The grants of an `access` cell, or `{ badEntry }` naming the first entry that is not `workspace/partition:role`. */
 export function parseAccessList(raw: string): AccessGrant[] | { badEntry: string } {
@@ -80,12 +106,15 @@ export function parseAccessList(raw: string): AccessGrant[] | { badEntry: string
   return grants;
 }
 
+/** One `workspace/partition:role` (no `/`, `:` or `;` inside a part, no empty part), or undefined. */
 export function parseAccessEntry(entry: string): AccessGrant | undefined {
-  const m = ACCESS_ENTRY.exec(entry);
-  if (m === null) return undefined;
-  const workspace = (m[1] as string).trim();
-  const partition = (m[2] as string).trim();
-  const role = (m[3] as string).trim();
+  const slash = entry.indexOf('/');
+  const colon = entry.indexOf(':', slash + 1);
+  if (slash < 0 || colon < 0 || entry.indexOf('/', slash + 1) >= 0 || entry.indexOf(':', colon + 1) >= 0) return undefined;
+  if (entry.lastIndexOf(':', slash) >= 0 || entry.indexOf(';') >= 0) return undefined;
+  const workspace = entry.slice(0, slash).trim();
+  const partition = entry.slice(slash + 1, colon).trim();
+  const role = entry.slice(colon + 1).trim();
   if (workspace === '' || partition === '' || role === '') return undefined;
   return { workspace, partition, role };
 }

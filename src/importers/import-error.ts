@@ -50,6 +50,8 @@ export interface ImportErrorInit {
   expected?: string | undefined;
   /** The offending text, quoted into the message only. */
   got?: string | undefined;
+  /** The offending JSON value (not a string), shown as JSON in the message only. */
+  gotJson?: unknown;
   /** Free text used instead of `expected ..., got ...`, or appended after it in parentheses. */
   detail?: string | undefined;
   cause?: unknown;
@@ -89,6 +91,7 @@ function formatImportError(init: ImportErrorInit): string {
   if (init.expected !== undefined) {
     what = `expected ${init.expected}`;
     if (init.got !== undefined) what += `, got ${showValue(init.got)}`;
+    else if ('gotJson' in init) what += `, got ${clip(JSON.stringify(init.gotJson) ?? 'undefined')}`;
     if (init.detail !== undefined) what += ` (${init.detail})`;
   } else {
     what = init.detail ?? init.code;
@@ -97,8 +100,11 @@ function formatImportError(init: ImportErrorInit): string {
 }
 
 function showValue(value: string): string {
-  const shown = value.length > MAX_SHOWN_CHARS ? `${value.slice(0, MAX_SHOWN_CHARS)}…` : value;
-  return JSON.stringify(shown);
+  return JSON.stringify(clip(value));
+}
+
+function clip(value: string): string {
+  return value.length > MAX_SHOWN_CHARS ? `${value.slice(0, MAX_SHOWN_CHARS)}…` : value;
 }
 
 /** Several import problems at once; `errors` is in file order. */

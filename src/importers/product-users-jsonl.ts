@@ -101,7 +101,7 @@ function readLine(ctx: LineContext): ProductUser | undefined {
     const text = toCellText(name, value);
     if (text === undefined) {
       ok = false;
-      errors.add({ code: 'invalid_field', file, ...locate(ctx, key), field: key, expected: expectedType(name), got: JSON.stringify(value) });
+      errors.add({ code: 'invalid_field', file, ...locate(ctx, key), field: key, expected: expectedType(name), gotJson: value });
       continue;
     }
     values[field] = text;

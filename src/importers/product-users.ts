@@ -7,7 +7,7 @@
  * An empty `locked` cell means false; the other booleans must be filled in.
  */
 import type { ProductUser } from '../core/model.ts';
-import { readCsv } from './csv-reader.ts';
+import { readCsv, type CsvRow } from './csv-reader.ts';
 import { mapCsvHeader } from './csv-header.ts';
 import { ImportError, ImportErrorCollector, DEFAULT_MAX_ERRORS } from './import-error.ts';
 import { setAttribute } from './cell-values.ts';
@@ -33,14 +33,18 @@ export function parseProductUsersCsv(text: string, file: string, options: Import
 
   const users: ProductUser[] = [];
   const seen = new Map<string, number>();
+  // One report function for all rows (not a closure per row): it reads the row being built.
+  let current: CsvRow | undefined;
+  const report = (field: number, expected: string, got: string): void => {
+    const at = table.locate(current as CsvRow, columns[field] as number);
+    errors.add({ code: 'invalid_value', file, ...at, field: PRODUCT_USER_FIELDS[field], expected, got });
+  };
   for (const row of table.rows) {
+    current = row;
     const values = row.values;
     const attributes: Record<string, string> = {};
     for (const extra of extras) setAttribute(attributes, extra.name, values[extra.index] as string);
-    const user = buildProductUser(values, columns, attributes, (field, expected, got) => {
-      const at = table.locate(row, columns[field] as number);
-      errors.add({ code: 'invalid_value', file, ...at, field: PRODUCT_USER_FIELDS[field], expected, got });
-    });
+    const user = buildProductUser(values, columns, attributes, report);
     if (user === undefined) continue;
     const first = seen.get(user.id);
     if (first !== undefined) {

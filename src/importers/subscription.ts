@@ -41,12 +41,12 @@ class Checker {
   /** The object at `path` with only `keys` allowed; undefined (reported) when it is not an object. */
   object(path: string, value: unknown, keys: readonly string[]): Record<string, unknown> | undefined {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      this.report(path, { code: 'invalid_field', expected: 'an object', got: JSON.stringify(value) });
+      this.report(path, { code: 'invalid_field', expected: 'an object', ...shown(value) });
       return undefined;
     }
     for (const key of Object.keys(value)) {
       if (keys.includes(key)) continue;
-      const near = keys.find((k) => normaliseFieldName(k) === normaliseFieldName(key));
+      const near = keys.find((k) => isNear(normaliseFieldName(k), normaliseFieldName(key)));
       this.report(join(path, key), { code: 'unknown_field', detail: `unknown field${near === undefined ? `; known: ${keys.join(', ')}` : `; did you mean ${near}?`}` });
     }
     return value as Record<string, unknown>;
@@ -61,7 +61,7 @@ class Checker {
     }
     const value = owner[key];
     if (typeof value !== 'string' || value.trim() === '') {
-      this.report(at, { code: 'invalid_field', expected: what, got: JSON.stringify(value) });
+      this.report(at, { code: 'invalid_field', expected: what, ...shown(value) });
       return '';
     }
     return value.trim();
@@ -76,17 +76,36 @@ class Checker {
     }
     const value = owner[key];
     if (!Array.isArray(value)) {
-      this.report(at, { code: 'invalid_field', expected: `an array of ${what}s`, got: JSON.stringify(value) });
+      this.report(at, { code: 'invalid_field', expected: `an array of ${what}s`, ...shown(value) });
       return [];
     }
     const out: string[] = [];
     value.forEach((item: unknown, i) => {
       const converted = typeof item === 'string' ? convert(item.trim()) : undefined;
-      if (converted === undefined) this.report(`${at}[${i}]`, { code: 'invalid_field', expected: what, got: typeof item === 'string' ? item : JSON.stringify(item) });
+      if (converted === undefined) this.report(`${at}[${i}]`, { code: 'invalid_field', expected: what, ...shown(item) });
       else if (!out.includes(converted)) out.push(converted);
     });
     return out;
   }
+}
+
+/** How a wrong value appears in a message: strings quoted, other JSON as JSON. */
+function shown(value: unknown): { got: string } | { gotJson: unknown } {
+  return typeof value === 'string' ? { got: value } : { gotJson: value };
+}
+
+/** Same name but for case and separators, or at most two edits apart (a typo). */
+function isNear(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 2) return false;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return (previous[b.length] as number) <= 2;
 }
 
 function join(path: string, key: string): string {
@@ -142,7 +161,7 @@ function checkOrganization(c: Checker, parentPath: string, parent: Record<string
   let ssoConfigured = false;
   if ('ssoConfigured' in org) {
     if (typeof org.ssoConfigured === 'boolean') ssoConfigured = org.ssoConfigured;
-    else c.report(join(path, 'ssoConfigured'), { code: 'invalid_field', expected: 'true or false', got: JSON.stringify(org.ssoConfigured) });
+    else c.report(join(path, 'ssoConfigured'), { code: 'invalid_field', expected: 'true or false', ...shown(org.ssoConfigured) });
   }
   return { id, name, claimedDomains, ssoConfigured };
 }

@@ -8,9 +8,20 @@ export function canonicalJson(value: unknown): string {
   return write(value) ?? 'null';
 }
 
+// A snapshot holds a million objects over a few dozen distinct keys: escaping each key once saves a large share
+// of the work. Bounded so arbitrary attribute names cannot grow it without limit.
+const escapedKeys = new Map<string, string>();
+const ESCAPED_KEYS_MAX = 10_000;
+
 function write(value: unknown): string | undefined {
-  if (value === null || typeof value !== 'object') {
-    return JSON.stringify(value);
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object':
+      break;
+    default:
+      return JSON.stringify(value);
   }
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') {
     return write((value as { toJSON(): unknown }).toJSON());
@@ -24,14 +35,29 @@ function write(value: unknown): string | undefined {
     return out + ']';
   }
   const record = value as Record<string, unknown>;
-  const keys = Object.keys(record).sort();
+  const keys = sortedKeys(record);
   let out = '{';
-  let first = true;
   for (const key of keys) {
     const item = write(record[key]);
     if (item === undefined) continue;
-    out += (first ? '' : ',') + JSON.stringify(key) + ':' + item;
-    first = false;
+    out += (out.length === 1 ? '' : ',') + escapeKey(key) + item;
   }
   return out + '}';
+}
+
+function sortedKeys(record: Record<string, unknown>): string[] {
+  const keys = Object.keys(record);
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1]! > keys[i]!) return keys.sort();
+  }
+  return keys;
+}
+
+function escapeKey(key: string): string {
+  let escaped = escapedKeys.get(key);
+  if (escaped === undefined) {
+    escaped = JSON.stringify(key) + ':';
+    if (escapedKeys.size < ESCAPED_KEYS_MAX) escapedKeys.set(key, escaped);
+  }
+  return escaped;
 }

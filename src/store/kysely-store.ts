@@ -32,8 +32,8 @@ export interface StoreDialect extends MigrationDialect {
   insertSnapshotRows(trx: Transaction<any>, table: SnapshotRowTable, snapshotId: string, offset: number, rows: SnapshotRow[]): Promise<void>;
   /** Every row's parsed `data`, in `ord` order. */
   readSnapshotRows(table: SnapshotRowTable, snapshotId: string): Promise<unknown[]>;
-  /** True when the database refused a write because it broke a constraint (the data is at fault, not the store). */
-  isConstraintViolation(error: unknown): boolean;
+  /** True when the database refused a write because of the data (a constraint, a value it cannot hold). */
+  isDataRejected(error: unknown): boolean;
   destroy(): Promise<void>;
 }
 
@@ -87,7 +87,7 @@ export function createKyselyStore(dialect: StoreDialect): StoreAdapter {
         });
       } catch (error) {
         if (error instanceof StoreError) throw error;
-        if (dialect.isConstraintViolation(error)) {
+        if (dialect.isDataRejected(error)) {
           throw new StoreError('snapshot_invalid', `snapshot refused by the database: ${(error as Error).message}`, { cause: error });
         }
         throw error;
@@ -215,6 +215,7 @@ function toUserRow(user: ProductUser, index: number): SnapshotRow {
     throw new StoreError('snapshot_invalid', `users[${index}].id must be a non-empty string`);
   }
   if (typeof user.email !== 'string') throw new StoreError('snapshot_invalid', `users[${index}].email must be a string`);
+  rejectNul(user.id, user.email, `users[${index}]`);
   return { key: user.id, email: user.email, json: canonicalJson(user) };
 }
 
@@ -222,7 +223,15 @@ function toUserRow(user: ProductUser, index: number): SnapshotRow {
 function toAccountRow(account: ImsAccount, index: number): SnapshotRow {
   if (typeof account?.id !== 'string') throw new StoreError('snapshot_invalid', `ims.accounts[${index}].id must be a string`);
   if (typeof account.email !== 'string') throw new StoreError('snapshot_invalid', `ims.accounts[${index}].email must be a string`);
+  rejectNul(account.id, account.email, `ims.accounts[${index}]`);
   return { key: account.id, email: account.email, json: canonicalJson(account) };
+}
+
+/** PostgreSQL text cannot hold NUL; refusing it on both dialects keeps them interchangeable. */
+function rejectNul(id: string, email: string, where: string): void {
+  if (id.includes('\u0000') || email.includes('\u0000')) {
+    throw new StoreError('snapshot_invalid', `${where}: id and email must not contain NUL characters`);
+  }
 }
 
 /** The subscriptions row follows the newest snapshot; saving an older one does not roll it back. */

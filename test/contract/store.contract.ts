@@ -275,15 +275,15 @@ function sampleAccounts(): ImsAccount[] {
 }
 
 export function manyUsers(n: number): ProductUser[] {
-  const users: ProductUser[] = new Array(n);
+  const users: ProductUser[] = [];
   for (let i = 0; i < n; i++) {
-    users[i] = {
+    users.push({
       id: `user-${i}`, login: `user${i}`, email: `user${i}@example.com`, emailVerified: i % 3 !== 0,
       firstName: 'First', lastName: `Last${i}`, status: 'active', apiOnly: false, sso: i % 7 === 0,
       lastLogin: i % 2 === 0 ? '2024-04-01T10:00:00.000Z' : null,
       access: [{ workspace: 'Default', partition: `p${i % 5}`, role: i % 10 === 0 ? 'admin' : 'viewer' }],
       expiresAt: null, locked: false, attributes: i % 4 === 0 ? { region: 'EMEA' } : {},
-    };
+    });
   }
   return users;
 }

@@ -5,8 +5,9 @@ import type { Migration } from './migration.ts';
  * log. Snapshot rows keep each user/account as canonical JSON text plus the columns other modules look up by;
  * `ord` keeps the import order so a loaded snapshot equals the saved one.
  * Times are ISO-8601 text on SQLite (always `toISOString()` form, so text order is time order) and timestamptz on
- * PostgreSQL. Bulk blobs are `json`, not `jsonb`, on PostgreSQL: stored verbatim (no 255 MB jsonb cap, NUL escapes
- * accepted like SQLite does) and cheaper to write.
+ * PostgreSQL. JSON columns are `json`, not `jsonb`, on PostgreSQL: stored verbatim and cheaper to write, no 255 MB
+ * jsonb cap (readiness reports of a million users), and `\u0000` escapes are accepted as on SQLite. A later
+ * migration can add jsonb columns or expression indexes where a query needs them.
  */
 export const coreMigration: Migration = {
   name: '0001_core',
@@ -89,7 +90,7 @@ end;
 create table subscriptions (
   id text primary key,
   name text not null,
-  data jsonb not null,
+  data json not null,
   updated_at timestamptz not null
 );
 
@@ -99,9 +100,9 @@ create table snapshots (
   subscription_id text not null references subscriptions (id),
   at timestamptz not null,
   digest text not null,
-  sources jsonb not null,
-  subscription jsonb not null,
-  ims_meta jsonb not null,
+  sources json not null,
+  subscription json not null,
+  ims_meta json not null,
   user_count integer not null,
   ims_account_count integer not null
 );
@@ -146,7 +147,7 @@ create table audit_log (
   action text not null,
   subscription_id text,
   target text,
-  details jsonb not null
+  details json not null
 );
 create index audit_log_by_subscription on audit_log (subscription_id, seq);
 create index audit_log_by_action on audit_log (action, seq);

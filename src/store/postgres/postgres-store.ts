@@ -8,9 +8,9 @@ const MIGRATION_LOCK_KEY = 7_046_114_512_309_117_441n;
 const READ_CHUNK = 50_000;
 
 /**
- * Opens a pg Pool on `url` and checks it answers; does not migrate. Snapshot rows are inserted as one JSON array
- * parameter per batch, unpacked by the server with json_array_elements, so a batch costs one round trip and stays
- * far from the 65535-parameter limit of multi-row VALUES.
+ * Opens a pg Pool on `url` and checks it answers; does not migrate. Snapshot rows go in as one JSON array plus two
+ * text arrays per batch, unpacked server-side, so a batch of 10,000 costs one round trip and three parameters (far
+ * from the 65535-parameter limit of multi-row VALUES).
  */
 export async function openPostgresStore(url: string): Promise<StoreAdapter> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
@@ -36,11 +36,17 @@ export async function openPostgresStore(url: string): Promise<StoreAdapter> {
       await sql.raw(script).execute(conn);
     },
     insertSnapshotRows: async (trx, table, snapshotId, offset, rows) => {
+      // Keys and emails travel as text arrays beside the JSON: extracting them with ->> would make PostgreSQL
+      // de-escape every string of the row, and it refuses \u0000 anywhere in it even though json stores it.
       const items = '[' + rows.map((row) => row.json).join(',') + ']';
       await sql`
         insert into ${sql.table(table.name)} (snapshot_id, ord, ${sql.ref(table.keyColumn)}, email, data)
-        select ${snapshotId}, ${offset}::int + t.ord::int - 1, t.item ->> 'id', t.item ->> 'email', t.item
-        from json_array_elements(${items}::json) with ordinality as t(item, ord)
+        select ${snapshotId}, ${offset}::int + t.ord::int - 1, t.key, t.email, t.item
+        from rows from (
+          json_array_elements(${items}::json),
+          unnest(${rows.map((row) => row.key)}::text[]),
+          unnest(${rows.map((row) => row.email)}::text[])
+        ) with ordinality as t(item, key, email, ord)
       `.execute(trx);
     },
     readSnapshotRows: async (table, snapshotId) => {
@@ -55,9 +61,10 @@ export async function openPostgresStore(url: string): Promise<StoreAdapter> {
         if (rows.length < READ_CHUNK) return out;
       }
     },
-    isConstraintViolation: (error) => {
+    isDataRejected: (error) => {
+      // Class 23: integrity constraint violation; class 22: data exception (e.g. text that cannot hold NUL).
       const code = (error as { code?: unknown })?.code;
-      return typeof code === 'string' && code.startsWith('23');
+      return typeof code === 'string' && (code.startsWith('23') || code.startsWith('22'));
     },
     destroy: () => kysely.destroy(),
   };

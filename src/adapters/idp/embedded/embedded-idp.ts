@@ -1,0 +1,161 @@
+import {
+  isImsError,
+  type ImsAccountRecord,
+  type ImsDirectoryService,
+  type ImsErrorCode,
+  type ImsOrgAccount,
+} from '../../../ims/directory/ims-directory.ts';
+import {
+  IdpError,
+  type IdentityProvider,
+  type IdpErrorCode,
+  type IdpLimits,
+  type IdpUser,
+} from '../../../ports/identity-provider.ts';
+
+export interface EmbeddedIdpOptions {
+  directory: ImsDirectoryService;
+  /** The organization this adapter acts for. */
+  orgId: string;
+  /** The embedded IMS's OpenID Connect issuer URL. */
+  issuer: string;
+  /** Members per directory call (default 500): keeps one transaction short on a large profile. */
+  batchSize?: number;
+}
+
+/** The IdentityProvider port over the embedded IMS directory, in process (no HTTP, no token). */
+export function createEmbeddedIdp(options: EmbeddedIdpOptions): IdentityProvider {
+  const { directory, orgId, issuer } = options;
+  const limits: IdpLimits = { batchSize: options.batchSize ?? 500, requestsPerMinute: null, concurrency: Infinity, timeoutMs: null };
+  // Profiles have no unique (org, subscription) key: serialise ensureProductProfile within this process.
+  let profileLock: Promise<unknown> = Promise.resolve();
+
+  const toUser = async (account: ImsAccountRecord | ImsOrgAccount): Promise<IdpUser> => {
+    const externalId = 'externalId' in account ? account.externalId : (await directory.getOrgAccount(orgId, account.id))?.externalId ?? null;
+    return {
+      id: account.id,
+      externalId,
+      email: account.email,
+      emailVerified: account.emailVerified,
+      type: account.type,
+      active: account.status === 'active',
+    };
+  };
+
+  const findByExternalId = (externalId: string) => directory.findOrgAccountByExternalId(orgId, externalId);
+
+  return {
+    findUser: (query) => translate('findUser', async () => {
+      if (query.externalId !== undefined) {
+        const linked = await findByExternalId(query.externalId);
+        if (linked) return toUser(linked);
+      }
+      if (query.email === undefined) return undefined;
+      const verified = (await directory.findAccountsByEmail(query.email)).filter((a) => a.emailVerified && a.status !== 'disabled');
+      if (verified.length > 1) {
+        throw new IdpError('ambiguous', `findUser: ${verified.length} verified accounts use this email; an admin must choose one`);
+      }
+      return verified[0] && toUser(verified[0]);
+    }),
+
+    createUser: (input) => translate('createUser', async () => {
+      const existing = await findByExternalId(input.externalId);
+      if (existing) return toUser(existing);
+      try {
+        const account = await directory.createAccount({
+          email: input.email,
+          emailVerified: false,
+          type: input.type ?? 'enterprise',
+          firstName: input.firstName,
+          lastName: input.lastName,
+          userName: input.userName ?? input.email,
+          orgId,
+          externalId: input.externalId,
+        });
+        return toUser({ ...account, orgId, externalId: input.externalId, joinedAt: account.createdAt });
+      } catch (error) {
+        // A concurrent create with the same key won the race: that account is the answer.
+        if (isImsError(error, 'external_id_exists')) {
+          const winner = await findByExternalId(input.externalId);
+          if (winner) return toUser(winner);
+        }
+        throw error;
+      }
+    }),
+
+    linkUser: (userId, externalId) => translate('linkUser', async () => {
+      const current = await directory.getOrgAccount(orgId, userId);
+      if (current?.externalId === externalId) return toUser(current);
+      if (current?.externalId != null) {
+        throw new IdpError('conflict', `linkUser: account ${userId} is already linked to ${current.externalId}`);
+      }
+      return toUser(await directory.addOrgMember(orgId, userId, { externalId }));
+    }),
+
+    updateUser: (userId, patch) => translate('updateUser', async () => {
+      const { active, ...profile } = patch;
+      const status = active === undefined ? undefined : active ? 'active' as const : 'disabled' as const;
+      return toUser(await directory.updateOrgAccount(orgId, userId, { ...profile, ...(status ? { status } : {}) }));
+    }),
+
+    ensureProductProfile: (input) => translate('ensureProductProfile', () => {
+      const run = profileLock.then(async () => {
+        const found = await directory.listProfiles(orgId, { filter: { op: 'eq', attr: 'subscriptionId', value: input.subscriptionId }, limit: 1 });
+        const profile = found.items[0] ?? await directory.createProfile(orgId, input);
+        return { id: profile.id };
+      });
+      profileLock = run.catch(() => undefined);
+      return run;
+    }),
+
+    addProfileMembers: (profileId, userIds) => translate('addProfileMembers', async () => {
+      for (const chunk of chunks(userIds, limits.batchSize)) await directory.addProfileMembers(orgId, profileId, chunk);
+    }),
+
+    removeProfileMembers: (profileId, userIds) => translate('removeProfileMembers', async () => {
+      for (const chunk of chunks(userIds, limits.batchSize)) await directory.removeProfileMembers(orgId, profileId, chunk);
+    }),
+
+    unlinkUser: (externalId) => translate('unlinkUser', async () => {
+      const linked = await findByExternalId(externalId);
+      if (!linked) return false;
+      // An account the org created has no life outside it; a personal account belongs to its owner and stays.
+      if (linked.ownerOrgId === orgId) await directory.deleteAccount(linked.id);
+      else await directory.removeOrgMember(orgId, linked.id);
+      return true;
+    }),
+
+    describe: () => ({ kind: 'embedded', issuer, limits: { ...limits } }),
+  };
+}
+
+function* chunks<T>(items: T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
+const codeMap: Record<ImsErrorCode, IdpErrorCode> = {
+  account_exists: 'conflict',
+  email_taken: 'conflict',
+  external_id_exists: 'conflict',
+  domain_claimed: 'conflict',
+  version_mismatch: 'conflict',
+  not_found: 'not_found',
+  email_unverified: 'email_unverified',
+  invalid_input: 'invalid_request',
+  forbidden: 'forbidden',
+  account_disabled: 'forbidden',
+  invalid_credentials: 'unauthorized',
+  token_invalid: 'unauthorized',
+  throttled: 'throttled',
+};
+
+/** Maps the directory's ImsError onto the port's IdpError, naming the operation; anything else is unexpected. */
+async function translate<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof IdpError) throw error;
+    if (isImsError(error)) throw new IdpError(codeMap[error.code], `${operation}: ${error.message}`, { cause: error });
+    throw new IdpError('unavailable', `${operation}: ${(error as Error).message}`, { cause: error });
+  }
+}

@@ -1,0 +1,55 @@
+import type { Mailer } from '../mail/mailer.ts';
+import { createOutboxMailer, type OutboxMailer } from '../mail/outbox-mailer.ts';
+import { createSmtpMailer } from '../mail/smtp-mailer.ts';
+import { createAccountService, type AccountService } from './accounts/account-service.ts';
+import { createLoginThrottle } from './accounts/login-throttle.ts';
+import { createOneTimeLinks } from './accounts/one-time-links.ts';
+import type { ImsDirectoryService } from './directory/ims-directory.ts';
+import { createStoreImsDirectory } from './directory/store-ims-directory.ts';
+import { createImsHandler, type ImsHandler } from './http/ims-handler.ts';
+import type { ImsConfig } from './ims-config.ts';
+import { imsDb, type ImsStoreHandle } from './ims-tables.ts';
+import { createImsOidc, type ImsOidc } from './oidc/ims-oidc.ts';
+
+/** The embedded IMS, assembled: directory, OIDC provider, account flows, mailer and its HTTP handler. */
+export interface EmbeddedIms extends AsyncDisposable {
+  readonly config: ImsConfig;
+  readonly directory: ImsDirectoryService;
+  readonly oidc: ImsOidc;
+  readonly accounts: AccountService;
+  readonly mailer: Mailer;
+  /** The database outbox (always readable, also when mail goes out over SMTP). */
+  readonly outbox: OutboxMailer;
+  readonly handler: ImsHandler;
+}
+
+export async function createEmbeddedIms(options: { store: ImsStoreHandle; config: ImsConfig; mailer?: Mailer }): Promise<EmbeddedIms> {
+  const { store, config } = options;
+  const db = imsDb(store);
+  const directory = createStoreImsDirectory(store);
+  const outbox = createOutboxMailer(store.kysely);
+  const smtp = !options.mailer && config.smtp ? createSmtpMailer(store.kysely, config.smtp) : undefined;
+  const mailer = options.mailer ?? smtp ?? outbox;
+  const oidc = await createImsOidc({ db, directory, config });
+  const accounts = createAccountService({
+    directory,
+    links: createOneTimeLinks(db, config.linkSecret),
+    throttle: createLoginThrottle(db, config.throttle),
+    mailer,
+    config,
+    revokeSessions: (accountId) => oidc.revokeAccount(accountId),
+  });
+  const handler = createImsHandler({ config, oidc, accounts, ...(config.devOutbox ? { outbox } : {}) });
+  return {
+    config,
+    directory,
+    oidc,
+    accounts,
+    mailer,
+    outbox,
+    handler,
+    async [Symbol.asyncDispose]() {
+      smtp?.close();
+    },
+  };
+}

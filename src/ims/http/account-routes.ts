@@ -1,0 +1,154 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AccountService } from '../accounts/account-service.ts';
+import { isImsError } from '../directory/ims-directory.ts';
+import type { ImsConfig } from '../ims-config.ts';
+import { messagePage, renderForm, textField, type FormPage } from './account-pages.ts';
+import type { Csrf } from './csrf.ts';
+import { statusOf } from './error-status.ts';
+import { html } from './html.ts';
+import { clientIp, readForm, safeReturnTo, sendHtml } from './http-io.ts';
+
+export interface AccountRouteDeps {
+  config: ImsConfig;
+  csrf: Csrf;
+  accounts: AccountService;
+}
+
+interface FormRoute {
+  /** The form (GET, and again with the error after a failed POST). */
+  form(ctx: RouteContext): Omit<FormPage, 'action' | 'csrf'>;
+  /** Handles the POST; returns the page to show on success. */
+  submit(ctx: RouteContext, form: URLSearchParams): Promise<string>;
+}
+
+interface RouteContext {
+  query: URLSearchParams;
+  returnTo: string;
+  ip: string;
+  values: URLSearchParams;
+}
+
+const CHECK_MAIL = 'If the address can receive mail, a message is on its way. Open the link in it to continue.';
+
+function routes(deps: AccountRouteDeps): Record<string, FormRoute> {
+  const { config, accounts } = deps;
+  const continueLink = (ctx: RouteContext) => ({ href: ctx.returnTo, text: 'Continue' });
+  const token = (ctx: RouteContext) => ctx.values.get('token') ?? ctx.query.get('token') ?? '';
+  return {
+    '/ims/account/signup': {
+      form: (ctx) => ({
+        title: 'Create your account',
+        fields: html`${textField('email', 'Email', { type: 'email', value: ctx.values.get('email') ?? '', autocomplete: 'email' })}
+${textField('firstName', 'First name', { value: ctx.values.get('firstName') ?? '', autocomplete: 'given-name', required: false })}
+${textField('lastName', 'Last name', { value: ctx.values.get('lastName') ?? '', autocomplete: 'family-name', required: false })}
+${textField('password', 'Password (10 characters or more)', { type: 'password', autocomplete: 'new-password' })}`,
+        submit: 'Create account',
+        hidden: { return_to: ctx.returnTo },
+      }),
+      async submit(ctx, form) {
+        await accounts.signUp({
+          email: form.get('email') ?? '',
+          password: form.get('password') ?? '',
+          firstName: form.get('firstName') ?? '',
+          lastName: form.get('lastName') ?? '',
+        });
+        return messagePage(config, 'Check your email', `${CHECK_MAIL} You can sign in now; your email shows as unconfirmed until then.`, continueLink(ctx));
+      },
+    },
+    '/ims/account/verify': {
+      form: (ctx) => ({
+        title: 'Confirm your email',
+        fields: html`<p>Enter the password you chose when you signed up.</p>
+${textField('password', 'Password', { type: 'password', autocomplete: 'current-password' })}`,
+        submit: 'Confirm email',
+        hidden: { token: token(ctx) },
+      }),
+      async submit(ctx, form) {
+        const account = await accounts.confirmEmail(token(ctx), form.get('password') ?? '', ctx.ip);
+        return messagePage(config, 'Email confirmed', `${account.email} is confirmed.`);
+      },
+    },
+    '/ims/account/reset': {
+      form: (ctx) => ({
+        title: 'Reset your password',
+        fields: textField('email', 'Email', { type: 'email', value: ctx.values.get('email') ?? '', autocomplete: 'email' }),
+        submit: 'Send reset link',
+        hidden: { return_to: ctx.returnTo },
+      }),
+      async submit(ctx, form) {
+        await accounts.requestPasswordReset(form.get('email') ?? '');
+        return messagePage(config, 'Check your email', CHECK_MAIL, continueLink(ctx));
+      },
+    },
+    '/ims/account/reset/confirm': {
+      form: (ctx) => ({
+        title: 'Choose a new password',
+        fields: textField('password', 'New password (10 characters or more)', { type: 'password', autocomplete: 'new-password' }),
+        submit: 'Save password',
+        hidden: { token: token(ctx) },
+      }),
+      async submit(ctx, form) {
+        await accounts.resetPassword(token(ctx), form.get('password') ?? '');
+        return messagePage(config, 'Password changed', 'Your password is changed and every session of your account was signed out.');
+      },
+    },
+    '/ims/account/email': {
+      form: (ctx) => ({
+        title: 'Change your email',
+        fields: html`${textField('email', 'Current email', { type: 'email', value: ctx.values.get('email') ?? '', autocomplete: 'username' })}
+${textField('password', 'Password', { type: 'password', autocomplete: 'current-password' })}
+${textField('newEmail', 'New email', { type: 'email', value: ctx.values.get('newEmail') ?? '', autocomplete: 'email' })}`,
+        submit: 'Send confirmation',
+      }),
+      async submit(ctx, form) {
+        await accounts.requestEmailChange({ email: form.get('email') ?? '', password: form.get('password') ?? '', newEmail: form.get('newEmail') ?? '' }, ctx.ip);
+        return messagePage(config, 'Check your new email', 'Open the link we sent to the new address. Your current email stays in use until then.');
+      },
+    },
+    '/ims/account/email/confirm': {
+      form: (ctx) => ({
+        title: 'Confirm your new email',
+        fields: textField('password', 'Password', { type: 'password', autocomplete: 'current-password' }),
+        submit: 'Confirm new email',
+        hidden: { token: token(ctx) },
+      }),
+      async submit(ctx, form) {
+        const account = await accounts.confirmEmailChange(token(ctx), form.get('password') ?? '', ctx.ip);
+        return messagePage(config, 'Email changed', `You now sign in with ${account.email}.`);
+      },
+    },
+  };
+}
+
+/** Serves `/ims/account/...`; returns false when the path is not one of its pages. */
+export function createAccountRoutes(deps: AccountRouteDeps) {
+  const table = routes(deps);
+  return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
+    const route = Object.hasOwn(table, url.pathname) ? table[url.pathname] : undefined;
+    if (!route) return false;
+    const ctx: RouteContext = {
+      query: url.searchParams,
+      returnTo: safeReturnTo(url.searchParams.get('return_to'), '/ims/account/done'),
+      ip: clientIp(req),
+      values: new URLSearchParams(),
+    };
+    const show = (status: number, error?: string) =>
+      sendHtml(res, status, renderForm(deps.config, { ...route.form(ctx), action: url.pathname, csrf: deps.csrf.token(req, res), ...(error ? { error } : {}) }));
+    if (req.method === 'GET') {
+      show(200);
+      return true;
+    }
+    if (req.method !== 'POST') return false;
+    const form = await readForm(req);
+    deps.csrf.check(req, form);
+    ctx.returnTo = safeReturnTo(form.get('return_to'), ctx.returnTo);
+    ctx.values = new URLSearchParams([...form].filter(([k]) => k !== 'password' && k !== 'csrf'));
+    try {
+      sendHtml(res, 200, await route.submit(ctx, form));
+    } catch (error) {
+      if (!isImsError(error)) throw error;
+      show(statusOf(error.code), error.message);
+    }
+    return true;
+  };
+}

@@ -1,0 +1,78 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+const MAX_FORM_BYTES = 16 * 1024;
+
+export function parseCookies(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) continue;
+    const name = part.slice(0, eq).trim();
+    try {
+      out[name] ??= decodeURIComponent(part.slice(eq + 1).trim());
+    } catch {
+      // A malformed cookie is ignored, as browsers do.
+    }
+  }
+  return out;
+}
+
+export function appendSetCookie(res: ServerResponse, cookie: string): void {
+  const existing = res.getHeader('set-cookie');
+  const list = Array.isArray(existing) ? existing : existing ? [String(existing)] : [];
+  res.setHeader('set-cookie', [...list, cookie]);
+}
+
+/** Reads an `application/x-www-form-urlencoded` body (bounded; other content types read as empty). */
+export async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_FORM_BYTES) throw new HttpError(413, 'form_too_large', 'The form is too large.');
+    chunks.push(chunk);
+  }
+  return type === 'application/x-www-form-urlencoded' ? new URLSearchParams(Buffer.concat(chunks).toString('utf8')) : new URLSearchParams();
+}
+
+/** An error with a status, a wire code and a message that may be shown to the person. */
+export class HttpError extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export function sendHtml(res: ServerResponse, status: number, body: string): void {
+  res.statusCode = status;
+  res.setHeader('content-type', 'text/html; charset=utf-8');
+  res.setHeader('cache-control', 'no-store');
+  res.setHeader('x-frame-options', 'DENY');
+  res.setHeader('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'");
+  res.setHeader('referrer-policy', 'no-referrer');
+  res.end(body);
+}
+
+export function redirect(res: ServerResponse, location: string): void {
+  res.statusCode = 303;
+  res.setHeader('location', location);
+  res.setHeader('cache-control', 'no-store');
+  res.end();
+}
+
+/**
+ * Only same-site paths under `/ims/` are followed (no open redirect): absolute URLs, protocol-relative `//host`,
+ * backslash tricks and anything outside the IMS fall back to `fallback`.
+ */
+export function safeReturnTo(value: string | null | undefined, fallback: string): string {
+  if (typeof value !== 'string' || !value.startsWith('/ims/') || /[\\\s]|\/\//.test(value) || value.length > 512) return fallback;
+  return value;
+}
+
+export function clientIp(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}

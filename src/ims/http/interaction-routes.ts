@@ -1,0 +1,87 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type Provider from 'oidc-provider';
+import type { AccountService } from '../accounts/account-service.ts';
+import { isImsError } from '../directory/ims-directory.ts';
+import type { ImsConfig } from '../ims-config.ts';
+import { renderForm, textField } from './account-pages.ts';
+import type { Csrf } from './csrf.ts';
+import { html } from './html.ts';
+import { clientIp, readForm, sendHtml } from './http-io.ts';
+import { statusOf } from './error-status.ts';
+
+export interface InteractionDeps {
+  config: ImsConfig;
+  csrf: Csrf;
+  accounts: AccountService;
+  provider: () => Provider;
+}
+
+/** `/ims/interaction/<uid>[/login|/consent]`: the login and consent prompts of oidc-provider. */
+export async function handleInteraction(deps: InteractionDeps, req: IncomingMessage, res: ServerResponse, uid: string, action: string | undefined): Promise<void> {
+  const provider = deps.provider();
+  const details = await provider.interactionDetails(req, res);
+  if (details.uid !== uid) {
+    sendHtml(res, 400, renderForm(deps.config, loginPage(deps, req, res, details.uid, 'This sign-in link is out of date. Start again from the application.')));
+    return;
+  }
+  if (req.method === 'GET') {
+    const page = details.prompt.name === 'login' ? loginPage(deps, req, res, uid) : consentPage(deps, req, res, uid, String(details.params.client_id), String(details.params.scope ?? ''));
+    sendHtml(res, 200, renderForm(deps.config, page));
+    return;
+  }
+  const form = await readForm(req);
+  deps.csrf.check(req, form);
+  if (action === 'login' && details.prompt.name === 'login') {
+    const email = form.get('email') ?? '';
+    try {
+      const account = await deps.accounts.signIn(email, form.get('password') ?? '', clientIp(req));
+      await provider.interactionFinished(req, res, { login: { accountId: account.id } }, { mergeWithLastSubmission: false });
+    } catch (error) {
+      if (!isImsError(error)) throw error;
+      sendHtml(res, statusOf(error.code), renderForm(deps.config, loginPage(deps, req, res, uid, error.message, email)));
+    }
+    return;
+  }
+  if (action === 'consent' && details.prompt.name === 'consent') {
+    if (form.get('decision') !== 'allow') {
+      await provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'The person declined.' }, { mergeWithLastSubmission: false });
+      return;
+    }
+    const { accountId } = details.session!;
+    const grant = details.grantId ? (await provider.Grant.find(details.grantId))! : new provider.Grant({ accountId, clientId: String(details.params.client_id) });
+    const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
+    if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+    if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+    const grantId = await grant.save();
+    await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+    return;
+  }
+  sendHtml(res, 400, renderForm(deps.config, loginPage(deps, req, res, uid, 'Start again from the application.')));
+}
+
+function loginPage(deps: InteractionDeps, req: IncomingMessage, res: ServerResponse, uid: string, error?: string, email = '') {
+  const back = encodeURIComponent(`/ims/interaction/${uid}`);
+  return {
+    title: deps.config.brandText,
+    action: `/ims/interaction/${uid}/login`,
+    csrf: deps.csrf.token(req, res),
+    fields: html`${textField('email', 'Email', { type: 'email', value: email, autocomplete: 'username' })}
+${textField('password', 'Password', { type: 'password', autocomplete: 'current-password' })}`,
+    submit: 'Sign in',
+    after: html`<p><a href="/ims/account/signup?return_to=${back}">Create an account</a> · <a href="/ims/account/reset?return_to=${back}">Forgot your password?</a></p>`,
+    ...(error ? { error } : {}),
+  };
+}
+
+function consentPage(deps: InteractionDeps, req: IncomingMessage, res: ServerResponse, uid: string, clientId: string, scope: string) {
+  return {
+    title: 'Allow access?',
+    action: `/ims/interaction/${uid}/consent`,
+    csrf: deps.csrf.token(req, res),
+    fields: html`<p>The application <strong>${clientId}</strong> asks to use your ${deps.config.productName} account: <code>${scope}</code>.</p>
+<fieldset><legend>Your answer</legend>
+<label><input type="radio" name="decision" value="allow" checked> Allow</label>
+<label><input type="radio" name="decision" value="deny"> Deny</label></fieldset>`,
+    submit: 'Continue',
+  };
+}

@@ -1,0 +1,67 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import Provider from 'oidc-provider';
+import type { ImsDirectoryService } from '../directory/ims-directory.ts';
+import type { ImsConfig } from '../ims-config.ts';
+import type { ImsDb } from '../ims-tables.ts';
+import { buildProviderConfiguration } from './provider-configuration.ts';
+import { addSigningKey, ensureSigningKeys, loadSigningKeys } from './signing-keys.ts';
+import { createStoreOidcAdapter, purgeExpiredOidcState, revokeAccountState } from './store-oidc-adapter.ts';
+
+/** A token issued to a machine client with the client-credentials grant (SCIM, Admin API). */
+export interface ClientTokenInfo {
+  clientId: string;
+  scopes: string[];
+}
+
+/** The OpenID Connect provider of the embedded IMS; issuer `<baseUrl>/ims`, mounted at `/ims`. */
+export interface ImsOidc {
+  readonly issuer: string;
+  /** The current oidc-provider instance (replaced by `rotateSigningKey`; read it per request). */
+  readonly provider: Provider;
+  /** Serves a request whose path starts with the issuer's path (`/ims/...`). */
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /** Adds a new current signing key; the previous key stays in the JWKS so earlier tokens still verify. */
+  rotateSigningKey(): Promise<string>;
+  /** Ends every session, grant and token of the account. */
+  revokeAccount(accountId: string): Promise<void>;
+  /** Checks a client-credentials access token; undefined when unknown or expired. */
+  verifyClientToken(token: string): Promise<ClientTokenInfo | undefined>;
+}
+
+export async function createImsOidc(options: { db: ImsDb; directory: ImsDirectoryService; config: ImsConfig }): Promise<ImsOidc> {
+  const { db, directory, config } = options;
+  const adapter = createStoreOidcAdapter(db);
+  const mountPath = new URL(config.issuer).pathname;
+  await purgeExpiredOidcState(db);
+
+  const build = (keys: Awaited<ReturnType<typeof loadSigningKeys>>): { provider: Provider; callback: ReturnType<Provider['callback']> } => {
+    const provider = new Provider(config.issuer, buildProviderConfiguration({ config, directory, adapter, keys }));
+    return { provider, callback: provider.callback() };
+  };
+  let current = build(await ensureSigningKeys(db));
+
+  return {
+    issuer: config.issuer,
+    get provider() {
+      return current.provider;
+    },
+    async handle(req, res) {
+      const url = req.url ?? '/';
+      // oidc-provider derives its mount path from originalUrl minus url (see oidc_context urlFor).
+      (req as IncomingMessage & { originalUrl?: string }).originalUrl = url;
+      req.url = url.slice(mountPath.length) || '/';
+      await current.callback(req, res);
+    },
+    async rotateSigningKey() {
+      const kid = await addSigningKey(db);
+      current = build(await loadSigningKeys(db));
+      return kid;
+    },
+    revokeAccount: (accountId) => revokeAccountState(db, accountId),
+    async verifyClientToken(token) {
+      const found = await current.provider.ClientCredentials.find(token);
+      if (!found || found.isExpired) return undefined;
+      return { clientId: found.clientId!, scopes: String(found.scope ?? '').split(' ').filter(Boolean) };
+    },
+  };
+}
