@@ -3,7 +3,7 @@
  * value rules (./cell-values.ts), the same messages. Text fields are trimmed; `email` is kept as given because
  * whether an address is valid is a readiness finding (`invalid_email`), not an import error.
  */
-import type { ProductUser, ProductUserStatus } from '../core/model.ts';
+import type { AccessGrant, ProductUser, ProductUserStatus } from '../core/model.ts';
 import {
   ACCESS_EXPECTED,
   BOOLEAN_EXPECTED,
@@ -83,7 +83,7 @@ export function buildProductUser(
   const apiOnly = readBoolean(values, columns, F.apiOnly, undefined, report);
   const sso = readBoolean(values, columns, F.sso, undefined, report);
   const lastLogin = readInstant(values, columns, F.lastLogin, report);
-  const access = parseAccessList(cellAt(values, columns, F.access).trim());
+  const access = readAccess(cellAt(values, columns, F.access).trim());
   if (!Array.isArray(access)) {
     ok = false;
     report(F.access, ACCESS_EXPECTED, access.badEntry);
@@ -147,4 +147,21 @@ function readInstant(values: readonly string[], columns: readonly number[], fiel
   const value = parseInstant(raw);
   if (value === undefined) report(field, INSTANT_EXPECTED, raw);
   return value;
+}
+
+/**
+ * Exports repeat a handful of access strings over a million users: parse each distinct one once and share its
+ * (frozen) grants; each user still gets its own array. Bounded so a file of all-distinct values cannot grow it.
+ */
+const accessCache = new Map<string, readonly AccessGrant[]>();
+const ACCESS_CACHE_LIMIT = 4096;
+
+function readAccess(raw: string): AccessGrant[] | { badEntry: string } {
+  const cached = accessCache.get(raw);
+  if (cached !== undefined) return cached.slice();
+  const parsed = parseAccessList(raw);
+  if (!Array.isArray(parsed)) return parsed;
+  if (accessCache.size >= ACCESS_CACHE_LIMIT) accessCache.clear();
+  accessCache.set(raw, parsed.map((grant) => Object.freeze(grant)));
+  return parsed;
 }

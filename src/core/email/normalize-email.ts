@@ -26,6 +26,7 @@ export type NormalizedEmail =
 
 // RFC 5322 atext plus UTF-8 (RFC 6531); dots checked separately.
 const LOCAL_CHAR = /^[\p{L}\p{M}\p{N}!#$%&'*+/=?^_`{|}~.-]+$/u;
+const LOCAL_CHAR_ASCII = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+$/;
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /**
@@ -40,7 +41,8 @@ export function normalizeEmail(raw: string, policy: EmailPolicy = DEFAULT_EMAIL_
   if (s.indexOf('@', at + 1) >= 0) return { ok: false, problem: 'several_at_signs' };
   let local = s.slice(0, at);
   const rawDomain = s.slice(at + 1);
-  if (local.length === 0 || !LOCAL_CHAR.test(local) || local.startsWith('.') || local.endsWith('.') || local.includes('..')) {
+  const ascii = isAscii(local);
+  if (local.length === 0 || !(ascii ? LOCAL_CHAR_ASCII : LOCAL_CHAR).test(local) || local.startsWith('.') || local.endsWith('.') || local.includes('..')) {
     return { ok: false, problem: 'local_part_invalid' };
   }
   if (local.length > 64) return { ok: false, problem: 'local_part_too_long' };
@@ -49,7 +51,7 @@ export function normalizeEmail(raw: string, policy: EmailPolicy = DEFAULT_EMAIL_
   if (policy.caseFoldLocalPart) local = local.toLowerCase();
   const address = `${local}@${domain}`;
   if (address.length > 254) return { ok: false, problem: 'too_long' };
-  return { ok: true, address, local, domain, ascii: isAscii(local) };
+  return { ok: true, address, local, domain, ascii };
 }
 
 /** Lower-case ASCII form of a domain, or null when it is not a usable internet domain. */
@@ -73,9 +75,9 @@ function computeAsciiDomain(domain: string): string | null {
 }
 
 export function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
-  return true;
+  return !NON_ASCII.test(s);
 }
+const NON_ASCII = /[^\x00-\x7f]/;
 
 const GMAIL_DOMAINS = new Set(['gmail.com', 'googlemail.com']);
 

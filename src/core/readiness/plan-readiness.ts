@@ -1,6 +1,6 @@
 import type { ImsDirectory, SubscriptionSnapshot } from '../model.ts';
 import { DEFAULT_EMAIL_POLICY, type EmailPolicy } from '../email/normalize-email.ts';
-import { buildFacts, buildIndex, type RunIndex, type UserFacts } from './run-index.ts';
+import { buildFacts, buildIndex, countOf, valuesOf, type RunIndex, type UserFacts } from './run-index.ts';
 import { imsAccounts, PIPELINE, type Rule } from './rules.ts';
 import { reason } from './reasons.ts';
 import { summarize } from './summary.ts';
@@ -20,68 +20,84 @@ export function planReadiness(input: ReadinessInput): ReadinessReport {
   const facts = buildFacts(input.subscriptions, policy, domainCache);
   const ix = buildIndex(facts, input.ims, policy, domainCache);
   const users = facts.map((f) => assessUser(f, ix));
+  const summary = summarize(users, facts.map((f) => f.user.emailVerified), input.subscriptions);
   users.sort(compareForReport(input.subscriptions.map((s) => s.subscription.id)));
-  return { version: 1, summary: summarize(users, input.subscriptions), users };
+  return { version: 1, summary, users };
 }
 
 export function assessUser(f: UserFacts, ix: RunIndex): UserReadiness {
-  const base = {
+  let status: ReadinessStatus;
+  let reasons = runRules(PIPELINE.stays, f, ix);
+  let match: ImsMatch = NO_MATCH;
+  if (reasons.length > 0) status = 'stays_local';
+  else if ((reasons = runRules(PIPELINE.notMigrated, f, ix)).length > 0) status = 'not_migrated';
+  else {
+    const blocking = runRules(PIPELINE.block, f, ix);
+    const verification = runRules(PIPELINE.verify, f, ix);
+    status = blocking.some((r) => r.severity === 'block') ? 'blocked' : verification.length > 0 ? 'needs_email_verification' : 'eligible';
+    reasons = concat(concat(blocking, verification), runRules(PIPELINE.warn, f, ix));
+    if (f.admin && status !== 'eligible') reasons.push(reason('admin_not_ready'));
+    if (status !== 'blocked') match = chooseMatch(f, ix);
+  }
+  return {
     id: f.user.id,
     subscriptionId: f.subscription.id,
     email: f.user.email,
     normalizedEmail: f.email.ok ? f.email.address : null,
+    status,
     admin: f.admin,
+    reasons,
+    match,
     otherSubscriptions: otherSubscriptions(f, ix),
   };
-  const stays = runRules(PIPELINE.stays, f, ix);
-  if (stays.length > 0) return { ...base, status: 'stays_local', reasons: stays, match: { kind: 'none' } };
-  const notMigrated = runRules(PIPELINE.notMigrated, f, ix);
-  if (notMigrated.length > 0) return { ...base, status: 'not_migrated', reasons: notMigrated, match: { kind: 'none' } };
+}
 
-  const blocking = runRules(PIPELINE.block, f, ix);
-  const verification = runRules(PIPELINE.verify, f, ix);
-  const warnings = runRules(PIPELINE.warn, f, ix);
-  const status: ReadinessStatus = blocking.some((r) => r.severity === 'block')
-    ? 'blocked'
-    : verification.length > 0 ? 'needs_email_verification' : 'eligible';
-  const reasons = [...blocking, ...verification, ...warnings];
-  if (f.admin && status !== 'eligible') reasons.push(reason('admin_not_ready'));
-  return { ...base, status, reasons, match: status === 'blocked' ? { kind: 'none' } : chooseMatch(f, ix) };
+const NO_MATCH: ImsMatch = Object.freeze({ kind: 'none' });
+const NEW_ACCOUNT: ImsMatch = Object.freeze({ kind: 'new' });
+
+function concat(a: Reason[], b: Reason[]): Reason[] {
+  return a.length === 0 ? b : b.length === 0 ? a : [...a, ...b];
 }
 
 function runRules(rules: readonly Rule[], f: UserFacts, ix: RunIndex): Reason[] {
-  const out: Reason[] = [];
+  let out: Reason[] | undefined;
   for (const rule of rules) {
     const r = rule(f, ix);
     if (r === undefined) continue;
+    out ??= [];
     if (Array.isArray(r)) out.push(...r);
     else out.push(r);
   }
-  return out;
+  return out ?? [];
 }
 
 /** Link only to the one verified, active IMS account with the address; otherwise a new account is created. */
 function chooseMatch(f: UserFacts, ix: RunIndex): ImsMatch {
   const accounts = imsAccounts(f, ix);
-  if (accounts.length === 0) return { kind: 'new' };
+  if (accounts.length === 0) return NEW_ACCOUNT;
   const [a] = accounts;
   if (accounts.length === 1 && a && a.emailVerified && a.status === 'active') return { kind: 'existing', accountId: a.id, type: a.type };
-  return { kind: 'none' };
+  return NO_MATCH;
 }
 
 function otherSubscriptions(f: UserFacts, ix: RunIndex): string[] {
   if (!f.email.ok || f.user.apiOnly) return [];
   const subs = ix.subscriptionsByAddress.get(f.email.address);
-  return subs && subs.size > 1 ? [...subs].filter((s) => s !== f.subscription.id) : [];
+  return countOf(subs) > 1 ? valuesOf(subs).filter((s) => s !== f.subscription.id) : [];
 }
 
-const collator = new Intl.Collator('en', { numeric: true });
-
-/** Admins first (they migrate first), then subscriptions in input order, then product user id. */
+/** Admins first (they migrate first), then subscriptions in input order, then product user id (numeric ids numerically). */
 function compareForReport(subscriptionOrder: string[]): (a: UserReadiness, b: UserReadiness) => number {
   const rank = new Map(subscriptionOrder.map((id, i) => [id, i]));
   return (a, b) =>
     Number(b.admin) - Number(a.admin) ||
     (rank.get(a.subscriptionId) ?? 0) - (rank.get(b.subscriptionId) ?? 0) ||
-    collator.compare(a.id, b.id);
+    compareIds(a.id, b.id);
+}
+
+const DIGITS = /^\d+$/;
+
+function compareIds(a: string, b: string): number {
+  if (a.length !== b.length && DIGITS.test(a) && DIGITS.test(b)) return a.length - b.length;
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -2,7 +2,7 @@ import type { ImsAccount } from '../model.ts';
 import { isAscii, isPlusOrDotGmail } from '../email/normalize-email.ts';
 import { reason } from './reasons.ts';
 import type { Reason } from './report.ts';
-import type { RunIndex, UserFacts } from './run-index.ts';
+import { countOf, valuesOf, type RunIndex, type UserFacts } from './run-index.ts';
 
 /** One readiness rule: looks at one user, returns the reasons it finds (none = rule passes). */
 export type Rule = (f: UserFacts, ix: RunIndex) => Reason | Reason[] | undefined;
@@ -20,8 +20,8 @@ export const rejectInvalidEmail: Rule = (f) => (f.email.ok ? undefined : reason(
 export const rejectDuplicateEmail: Rule = (f, ix) => {
   if (!f.email.ok) return undefined;
   const ids = ix.addressesBySubscription.get(f.subscription.id)?.get(f.email.address);
-  if (!ids || ids.length < 2) return undefined;
-  return reason('duplicate_email', `also product users ${ids.filter((id) => id !== f.user.id).join(', ')}`);
+  if (countOf(ids) < 2) return undefined;
+  return reason('duplicate_email', `also product users ${valuesOf(ids).filter((id) => id !== f.user.id).join(', ')}`);
 };
 
 /** Mixed scripts always block; a skeleton collision blocks non-ASCII addresses and warns on plain ASCII ones. */
@@ -29,8 +29,8 @@ export const rejectConfusableEmail: Rule = (f, ix) => {
   if (!f.email.ok) return undefined;
   if (f.mixedScript) return reason('confusable_email', 'mixed writing systems');
   const twins = ix.addressesBySkeleton.get(f.skeleton);
-  if (!twins || twins.size < 2) return undefined;
-  const others = [...twins].filter((a) => a !== (f.email.ok ? f.email.address : '')).join(', ');
+  if (countOf(twins) < 2) return undefined;
+  const others = valuesOf(twins).filter((a) => a !== (f.email.ok ? f.email.address : '')).join(', ');
   const r = reason('confusable_email', `looks like ${others}`);
   return isAscii(f.display) ? { ...r, severity: 'warn' } : r;
 };
@@ -87,8 +87,8 @@ export const warnPlusOrDotGmail: Rule = (f) => (f.email.ok && isPlusOrDotGmail(f
 export const noteSeveralSubscriptions: Rule = (f, ix) => {
   if (!f.email.ok) return undefined;
   const subs = ix.subscriptionsByAddress.get(f.email.address);
-  if (!subs || subs.size < 2) return undefined;
-  return reason('in_several_subscriptions', [...subs].filter((s) => s !== f.subscription.id).join(', '));
+  if (countOf(subs) < 2) return undefined;
+  return reason('in_several_subscriptions', valuesOf(subs).filter((s) => s !== f.subscription.id).join(', '));
 };
 
 /** The pipeline, in stages. Order inside a stage only orders the reasons in the report. */
@@ -101,8 +101,10 @@ export const PIPELINE = {
   warn: [warnLoginDiffersFromEmail, warnAccessExpires, warnPlusOrDotGmail, noteSeveralSubscriptions],
 } as const satisfies Record<string, readonly Rule[]>;
 
+const NONE: ImsAccount[] = [];
+
 export function imsAccounts(f: UserFacts, ix: RunIndex): ImsAccount[] {
-  return f.email.ok ? ix.imsByAddress.get(f.email.address) ?? [] : [];
+  return f.email.ok ? ix.imsByAddress.get(f.email.address) ?? NONE : NONE;
 }
 
 function singleImsAccount(f: UserFacts, ix: RunIndex): ImsAccount | undefined {

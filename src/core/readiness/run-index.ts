@@ -17,16 +17,30 @@ export interface UserFacts {
 /** Run-wide indexes the rules consult; built once so every rule is O(1) per user. */
 export interface RunIndex {
   policy: EmailPolicy;
-  /** subscription id -> normalised address -> product user ids with it. */
-  addressesBySubscription: Map<string, Map<string, string[]>>;
+  /** subscription id -> normalised address -> product user id(s) with it (a plain string while there is one). */
+  addressesBySubscription: Map<string, Map<string, OneOrMore<string>>>;
   /** normalised address -> IMS accounts holding it. */
   imsByAddress: Map<string, ImsAccount[]>;
-  /** skeleton -> distinct normalised addresses sharing it. */
-  addressesBySkeleton: Map<string, Set<string>>;
-  /** normalised address -> ids of subscriptions in which it is a (non-API) user. */
-  subscriptionsByAddress: Map<string, Set<string>>;
+  /** skeleton -> distinct normalised address(es) sharing it. */
+  addressesBySkeleton: Map<string, OneOrMore<string>>;
+  /** normalised address -> id(s) of subscriptions in which it is a (non-API) user. */
+  subscriptionsByAddress: Map<string, OneOrMore<string>>;
   /** Domains whose accounts some IMS organization manages (enterprise/federated IDs, or declared claims). */
   managedDomains: Map<string, string>;
+}
+
+/**
+ * A value, or a set of them once a second distinct one arrives. Almost every key has exactly one value, and a
+ * million small Sets cost more than the whole readiness run; this keeps the common case a bare string.
+ */
+export type OneOrMore<V> = V | Set<V>;
+
+export function countOf<V>(v: OneOrMore<V> | undefined): number {
+  return v === undefined ? 0 : v instanceof Set ? v.size : 1;
+}
+
+export function valuesOf<V>(v: OneOrMore<V> | undefined): V[] {
+  return v === undefined ? [] : v instanceof Set ? [...v] : [v];
 }
 
 export function buildFacts(snapshots: SubscriptionSnapshot[], policy: EmailPolicy, domainCache: Map<string, string>): UserFacts[] {
@@ -50,20 +64,18 @@ export function buildFacts(snapshots: SubscriptionSnapshot[], policy: EmailPolic
 }
 
 export function buildIndex(facts: UserFacts[], ims: ImsDirectory, policy: EmailPolicy, domainCache: Map<string, string>): RunIndex {
-  const addressesBySubscription = new Map<string, Map<string, string[]>>();
-  const addressesBySkeleton = new Map<string, Set<string>>();
-  const subscriptionsByAddress = new Map<string, Set<string>>();
+  const addressesBySubscription = new Map<string, Map<string, OneOrMore<string>>>();
+  const addressesBySkeleton = new Map<string, OneOrMore<string>>();
+  const subscriptionsByAddress = new Map<string, OneOrMore<string>>();
   for (const f of facts) {
     // Users who will not move (API-only, deactivated, locked) cannot collide with anyone.
     if (!f.email.ok || f.user.apiOnly || f.user.status === 'deactivated' || f.user.locked) continue;
     const address = f.email.address;
     let bySub = addressesBySubscription.get(f.subscription.id);
     if (!bySub) addressesBySubscription.set(f.subscription.id, (bySub = new Map()));
-    const ids = bySub.get(address);
-    if (ids) ids.push(f.user.id);
-    else bySub.set(address, [f.user.id]);
-    addToSet(addressesBySkeleton, f.skeleton, address);
-    addToSet(subscriptionsByAddress, address, f.subscription.id);
+    add(bySub, address, f.user.id);
+    add(addressesBySkeleton, f.skeleton, address);
+    add(subscriptionsByAddress, address, f.subscription.id);
   }
 
   const imsByAddress = new Map<string, ImsAccount[]>();
@@ -86,8 +98,9 @@ export function buildIndex(facts: UserFacts[], ims: ImsDirectory, policy: EmailP
   return { policy, addressesBySubscription, imsByAddress, addressesBySkeleton, subscriptionsByAddress, managedDomains };
 }
 
-function addToSet<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
-  const set = map.get(key);
-  if (set) set.add(value);
-  else map.set(key, new Set([value]));
+function add<K, V>(map: Map<K, OneOrMore<V>>, key: K, value: V): void {
+  const have = map.get(key);
+  if (have === undefined) map.set(key, value);
+  else if (have instanceof Set) have.add(value);
+  else if (have !== value) map.set(key, new Set([have, value]));
 }

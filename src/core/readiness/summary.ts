@@ -1,19 +1,18 @@
 import type { SubscriptionSnapshot } from '../model.ts';
 import { READINESS_STATUSES, type ReadinessStatus, type ReadinessSummary, type UserReadiness } from './report.ts';
 
-export function summarize(users: UserReadiness[], snapshots: SubscriptionSnapshot[]): ReadinessSummary {
+/** `emailVerified[i]` is whether users[i] verified their address in the product (same order as `users`). */
+export function summarize(users: UserReadiness[], emailVerified: boolean[], snapshots: SubscriptionSnapshot[]): ReadinessSummary {
   const byStatus = Object.fromEntries(READINESS_STATUSES.map((s) => [s, 0])) as Record<ReadinessStatus, number>;
   const byReason: ReadinessSummary['byReason'] = {};
   const perSub = new Map(snapshots.map((s) => [s.subscription.id, { id: s.subscription.id, name: s.subscription.name, users: 0, blocked: 0, adminsReady: true }]));
-  const verifiedById = new Map<string, boolean>();
-  for (const s of snapshots) for (const u of s.users) verifiedById.set(`${s.subscription.id}\u0000${u.id}`, u.emailVerified);
 
   let admins = 0;
   let warnings = 0;
   let verified = 0;
   let required = 0;
   const adminsNotReady: string[] = [];
-  for (const u of users) {
+  for (const [i, u] of users.entries()) {
     byStatus[u.status]++;
     for (const r of u.reasons) {
       byReason[r.code] = (byReason[r.code] ?? 0) + 1;
@@ -26,7 +25,7 @@ export function summarize(users: UserReadiness[], snapshots: SubscriptionSnapsho
     }
     if (u.status !== 'stays_local' && u.status !== 'not_migrated') {
       required++;
-      if (verifiedById.get(`${u.subscriptionId}\u0000${u.id}`) && u.status !== 'needs_email_verification') verified++;
+      if (emailVerified[i] && u.status !== 'needs_email_verification') verified++;
     }
     if (u.admin) {
       admins++;
@@ -36,10 +35,9 @@ export function summarize(users: UserReadiness[], snapshots: SubscriptionSnapsho
       }
     }
   }
-  for (const sub of perSub.values()) {
-    // A subscription with no admin among its users cannot migrate admins first: not ready.
-    if (!users.some((u) => u.admin && u.subscriptionId === sub.id)) sub.adminsReady = false;
-  }
+  // A subscription with no admin among its users cannot migrate admins first: not ready.
+  const withAdmins = new Set(users.filter((u) => u.admin).map((u) => u.subscriptionId));
+  for (const sub of perSub.values()) if (!withAdmins.has(sub.id)) sub.adminsReady = false;
   const subscriptions = [...perSub.values()];
   return {
     total: users.length,

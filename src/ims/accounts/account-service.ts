@@ -75,24 +75,7 @@ export function createAccountService(deps: AccountServiceDeps) {
       if (account && !account.emailVerified) await sendVerification(account);
     },
 
-    /** Password sign-in. Verified accounts first; unverified accounts may sign in (their tokens say so). */
-    async signIn(email: string, password: string, ip: string): Promise<ImsAccountRecord> {
-      const emailNorm = normalizeEmail(email);
-      await throttle.check(emailNorm, ip);
-      const candidates = (await directory.findAccountsByEmail(emailNorm))
-        .filter((a) => a.type !== 'federated' && a.passwordHash)
-        .sort((a, b) => Number(b.emailVerified) - Number(a.emailVerified));
-      for (const account of candidates) {
-        if (await verifyPassword(account.passwordHash, password)) {
-          if (account.status !== 'active') throw new ImsError('account_disabled', 'This account is disabled. Contact your administrator.');
-          await throttle.recordSuccess(emailNorm);
-          return account;
-        }
-      }
-      if (candidates.length === 0) await verifyPassword(null, password);
-      await throttle.recordFailure(emailNorm, ip);
-      throw new ImsError('invalid_credentials', 'The email or password is not right.');
-    },
+    signIn,
 
     peekLink: links.peek,
 
@@ -137,7 +120,7 @@ export function createAccountService(deps: AccountServiceDeps) {
 
     /** Starts an email change: authenticated by the current password; nothing changes until the new address confirms. */
     async requestEmailChange(input: { email: string; password: string; newEmail: string }, ip: string): Promise<void> {
-      const account = await this.signIn(input.email, input.password, ip);
+      const account = await signIn(input.email, input.password, ip);
       const newNorm = normalizeEmail(input.newEmail);
       if (newNorm === account.emailNormalized) throw new ImsError('invalid_input', 'That is already your email.');
       await links.revokeForAccount(account.id, 'change_email');
@@ -160,6 +143,25 @@ export function createAccountService(deps: AccountServiceDeps) {
       return updated;
     },
   };
+
+  /** Password sign-in. Verified accounts first; unverified accounts may sign in (their tokens say so). */
+  async function signIn(email: string, password: string, ip: string): Promise<ImsAccountRecord> {
+    const emailNorm = normalizeEmail(email);
+    await throttle.check(emailNorm, ip);
+    const candidates = (await directory.findAccountsByEmail(emailNorm))
+      .filter((a) => a.type !== 'federated' && a.passwordHash)
+      .sort((a, b) => Number(b.emailVerified) - Number(a.emailVerified));
+    for (const account of candidates) {
+      if (await verifyPassword(account.passwordHash, password)) {
+        if (account.status !== 'active') throw new ImsError('account_disabled', 'This account is disabled. Contact your administrator.');
+        await throttle.recordSuccess(emailNorm);
+        return account;
+      }
+    }
+    if (candidates.length === 0) await verifyPassword(null, password);
+    await throttle.recordFailure(emailNorm, ip);
+    throw new ImsError('invalid_credentials', 'The email or password is not right.');
+  }
 
   async function sendVerification(account: ImsAccountRecord): Promise<void> {
     const { id, token } = await links.issue('verify_email', account.id, account.email, config.ttl.verifyEmailLink);

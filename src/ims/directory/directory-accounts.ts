@@ -111,14 +111,14 @@ export async function insertAccount(ctx: DirectoryContext, trx: ImsTrx, input: N
   const userName = (input.userName ?? input.email).trim();
   if (userName === '') throw new ImsError('invalid_input', 'userName must not be empty');
   if (type !== 'personal' && !input.orgId) throw new ImsError('invalid_input', `a ${type} account needs an owning orgId`);
-  if (input.externalId != null && !input.orgId) throw new ImsError('invalid_input', 'externalId needs an orgId');
+  if (typeof input.externalId === 'string' && !input.orgId) throw new ImsError('invalid_input', 'externalId needs an orgId');
   const verified = input.emailVerified === true;
   await ensureUserNameFree(trx, userName);
   if (verified) await ensureEmailFree(trx, emailNorm, type, undefined);
   if (input.orgId) {
     const org = await trx.selectFrom('ims_orgs').select('id').where('id', '=', input.orgId).executeTakeFirst();
     if (!org) throw new ImsError('not_found', `organization ${input.orgId} not found`);
-    if (input.externalId != null) await ensureExternalIdFree(trx, input.orgId, input.externalId, undefined);
+    if (typeof input.externalId === 'string') await ensureExternalIdFree(trx, input.orgId, input.externalId, undefined);
   }
   const at = ctx.now().toISOString();
   const id = input.id ?? ctx.newId();

@@ -39,7 +39,7 @@ export function createMemberMethods(ctx: DirectoryContext): MemberMethods {
           .where('org_id', '=', orgId).where('account_id', '=', accountId).execute();
         await patchAccount(ctx, trx, accountId, {}, {}, true);
       } else {
-        if (externalId != null) await ensureExternalIdFree(trx, orgId, externalId, undefined);
+        if (typeof externalId === 'string') await ensureExternalIdFree(trx, orgId, externalId, undefined);
         await trx.insertInto('ims_org_members')
           .values({ org_id: orgId, account_id: accountId, external_id: externalId ?? null, joined_at: ctx.now().toISOString() }).execute();
       }

@@ -11,6 +11,8 @@ import { createStoreOidcAdapter, purgeExpiredOidcState, revokeAccountState } fro
 export interface ClientTokenInfo {
   clientId: string;
   scopes: string[];
+  /** `orgId` of the client's configuration (the tenant it acts for), or null. */
+  orgId: string | null;
 }
 
 /** The OpenID Connect provider of the embedded IMS; issuer `<baseUrl>/ims`, mounted at `/ims`. */
@@ -61,7 +63,8 @@ export async function createImsOidc(options: { db: ImsDb; directory: ImsDirector
     async verifyClientToken(token) {
       const found = await current.provider.ClientCredentials.find(token);
       if (!found || found.isExpired) return undefined;
-      return { clientId: found.clientId!, scopes: String(found.scope ?? '').split(' ').filter(Boolean) };
+      const client = config.clients.find((c) => c.clientId === found.clientId);
+      return { clientId: found.clientId!, scopes: String(found.scope ?? '').split(' ').filter(Boolean), orgId: client?.orgId ?? null };
     },
   };
 }

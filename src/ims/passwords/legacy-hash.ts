@@ -162,6 +162,6 @@ function scryptAsync(password: string, salt: Buffer, keylen: number, options: Sc
 
 /** Never echo a hash into a message: only its scheme prefix. */
 function describePrefix(hash: string): string {
-  const prefix = /^\$?[A-Za-z0-9_-]{1,20}\$?/.exec(hash)?.[0];
+  const prefix = /^\$?[A-Za-z0-9_-]{1,20}\$/.exec(hash)?.[0];
   return prefix ? `starts with "${prefix}"` : 'no recognisable prefix';
 }

@@ -8,9 +8,9 @@ const MIGRATION_LOCK_KEY = 7_046_114_512_309_117_441n;
 const READ_CHUNK = 50_000;
 
 /**
- * Opens a pg Pool on `url` and checks it answers; does not migrate. Snapshot rows go in as one JSON array plus two
- * text arrays per batch, unpacked server-side, so a batch of 10,000 costs one round trip and three parameters (far
- * from the 65535-parameter limit of multi-row VALUES).
+ * Opens a pg Pool on `url` and checks it answers; does not migrate. Snapshot rows go in as three text arrays per
+ * batch, unnested server-side, so a batch of 10,000 costs one round trip and five parameters (far from the
+ * 65535-parameter limit of multi-row VALUES); measured faster than json_array_elements or a json[] parameter.
  */
 export async function openPostgresStore(url: string): Promise<StoreAdapter> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
@@ -36,28 +36,25 @@ export async function openPostgresStore(url: string): Promise<StoreAdapter> {
       await sql.raw(script).execute(conn);
     },
     insertSnapshotRows: async (trx, table, snapshotId, offset, rows) => {
-      // Keys and emails travel as text arrays beside the JSON: extracting them with ->> would make PostgreSQL
-      // de-escape every string of the row, and it refuses \u0000 anywhere in it even though json stores it.
-      const items = '[' + rows.map((row) => row.json).join(',') + ']';
       await sql`
         insert into ${sql.table(table.name)} (snapshot_id, ord, ${sql.ref(table.keyColumn)}, email, data)
-        select ${snapshotId}, ${offset}::int + t.ord::int - 1, t.key, t.email, t.item
-        from rows from (
-          json_array_elements(${items}::json),
-          unnest(${rows.map((row) => row.key)}::text[]),
-          unnest(${rows.map((row) => row.email)}::text[])
-        ) with ordinality as t(item, key, email, ord)
+        select ${snapshotId}, ${offset}::int + t.ord::int - 1, t.key, t.email, t.data
+        from unnest(
+          ${rows.map((row) => row.key)}::text[],
+          ${rows.map((row) => row.email)}::text[],
+          ${rows.map((row) => row.json)}::text[]
+        ) with ordinality as t(key, email, data, ord)
       `.execute(trx);
     },
     readSnapshotRows: async (table, snapshotId) => {
       const out: unknown[] = [];
       for (;;) {
-        const { rows } = await sql<{ data: unknown }>`
+        const { rows } = await sql<{ data: string }>`
           select data from ${sql.table(table.name)}
           where snapshot_id = ${snapshotId} and ord >= ${out.length}
           order by ord limit ${READ_CHUNK}
         `.execute(kysely);
-        for (const row of rows) out.push(row.data);
+        for (const row of rows) out.push(JSON.parse(row.data));
         if (rows.length < READ_CHUNK) return out;
       }
     },

@@ -69,7 +69,7 @@ export async function signInThroughPages(browser: TestBrowser, start: Authorizat
   return new URL(end.url);
 }
 
-export async function signInAndGetTokens(server: RunningServer, config: oidc.Configuration, browser: TestBrowser, email: string, password: string) {
+export async function signInAndGetTokens(config: oidc.Configuration, browser: TestBrowser, email: string, password: string) {
   const start = await startAuthorization(config);
   const callback = await signInThroughPages(browser, start, email, password);
   return oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: start.verifier, expectedState: start.state });

@@ -1,3 +1,6 @@
+import { AdminError, type AdminErrorCode } from '../../../ims/admin-api/admin-error.ts';
+import { removeOrgUser, requireOrgUser, setOrgUserActive } from '../../../ims/admin-api/deprovision-org-user.ts';
+import { provisionOrgUser } from '../../../ims/admin-api/provision-org-user.ts';
 import {
   isImsError,
   type ImsAccountRecord,
@@ -62,17 +65,16 @@ export function createEmbeddedIdp(options: EmbeddedIdpOptions): IdentityProvider
       const existing = await findByExternalId(input.externalId);
       if (existing) return toUser(existing);
       try {
-        const account = await directory.createAccount({
+        // The IMS's own provisioning rules, as SCIM POST /Users applies them: the same outcome in and out of process.
+        const { account } = await provisionOrgUser(directory, orgId, {
           email: input.email,
-          emailVerified: false,
-          type: input.type ?? 'enterprise',
+          userName: input.userName ?? input.email,
           firstName: input.firstName,
           lastName: input.lastName,
-          userName: input.userName ?? input.email,
-          orgId,
           externalId: input.externalId,
+          ...(input.type === undefined ? {} : { type: input.type }),
         });
-        return toUser({ ...account, orgId, externalId: input.externalId, joinedAt: account.createdAt });
+        return toUser(account);
       } catch (error) {
         // A concurrent create with the same key won the race: that account is the answer.
         if (isImsError(error, 'external_id_exists')) {
@@ -94,8 +96,10 @@ export function createEmbeddedIdp(options: EmbeddedIdpOptions): IdentityProvider
 
     updateUser: (userId, patch) => translate('updateUser', async () => {
       const { active, ...profile } = patch;
-      const status = active === undefined ? undefined : active ? 'active' as const : 'disabled' as const;
-      return toUser(await directory.updateOrgAccount(orgId, userId, { ...profile, ...(status ? { status } : {}) }));
+      let account = await requireOrgUser(directory, orgId, userId);
+      if (Object.values(profile).some((v) => v !== undefined)) account = await directory.updateOrgAccount(orgId, userId, profile);
+      if (active !== undefined) account = await setOrgUserActive(directory, orgId, account, active);
+      return toUser(account);
     }),
 
     ensureProductProfile: (input) => translate('ensureProductProfile', () => {
@@ -119,9 +123,8 @@ export function createEmbeddedIdp(options: EmbeddedIdpOptions): IdentityProvider
     unlinkUser: (externalId) => translate('unlinkUser', async () => {
       const linked = await findByExternalId(externalId);
       if (!linked) return false;
-      // An account the org created has no life outside it; a personal account belongs to its owner and stays.
-      if (linked.ownerOrgId === orgId) await directory.deleteAccount(linked.id);
-      else await directory.removeOrgMember(orgId, linked.id);
+      // As SCIM DELETE: an account the org owns is deleted; a personal account belongs to its owner and only leaves.
+      await removeOrgUser(directory, orgId, linked.id);
       return true;
     }),
 
@@ -149,6 +152,20 @@ const codeMap: Record<ImsErrorCode, IdpErrorCode> = {
   throttled: 'throttled',
 };
 
+const adminCodeMap: Record<AdminErrorCode, IdpErrorCode> = {
+  invalid_request: 'invalid_request',
+  email_pending_verification: 'conflict',
+  already_member: 'conflict',
+  domain_not_claimed: 'invalid_request',
+  read_only: 'invalid_request',
+  payload_too_large: 'invalid_request',
+  unauthenticated: 'unauthorized',
+  insufficient_scope: 'forbidden',
+  not_found: 'not_found',
+  method_not_allowed: 'invalid_request',
+  csv_invalid: 'invalid_request',
+};
+
 /** Maps the directory's ImsError onto the port's IdpError, naming the operation; anything else is unexpected. */
 async function translate<T>(operation: string, fn: () => Promise<T>): Promise<T> {
   try {
@@ -156,6 +173,7 @@ async function translate<T>(operation: string, fn: () => Promise<T>): Promise<T>
   } catch (error) {
     if (error instanceof IdpError) throw error;
     if (isImsError(error)) throw new IdpError(codeMap[error.code], `${operation}: ${error.message}`, { cause: error });
+    if (error instanceof AdminError) throw new IdpError(adminCodeMap[error.code], `${operation}: ${error.message}`, { cause: error });
     throw new IdpError('unavailable', `${operation}: ${(error as Error).message}`, { cause: error });
   }
 }

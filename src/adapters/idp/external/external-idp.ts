@@ -9,6 +9,7 @@ import { createOidcDiscovery } from './oidc-discovery.ts';
 import { createScimClient, type ScimClient, type ScimClientOptions } from './scim-client.ts';
 import {
   defaultUserMapping,
+  readAttribute,
   scimEq,
   SCIM_GROUP,
   SCIM_PATCH,
@@ -17,6 +18,7 @@ import {
   type ScimGroup,
   type ScimListResponse,
   type ScimUser,
+  writeAttribute,
 } from './scim-resources.ts';
 import type { ScimAuth } from './token-source.ts';
 
@@ -30,8 +32,15 @@ export interface ExternalIdpOptions extends Omit<ScimClientOptions, 'auth'> {
   auth: { kind: 'static'; token: string } | { kind: 'client_credentials'; tokenEndpoint?: string; clientId: string; clientSecret: string; scope?: string };
   /** Members per PATCH (default 10, the strictest common vendor limit). */
   batchSize?: number;
-  /** See `UserMapping.emailVerifiedAttribute`. */
+  /** See `UserMapping.emailVerifiedAttribute` (default: the Rehome IMS extension's `emailVerified`). */
   emailVerifiedAttribute?: string;
+  /** See `UserMapping.typeAttribute`. */
+  typeAttribute?: string;
+  /**
+   * The Group attribute that carries the product subscription id (default `externalId`, a SCIM common attribute
+   * every IdP stores; the Rehome IMS uses `urn:rehome:params:scim:schemas:extension:ims:2.0:Group:subscriptionId`).
+   */
+  profileKeyAttribute?: string;
   /** userType sent on create and assumed when the IdP sends none (default 'enterprise'). */
   defaultUserType?: IdpUserType;
 }
@@ -40,8 +49,10 @@ export interface ExternalIdpOptions extends Omit<ScimClientOptions, 'auth'> {
 export function createExternalIdp(options: ExternalIdpOptions): IdentityProvider & { readonly scim: ScimClient } {
   const mapping = {
     emailVerifiedAttribute: options.emailVerifiedAttribute ?? defaultUserMapping.emailVerifiedAttribute,
+    typeAttribute: options.typeAttribute ?? defaultUserMapping.typeAttribute,
     defaultUserType: options.defaultUserType ?? defaultUserMapping.defaultUserType,
   };
+  const profileKey = options.profileKeyAttribute ?? 'externalId';
   const batchSize = options.batchSize ?? 10;
   const discovery = createOidcDiscovery({ issuer: options.issuer, ...(options.fetch ? { fetch: options.fetch } : {}) });
   const auth: ScimAuth = options.auth.kind === 'static' ? options.auth : {
@@ -69,7 +80,7 @@ export function createExternalIdp(options: ExternalIdpOptions): IdentityProvider
   const findProfile = async (subscriptionId: string): Promise<ScimGroup | undefined> => {
     const { body } = await scim.request({
       operation: 'ensureProductProfile', method: 'GET', path: '/Groups',
-      query: { filter: scimEq('externalId', subscriptionId), excludedAttributes: 'members', count: 1 }, idempotent: true,
+      query: { filter: scimEq(profileKey, subscriptionId), excludedAttributes: 'members', count: 1 }, idempotent: true,
     });
     return listOf<ScimGroup>(body, 'ensureProductProfile')[0];
   };
@@ -136,7 +147,7 @@ export function createExternalIdp(options: ExternalIdpOptions): IdentityProvider
 
     createUser: (input) => findOrCreate(() => findByExternalId('createUser', input.externalId), async () => {
       const { body } = await scim.request({
-        operation: 'createUser', method: 'POST', path: '/Users', body: toScimUser(input, mapping.defaultUserType), idempotent: false,
+        operation: 'createUser', method: 'POST', path: '/Users', body: toScimUser(input), idempotent: false,
       });
       return toUser(body);
     }),
@@ -163,10 +174,14 @@ export function createExternalIdp(options: ExternalIdpOptions): IdentityProvider
       const found = await findProfile(input.subscriptionId);
       return found && { id: found.id };
     }, async () => {
-      const { body } = await scim.request({
-        operation: 'ensureProductProfile', method: 'POST', path: '/Groups',
-        body: { schemas: [SCIM_GROUP], displayName: input.name, externalId: input.subscriptionId, members: [] }, idempotent: false,
-      });
+      const group: Record<string, unknown> = { schemas: [SCIM_GROUP], displayName: input.name, members: [] };
+      writeAttribute(group, profileKey, input.subscriptionId);
+      const { body } = await scim.request({ operation: 'ensureProductProfile', method: 'POST', path: '/Groups', body: group, idempotent: false });
+      // An IdP may drop attributes it does not know (RFC 7644 section 3.3); then the next call could never find this
+      // group and would create another. Stop here instead.
+      if (readAttribute(body as Record<string, unknown>, profileKey) !== input.subscriptionId) {
+        throw new IdpError('protocol', `ensureProductProfile: the IdP did not keep ${profileKey} on the new group ${(body as ScimGroup).id}; set profileKeyAttribute to an attribute it stores`);
+      }
       return { id: (body as ScimGroup).id };
     }),
 

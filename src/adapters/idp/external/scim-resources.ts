@@ -31,18 +31,25 @@ export interface ScimListResponse<T> {
 
 const userTypes: readonly string[] = ['personal', 'enterprise', 'federated'];
 
+/** The Rehome IMS's SCIM extensions (its `/Schemas` lists them). */
+export const IMS_USER_EXTENSION = 'urn:rehome:params:scim:schemas:extension:ims:2.0:User';
+export const IMS_GROUP_EXTENSION = 'urn:rehome:params:scim:schemas:extension:ims:2.0:Group';
+
 export interface UserMapping {
   /**
-   * Where the IdP says an email is verified: a fully qualified attribute (RFC 7644 section 3.10), e.g.
-   * `urn:ietf:params:scim:schemas:extension:rehome:2.0:User:emailVerified`. SCIM core has no such attribute.
+   * Where the IdP says an email is verified: a fully qualified attribute (RFC 7644 section 3.10). SCIM core has no
+   * such attribute; an IdP that sends none never has an account found by email (the safe outcome).
    */
   emailVerifiedAttribute: string;
-  /** userType to assume when the IdP sends none or an unknown one. */
+  /** Where the IdP says the account type; core `userType` is read when this is absent. */
+  typeAttribute: string;
+  /** Type to assume when the IdP sends none or an unknown one. */
   defaultUserType: IdpUserType;
 }
 
 export const defaultUserMapping: UserMapping = {
-  emailVerifiedAttribute: 'urn:ietf:params:scim:schemas:extension:rehome:2.0:User:emailVerified',
+  emailVerifiedAttribute: `${IMS_USER_EXTENSION}:emailVerified`,
+  typeAttribute: `${IMS_USER_EXTENSION}:type`,
   defaultUserType: 'enterprise',
 };
 
@@ -55,21 +62,40 @@ export function toIdpUser(resource: ScimUser, mapping: UserMapping): IdpUser {
     email: primary?.value ?? resource.userName ?? '',
     // A missing flag is "not verified": never link on an email the IdP did not vouch for.
     emailVerified: readAttribute(resource, mapping.emailVerifiedAttribute) === true,
-    type: resource.userType && userTypes.includes(resource.userType) ? resource.userType as IdpUserType : mapping.defaultUserType,
+    type: readType(readAttribute(resource, mapping.typeAttribute)) ?? readType(resource.userType) ?? mapping.defaultUserType,
     active: resource.active !== false,
   };
 }
 
-export function toScimUser(input: NewIdpUser, defaultType: IdpUserType): Record<string, unknown> {
+function readType(value: unknown): IdpUserType | undefined {
+  return typeof value === 'string' && userTypes.includes(value) ? value as IdpUserType : undefined;
+}
+
+/** A new User: never says anything about verification (an IdP must not take a provisioned email as proven). */
+export function toScimUser(input: NewIdpUser): Record<string, unknown> {
   return {
     schemas: [SCIM_USER],
     externalId: input.externalId,
     userName: input.userName ?? input.email,
     name: { givenName: input.firstName, familyName: input.lastName },
     emails: [{ value: input.email, type: 'work', primary: true }],
-    userType: input.type ?? defaultType,
+    ...(input.type === undefined ? {} : { userType: input.type }),
     active: true,
   };
+}
+
+/** Sets `urn:...:Schema:attr` or a core `attr` on a resource being written, listing the extension in `schemas`. */
+export function writeAttribute(resource: Record<string, unknown>, path: string, value: unknown): void {
+  const split = path.lastIndexOf(':');
+  if (split > 0 && path.startsWith('urn:')) {
+    const urn = path.slice(0, split);
+    const extension = (resource[urn] ??= {}) as Record<string, unknown>;
+    extension[path.slice(split + 1)] = value;
+    const schemas = (resource.schemas ??= []) as string[];
+    if (!schemas.includes(urn)) schemas.push(urn);
+  } else {
+    resource[path] = value;
+  }
 }
 
 /** Reads `urn:...:Schema:attr` (extension) or `attr.sub` (core) from a resource. */

@@ -1,0 +1,128 @@
+/** The /Users endpoints (RFC 7644 §3.3-§3.6) over the directory, as one organization sees its accounts. */
+import { AdminError } from '../admin-api/admin-error.ts';
+import { provisionOrgUser } from '../admin-api/provision-org-user.ts';
+import { removeOrgUser, requireOrgUser } from '../admin-api/deprovision-org-user.ts';
+import { ImsError, type ImsOrgAccount, type OrgAccountPatch } from '../directory/ims-directory.ts';
+import type { ScimContext, ScimListParams } from './scim-context.ts';
+import { ScimError } from './scim-error.ts';
+import { compileScimFilter } from './scim-filter.ts';
+import { checkIfMatch, etagOf, listResponse, matchesIfNoneMatch, parsePage, projectResource, readAttributeList, sendScim } from './scim-http.ts';
+import { applyPatch, readPatchRequest } from './scim-patch.ts';
+import { resolveUserAttribute } from './scim-resource-filters.ts';
+import { USER_SCHEMA } from './scim-schemas.ts';
+import { readScimUser, toScimUser, type ScimUserWrite } from './scim-user-resource.ts';
+
+export async function createUser(ctx: ScimContext): Promise<void> {
+  const write = readScimUser(await ctx.readBody());
+  rejectClientVerifiedEmail(write, undefined);
+  const email = write.email ?? (write.userName.includes('@') ? write.userName : undefined);
+  if (email === undefined) throw new ScimError(400, 'invalidValue', 'emails is required: the IMS identifies accounts by email');
+  const { account } = await provisionOrgUser(ctx.directory, ctx.principal.orgId, {
+    email,
+    userName: write.userName,
+    ...(write.firstName === undefined ? {} : { firstName: write.firstName }),
+    ...(write.lastName === undefined ? {} : { lastName: write.lastName }),
+    externalId: write.externalId ?? null,
+    ...(write.type === undefined ? {} : { type: write.type }),
+    ...(write.active === undefined ? {} : { active: write.active }),
+  });
+  sendUser(ctx, 201, account, { Location: `${ctx.baseUrl}/Users/${account.id}` });
+}
+
+export async function getUser(ctx: ScimContext, id: string): Promise<void> {
+  const account = await requireOrgUser(ctx.directory, ctx.principal.orgId, id);
+  if (matchesIfNoneMatch(ctx.req, account.version)) {
+    sendScim(ctx.res, 304, undefined, { ETag: etagOf(account.version) });
+    return;
+  }
+  sendUser(ctx, 200, account);
+}
+
+export async function listUsers(ctx: ScimContext, params: ScimListParams): Promise<void> {
+  const page = parsePage(params.startIndex, params.count);
+  const filter = params.filter === undefined || params.filter.trim() === ''
+    ? undefined
+    : compileScimFilter(params.filter, USER_SCHEMA, resolveUserAttribute);
+  const result = await ctx.directory.listOrgAccounts(ctx.principal.orgId, {
+    ...(filter === undefined ? {} : { filter }),
+    offset: page.offset,
+    limit: page.limit,
+  });
+  const attributes = readAttributeList(params.attributes, 'attributes');
+  const excluded = readAttributeList(params.excludedAttributes, 'excludedAttributes');
+  const resources = result.items.map((a) => projectResource(toScimUser(a, ctx.baseUrl), USER_SCHEMA, attributes, excluded));
+  sendScim(ctx.res, 200, listResponse(result.total, page.startIndex, resources));
+}
+
+export async function replaceUser(ctx: ScimContext, id: string): Promise<void> {
+  const body = await ctx.readBody();
+  const current = await requireOrgUser(ctx.directory, ctx.principal.orgId, id);
+  const expectedVersion = checkIfMatch(ctx.req, current.version);
+  const updated = await writeUser(ctx, current, readScimUser(body), expectedVersion, false);
+  sendUser(ctx, 200, updated);
+}
+
+export async function patchUser(ctx: ScimContext, id: string): Promise<void> {
+  const operations = readPatchRequest(await ctx.readBody());
+  const current = await requireOrgUser(ctx.directory, ctx.principal.orgId, id);
+  const expectedVersion = checkIfMatch(ctx.req, current.version);
+  const doc = toScimUser(current, ctx.baseUrl);
+  applyPatch(doc, operations, USER_SCHEMA);
+  const updated = await writeUser(ctx, current, readScimUser(doc), expectedVersion, true);
+  sendUser(ctx, 200, updated);
+}
+
+export async function deleteUser(ctx: ScimContext, id: string): Promise<void> {
+  const current = await requireOrgUser(ctx.directory, ctx.principal.orgId, id);
+  await removeOrgUser(ctx.directory, ctx.principal.orgId, id, checkIfMatch(ctx.req, current.version));
+  sendScim(ctx.res, 204);
+}
+
+/**
+ * Writes a replacement User. The org edits profile fields only on accounts it owns; on a personal account they are
+ * left as the person set them (the response shows them), and only `externalId` is the org's to change. `active`
+ * on a personal account is refused (403) rather than ignored: a silently ignored deactivation would leave access.
+ * `absentClears`: PATCH results drop removed attributes, so absence clears `externalId`; in PUT absence keeps it.
+ */
+async function writeUser(ctx: ScimContext, current: ImsOrgAccount, write: ScimUserWrite, expectedVersion: number | undefined, absentClears: boolean): Promise<ImsOrgAccount> {
+  rejectClientVerifiedEmail(write, current);
+  if (write.type !== undefined && write.type !== current.type) {
+    throw new AdminError('read_only', `the account type is set by the domain rules and cannot change (it is ${current.type})`);
+  }
+  const orgId = ctx.principal.orgId;
+  const owned = current.ownerOrgId === orgId;
+  const patch: OrgAccountPatch = {};
+  const externalId = write.externalId === undefined ? (absentClears ? null : current.externalId) : write.externalId;
+  if (externalId !== current.externalId) patch.externalId = externalId;
+  if (owned) {
+    if (write.userName !== current.userName) patch.userName = write.userName;
+    if (write.email !== undefined && write.email !== current.email) patch.email = write.email;
+    if ((write.firstName ?? '') !== current.firstName) patch.firstName = write.firstName ?? '';
+    if ((write.lastName ?? '') !== current.lastName) patch.lastName = write.lastName ?? '';
+  }
+  if (write.active !== undefined) {
+    const status = write.active ? (current.status === 'disabled' ? 'active' : current.status) : current.status === 'active' ? 'disabled' : current.status;
+    if (status !== current.status) {
+      if (!owned) throw new ImsError('forbidden', 'a personal account is enabled or disabled by its owner only; remove it from the organization (DELETE) instead');
+      patch.status = status;
+    }
+  }
+  if (Object.keys(patch).length === 0) return current;
+  return ctx.directory.updateOrgAccount(orgId, current.id, patch, expectedVersion === undefined ? {} : { expectedVersion });
+}
+
+/** emailVerified is read-only: only proof of control verifies an address, never a provisioning client. */
+function rejectClientVerifiedEmail(write: ScimUserWrite, current: ImsOrgAccount | undefined): void {
+  if (write.emailVerified !== true) return;
+  const unchanged = current !== undefined && current.emailVerified && (write.email === undefined || write.email.toLowerCase() === current.email.toLowerCase());
+  if (!unchanged) {
+    throw new AdminError('read_only', 'emailVerified is read-only: an address is verified only by its owner proving control of it');
+  }
+}
+
+function sendUser(ctx: ScimContext, status: number, account: ImsOrgAccount, headers: Record<string, string> = {}): void {
+  const attributes = readAttributeList(ctx.query.get('attributes') ?? undefined, 'attributes');
+  const excluded = readAttributeList(ctx.query.get('excludedAttributes') ?? undefined, 'excludedAttributes');
+  const body = projectResource(toScimUser(account, ctx.baseUrl), USER_SCHEMA, attributes, excluded);
+  sendScim(ctx.res, status, body, { ETag: etagOf(account.version), ...headers });
+}
