@@ -7,6 +7,8 @@ export interface RehomeConfig {
   matching: { caseFoldLocalPart: boolean };
   readiness: { format: 'table' | 'json' | 'csv' | 'html' };
   server: { host: string; port: number; publicUrl: string | null; allowInsecureHttp: boolean };
+  ims: { brandText: string; productName: string; devOutbox: boolean; cookieKeys: string[] | null; linkSecret: string | null };
+  mail: { smtpHost: string | null; smtpPort: number; smtpSecure: boolean; smtpUser: string | null; smtpPassword: string | null; from: string };
 }
 
 export interface ConfigSources {
@@ -52,6 +54,9 @@ function crossCheck(c: RehomeConfig, errors: string[]): void {
     errors.push('store.url is required when store.kind is postgres (set REHOME_DATABASE_URL)');
   }
   if (c.store.url && !/^postgres(ql)?:\/\//.test(c.store.url)) errors.push('store.url must be a postgres:// URL');
+  for (const [path, v] of [['ims.cookieKeys', c.ims.cookieKeys], ['ims.linkSecret', c.ims.linkSecret && [c.ims.linkSecret]]] as const) {
+    if (v && v.some((k) => k.length < 32)) errors.push(`${path} must be 32 or more characters (each key)`);
+  }
   if (c.server.publicUrl) {
     const u = new URL(c.server.publicUrl);
     const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
@@ -87,6 +92,12 @@ function coerce(spec: OptionSpec, value: unknown): unknown {
       return value;
     case 'string':
       return typeof value === 'string' && value !== '' ? value : `\u0000must be a non-empty string (got ${JSON.stringify(value)})`;
+    case 'list': {
+      const list = typeof value === 'string' ? value.split(',').map((x) => x.trim()).filter(Boolean) : value;
+      return Array.isArray(list) && list.length > 0 && list.every((x) => typeof x === 'string' && x !== '')
+        ? list
+        : `\u0000must be a non-empty list of strings (got ${JSON.stringify(value)})`;
+    }
   }
 }
 

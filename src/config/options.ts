@@ -5,7 +5,7 @@
  */
 export interface OptionSpec {
   path: string;
-  type: 'string' | 'boolean' | 'integer' | 'enum' | 'url';
+  type: 'string' | 'boolean' | 'integer' | 'enum' | 'url' | 'list';
   values?: readonly string[];
   default: string | number | boolean | null;
   /** Environment variable that sets it (the only place secrets may come from). */
@@ -35,4 +35,36 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: 'The URL people reach the server at (issuer of the embedded IMS). Defaults to `http://<host>:<port>`.' },
   { path: 'server.allowInsecureHttp', type: 'boolean', default: false,
     doc: 'Allow an `http:` public URL that is not loopback. Only for closed test networks: tokens and passwords would cross the wire in clear.' },
+  { path: 'ims.brandText', type: 'string', default: 'Continue with IMS',
+    doc: 'The sign-in button and page heading of the embedded IMS ("Continue with <your identity system>").' },
+  { path: 'ims.productName', type: 'string', default: 'IMS', doc: 'Name of the identity system in page titles and mails.' },
+  { path: 'ims.devOutbox', type: 'boolean', default: false, env: 'REHOME_IMS_DEV_OUTBOX',
+    doc: 'Serve `/ims/dev/outbox`, listing the mail the IMS would have sent (development and demos only; it shows verification links).' },
+  { path: 'ims.cookieKeys', type: 'list', default: null, env: 'REHOME_IMS_COOKIE_KEYS', secret: true,
+    doc: 'Comma-separated keys (32+ characters each, newest first) that sign IMS cookies. On a loopback server without them, `rehome serve` generates keys once and keeps them in `.rehome/secrets.json` (mode 0600).' },
+  { path: 'ims.linkSecret', type: 'string', default: null, env: 'REHOME_IMS_LINK_SECRET', secret: true,
+    doc: 'HMAC secret (32+ characters) for mailed one-time links and CSRF tokens; generated like `ims.cookieKeys` on loopback.' },
+  { path: 'mail.smtpHost', type: 'string', default: null, env: 'REHOME_SMTP_HOST',
+    doc: 'SMTP server for outgoing mail. Unset: mail goes to the database outbox (development).' },
+  { path: 'mail.smtpPort', type: 'integer', default: 587, env: 'REHOME_SMTP_PORT', min: 1, max: 65535, doc: 'SMTP port.' },
+  { path: 'mail.smtpSecure', type: 'boolean', default: false, doc: 'Implicit TLS (port 465); otherwise STARTTLS when the server offers it.' },
+  { path: 'mail.smtpUser', type: 'string', default: null, env: 'REHOME_SMTP_USER', doc: 'SMTP user name.' },
+  { path: 'mail.smtpPassword', type: 'string', default: null, env: 'REHOME_SMTP_PASSWORD', secret: true, doc: 'SMTP password.' },
+  { path: 'mail.from', type: 'string', default: '"Rehome" <no-reply@rehome.invalid>', env: 'REHOME_MAIL_FROM', doc: 'From header of every mail.' },
+  { path: 'ims.brandText', type: 'string', default: 'Continue with IMS',
+    doc: 'The sign-in button and page heading of the embedded IMS ("Continue with <your identity system>").' },
+  { path: 'ims.productName', type: 'string', default: 'IMS', doc: 'Name of the identity system in page titles and mails.' },
+  { path: 'ims.devOutbox', type: 'boolean', default: false, env: 'REHOME_IMS_DEV_OUTBOX',
+    doc: 'Serve `/ims/dev/outbox`, listing the mail the IMS would have sent (development and demos only; it shows verification links).' },
+  { path: 'ims.cookieKeys', type: 'list', default: null, env: 'REHOME_IMS_COOKIE_KEYS', secret: true,
+    doc: 'Comma-separated keys (32+ characters each, newest first) that sign IMS cookies. On a loopback server without them, `rehome serve` generates keys once and keeps them in `.rehome/secrets.json` (mode 0600).' },
+  { path: 'ims.linkSecret', type: 'string', default: null, env: 'REHOME_IMS_LINK_SECRET', secret: true,
+    doc: 'HMAC secret (32+ characters) for mailed one-time links and CSRF tokens; generated like `ims.cookieKeys` on loopback.' },
+  { path: 'mail.smtpHost', type: 'string', default: null, env: 'REHOME_SMTP_HOST',
+    doc: 'SMTP server for outgoing mail. Unset: mail goes to the database outbox (development).' },
+  { path: 'mail.smtpPort', type: 'integer', default: 587, env: 'REHOME_SMTP_PORT', min: 1, max: 65535, doc: 'SMTP port.' },
+  { path: 'mail.smtpSecure', type: 'boolean', default: false, doc: 'Implicit TLS (port 465); otherwise STARTTLS when the server offers it.' },
+  { path: 'mail.smtpUser', type: 'string', default: null, env: 'REHOME_SMTP_USER', doc: 'SMTP user name.' },
+  { path: 'mail.smtpPassword', type: 'string', default: null, env: 'REHOME_SMTP_PASSWORD', secret: true, doc: 'SMTP password.' },
+  { path: 'mail.from', type: 'string', default: '"Rehome" <no-reply@rehome.invalid>', env: 'REHOME_MAIL_FROM', doc: 'From header of every mail.' },
 ];

@@ -1,6 +1,7 @@
 import type { Command } from './command.ts';
 import { importCommand } from './import.ts';
 import { readinessCommand } from './readiness.ts';
+import { serveCommand } from './serve.ts';
 
 export type { Command } from './command.ts';
 
@@ -8,4 +9,5 @@ export type { Command } from './command.ts';
 export const COMMANDS: Record<string, Command> = {
   import: importCommand,
   readiness: readinessCommand,
+  serve: serveCommand,
 };

@@ -3,7 +3,7 @@ import type { ProductProfileRecord } from '../directory/ims-directory.ts';
 import type { ScimContext, ScimListParams } from './scim-context.ts';
 import { ScimError } from './scim-error.ts';
 import { compileScimFilter } from './scim-filter.ts';
-import { memberDisplays, readMemberIds, readScimGroup, toScimGroup } from './scim-group-resource.ts';
+import { memberDisplays, readScimGroup, toScimGroup } from './scim-group-resource.ts';
 import { checkIfMatch, etagOf, listResponse, matchesIfNoneMatch, parsePage, projectResource, readAttributeList, sendScim } from './scim-http.ts';
 import { readPatchRequest } from './scim-patch.ts';
 import { planGroupPatch } from './scim-group-patch.ts';
@@ -139,5 +139,3 @@ async function sendGroup(ctx: ScimContext, status: number, profile: ProductProfi
   const body = projectResource(toScimGroup(profile, ctx.baseUrl, displays), GROUP_SCHEMA, attributes, excluded);
   sendScim(ctx.res, status, body, { ETag: etagOf(profile.version), ...headers });
 }
-
-export { readMemberIds };

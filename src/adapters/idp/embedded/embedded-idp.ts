@@ -76,11 +76,10 @@ export function createEmbeddedIdp(options: EmbeddedIdpOptions): IdentityProvider
         });
         return toUser(account);
       } catch (error) {
-        // A concurrent create with the same key won the race: that account is the answer.
-        if (isImsError(error, 'external_id_exists')) {
-          const winner = await findByExternalId(input.externalId);
-          if (winner) return toUser(winner);
-        }
+        // A concurrent create with the same key won the race (its userName or externalId clashed with ours):
+        // that account is the answer.
+        const winner = await findByExternalId(input.externalId);
+        if (winner) return toUser(winner);
         throw error;
       }
     }),
