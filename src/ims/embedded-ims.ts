@@ -6,6 +6,7 @@ import { createLoginThrottle } from './accounts/login-throttle.ts';
 import { createOneTimeLinks } from './accounts/one-time-links.ts';
 import type { ImsDirectoryService } from './directory/ims-directory.ts';
 import { createStoreImsDirectory } from './directory/store-ims-directory.ts';
+import { createSsoFlow } from './federation/sso-routes.ts';
 import { createImsHandler, type ImsHandler } from './http/ims-handler.ts';
 import type { ImsConfig } from './ims-config.ts';
 import { imsDb, type ImsStoreHandle } from './ims-tables.ts';
@@ -39,7 +40,8 @@ export async function createEmbeddedIms(options: { store: ImsStoreHandle; config
     config,
     revokeSessions: (accountId) => oidc.revokeAccount(accountId),
   });
-  const handler = createImsHandler({ config, oidc, accounts, ...(config.devOutbox ? { outbox } : {}) });
+  const sso = createSsoFlow({ config, directory, db, claimVerifiedAddress: accounts.claimVerifiedAddress, provider: () => oidc.provider });
+  const handler = createImsHandler({ config, oidc, accounts, sso, ...(config.devOutbox ? { outbox } : {}) });
   return {
     config,
     directory,

@@ -10,16 +10,24 @@ export interface Store extends AsyncDisposable {
   /** Applies pending forward-only migrations; returns one result per migration it ran. */
   migrate(): Promise<MigrationResult[]>;
 
-  /** Stores a subscription, its users and the IMS directory as one immutable snapshot, in one transaction. */
+  /**
+   * Stores a subscription, its users and the IMS directory as one immutable snapshot, in one transaction. Throws
+   * StoreError `snapshot_invalid` (and stores nothing) when a user lacks a string id/email or ids repeat.
+   */
   saveSnapshot(input: SnapshotInput): Promise<SnapshotRef>;
-  /** The snapshot by id, or the newest one of a subscription when `subscriptionId` is given instead. */
+  /**
+   * The snapshot by id, or the newest one (by `at`, then by save order) of a subscription when `subscriptionId` is
+   * given instead; undefined when there is none. Users and accounts come back in the order they were saved.
+   */
   loadSnapshot(query: { snapshotId: string } | { subscriptionId: string }): Promise<StoredSnapshot | undefined>;
+  /** Newest first (by `at`, then by save order), of one subscription or of all. */
   listSnapshots(subscriptionId?: string): Promise<SnapshotRef[]>;
 
+  /** Throws StoreError `snapshot_not_found` (storing nothing) when a snapshot id is unknown. */
   saveReadinessRun(input: { snapshotIds: string[]; report: ReadinessReport; at: string }): Promise<string>;
   loadReadinessRun(id: string): Promise<{ id: string; snapshotIds: string[]; at: string; report: ReadinessReport } | undefined>;
 
-  /** Appends to the audit log; entries are never updated or deleted. */
+  /** Appends to the audit log; entries are never updated or deleted (the database refuses it too). */
   appendAudit(entry: AuditInput): Promise<AuditEntry>;
   listAudit(filter?: AuditFilter): Promise<AuditEntry[]>;
 }
@@ -36,7 +44,7 @@ export interface SnapshotInput {
   ims: ImsDirectory;
   /** Where the data came from (file paths or URLs), for the audit trail. */
   sources: Record<string, string>;
-  /** ISO-8601 instant (the caller's clock). */
+  /** ISO-8601 instant (the caller's clock). Every stored instant is returned in `toISOString()` form. */
   at: string;
 }
 
@@ -78,6 +86,7 @@ export interface AuditFilter {
   subscriptionId?: string;
   action?: string;
   actor?: string;
+  /** Only entries with `seq` greater than this. Results are always in `seq` order. */
   sinceSeq?: number;
   limit?: number;
 }

@@ -26,8 +26,8 @@ export interface FaultProxyOptions {
   /** Retry-After sent with 429s, in seconds (default 1). */
   retryAfterSeconds?: number;
   delayMs?: number;
-  /** Only requests whose path passes get faults (default: all); all are counted. */
-  faultable?: (path: string) => boolean;
+  /** Only requests that pass get faults (default: all); all are counted. */
+  faultable?: (path: string, method: string) => boolean;
   /** Seeded randomness for reproducible runs (default: a fixed-seed generator). */
   random?: () => number;
 }
@@ -44,7 +44,8 @@ export interface FaultProxy {
   url: string;
   readonly stats: FaultStats;
   setRates(rates: Partial<FaultRates>): void;
-  resetStats(): void;
+  /** Starts a new measurement of the in-flight peak (other counts are cumulative). */
+  resetPeak(): void;
   close(): Promise<void>;
 }
 
@@ -69,11 +70,11 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const retryAfter = options.retryAfterSeconds ?? 1;
   let rates: FaultRates = { ...noFaults, ...options.rates };
   const fresh = (): FaultStats => ({ requests: 0, forwarded: 0, injected: { ...noFaults }, inFlight: 0, maxInFlight: 0 });
-  let stats = fresh();
+  const stats = fresh();
   let throttles = 0;
 
-  const pickFault = (path: string): keyof FaultRates | undefined => {
-    if (options.faultable && !options.faultable(path)) return undefined;
+  const pickFault = (path: string, method: string): keyof FaultRates | undefined => {
+    if (options.faultable && !options.faultable(path, method)) return undefined;
     let roll = random();
     for (const fault of ['throttle', 'unavailable', 'delay', 'drop'] as const) {
       if (roll < rates[fault]) return fault;
@@ -101,7 +102,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const fault = pickFault((req.url ?? '/').split('?')[0]!);
+    const fault = pickFault((req.url ?? '/').split('?')[0]!, req.method ?? 'GET');
     if (fault) stats.injected[fault]++;
     if (fault === 'throttle') {
       const value = throttles++ % 2 === 0 ? String(retryAfter) : new Date(Date.now() + retryAfter * 1000).toUTCString();
@@ -164,10 +165,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     setRates(next) {
       rates = { ...noFaults, ...next };
     },
-    resetStats() {
-      const inFlight = stats.inFlight;
-      stats = fresh();
-      stats.inFlight = inFlight;
+    resetPeak() {
+      stats.maxInFlight = stats.inFlight;
     },
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();

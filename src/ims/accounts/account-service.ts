@@ -77,6 +77,12 @@ export function createAccountService(deps: AccountServiceDeps) {
 
     signIn,
 
+    /**
+     * Records an address proven elsewhere (an organization's upstream said `email_verified: true`) with the same
+     * effects as a confirmed link: other unverified claims on it and their sessions end.
+     */
+    claimVerifiedAddress: claimAddress,
+
     peekLink: links.peek,
 
     /** Completes email verification: the link plus the account's password (see the rules above). */

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors } from 'oidc-provider';
 import type { OutboxMailer } from '../../mail/outbox-mailer.ts';
 import type { AccountService } from '../accounts/account-service.ts';
+import type { SsoFlow } from '../federation/sso-routes.ts';
 import type { ImsConfig } from '../ims-config.ts';
 import type { ImsOidc } from '../oidc/ims-oidc.ts';
 import { messagePage } from './account-pages.ts';
@@ -15,6 +16,8 @@ export interface ImsHandlerDeps {
   config: ImsConfig;
   oidc: ImsOidc;
   accounts: AccountService;
+  /** Upstream SSO federation (login redirect and `/ims/sso/callback`). */
+  sso: SsoFlow;
   /** Present only when `config.devOutbox` is on. */
   outbox?: OutboxMailer;
 }
@@ -24,14 +27,14 @@ export type ImsHandler = (req: IncomingMessage, res: ServerResponse) => Promise<
 
 /**
  * Routes of the embedded IMS (issuer `<baseUrl>/ims`):
- * `/ims/interaction/<uid>` login and consent, `/ims/account/*` self-service pages, `/ims/dev/outbox` (development),
+ * `/ims/interaction/<uid>` login and consent, `/ims/sso/callback` (upstream SSO), `/ims/account/*` self-service pages, `/ims/dev/outbox` (development),
  * and everything else under `/ims` to oidc-provider (discovery, auth, token, me, jwks, session/end, ...).
  */
 export function createImsHandler(deps: ImsHandlerDeps): ImsHandler {
   const { config, oidc } = deps;
   const csrf = createCsrf(config.linkSecret, config.issuer.startsWith('https:'));
   const accountRoutes = createAccountRoutes({ config, csrf, accounts: deps.accounts });
-  const interactionDeps = { config, csrf, accounts: deps.accounts, provider: () => oidc.provider };
+  const interactionDeps = { config, csrf, accounts: deps.accounts, provider: () => oidc.provider, sso: deps.sso };
 
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://ims.invalid');
@@ -40,6 +43,10 @@ export function createImsHandler(deps: ImsHandlerDeps): ImsHandler {
       const interaction = /^\/ims\/interaction\/([\w-]+)(?:\/(login|consent))?$/.exec(url.pathname);
       if (interaction) {
         await handleInteraction(interactionDeps, req, res, interaction[1]!, interaction[2]);
+        return true;
+      }
+      if (url.pathname === '/ims/sso/callback') {
+        await deps.sso.callback(req, res);
         return true;
       }
       if (url.pathname === '/ims/account/done') {

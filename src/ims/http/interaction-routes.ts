@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
 import type { AccountService } from '../accounts/account-service.ts';
 import { isImsError } from '../directory/ims-directory.ts';
+import { FederationError } from '../federation/federation-error.ts';
+import type { SsoFlow } from '../federation/sso-routes.ts';
 import type { ImsConfig } from '../ims-config.ts';
 import { renderForm, textField } from './account-pages.ts';
 import type { Csrf } from './csrf.ts';
@@ -14,6 +16,8 @@ export interface InteractionDeps {
   csrf: Csrf;
   accounts: AccountService;
   provider: () => Provider;
+  /** Upstream SSO for the domains an organization federates. */
+  sso: SsoFlow;
 }
 
 /** `/ims/interaction/<uid>[/login|/consent]`: the login and consent prompts of oidc-provider. */
@@ -34,9 +38,19 @@ export async function handleInteraction(deps: InteractionDeps, req: IncomingMess
   if (action === 'login' && details.prompt.name === 'login') {
     const email = form.get('email') ?? '';
     try {
+      // A federated domain never signs in with a password here: its people sign in at their organization.
+      const org = await deps.sso.federatedOrgFor(email);
+      if (org) {
+        await deps.sso.begin(res, { uid, org, email });
+        return;
+      }
       const account = await deps.accounts.signIn(email, form.get('password') ?? '', clientIp(req));
       await provider.interactionFinished(req, res, { login: { accountId: account.id } }, { mergeWithLastSubmission: false });
     } catch (error) {
+      if (error instanceof FederationError) {
+        sendHtml(res, error.status, renderForm(deps.config, loginPage(deps, req, res, uid, error.message, email)));
+        return;
+      }
       if (!isImsError(error)) throw error;
       sendHtml(res, statusOf(error.code), renderForm(deps.config, loginPage(deps, req, res, uid, error.message, email)));
     }
@@ -68,7 +82,8 @@ function loginPage(deps: InteractionDeps, req: IncomingMessage, res: ServerRespo
     fields: html`${textField('email', 'Email', { type: 'email', value: email, autocomplete: 'username' })}
 ${textField('password', 'Password', { type: 'password', autocomplete: 'current-password' })}`,
     submit: 'Sign in',
-    after: html`<p><a href="/ims/account/signup?return_to=${back}">Create an account</a> · <a href="/ims/account/reset?return_to=${back}">Forgot your password?</a></p>`,
+    after: html`<p>If your organization signs you in, enter your work email and leave the password empty: you continue at your organization.</p>
+<p><a href="/ims/account/signup?return_to=${back}">Create an account</a> · <a href="/ims/account/reset?return_to=${back}">Forgot your password?</a></p>`,
     ...(error ? { error } : {}),
   };
 }

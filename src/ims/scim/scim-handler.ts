@@ -97,7 +97,7 @@ async function serveDiscovery(req: IncomingMessage, res: ServerResponse, segment
     sendScim(res, 200, listResponse(all.length, 1, all));
     return true;
   }
-  const one = all.find((item) => item.id === decodeURIComponent(second));
+  const one = all.find((item) => item.id === decodeSegment(second));
   if (one === undefined) throw new ScimError(404, undefined, `${first}/${second} not found`);
   sendScim(res, 200, one);
   return true;
@@ -120,7 +120,7 @@ async function route(ctx: ScimContext, segments: string[]): Promise<void> {
     if (method !== 'POST') return methodNotAllowed(ctx.res, 'POST');
     return (users ? listUsers : listGroups)(ctx, listParamsFromSearch(await ctx.readBody()));
   }
-  const resourceId = decodeURIComponent(id);
+  const resourceId = decodeSegment(id);
   switch (method) {
     case 'GET': return (users ? getUser : getGroup)(ctx, resourceId);
     case 'PUT': return (users ? replaceUser : replaceGroup)(ctx, resourceId);
@@ -164,4 +164,12 @@ function listParamsFromSearch(body: Record<string, unknown>): ScimListParams {
 function originFromHost(req: IncomingMessage): string {
   const host = req.headers.host ?? '';
   return /^[A-Za-z0-9.\-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/.test(host) ? `http://${host}` : 'http://localhost';
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ScimError(404, undefined, 'no such resource');
+  }
 }

@@ -2,8 +2,9 @@ import type { Migration } from './migration.ts';
 import { coreMigration } from './0001-core.ts';
 import { imsMigration } from '../../ims/ims-migrations.ts';
 import { adminApiMigration } from '../../ims/admin-api/admin-migrations.ts';
+import { migrationEngineMigration } from '../../migration/migration-schema.ts';
 
 export type { Migration } from './migration.ts';
 
 /** Every migration in the order it runs. Append only: new modules add their entry at the end. */
-export const migrations: Migration[] = [coreMigration, imsMigration, adminApiMigration];
+export const migrations: Migration[] = [coreMigration, imsMigration, adminApiMigration, migrationEngineMigration];

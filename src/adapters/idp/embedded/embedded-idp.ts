@@ -87,7 +87,7 @@ export function createEmbeddedIdp(options: EmbeddedIdpOptions): IdentityProvider
     linkUser: (userId, externalId) => translate('linkUser', async () => {
       const current = await directory.getOrgAccount(orgId, userId);
       if (current?.externalId === externalId) return toUser(current);
-      if (current?.externalId != null) {
+      if (current !== undefined && current.externalId !== null) {
         throw new IdpError('conflict', `linkUser: account ${userId} is already linked to ${current.externalId}`);
       }
       return toUser(await directory.addOrgMember(orgId, userId, { externalId }));

@@ -23,7 +23,7 @@ export function backoffDelay(attempt: number, options: BackoffOptions, random: (
  * `nowMs`, never negative; undefined when absent or unreadable (the caller falls back to backoff).
  */
 export function parseRetryAfter(value: string | null | undefined, nowMs: number): number | undefined {
-  if (value == null) return undefined;
+  if (value === null || value === undefined) return undefined;
   const text = value.trim();
   if (/^\d+$/.test(text)) return Number(text) * 1000;
   const at = Date.parse(text);

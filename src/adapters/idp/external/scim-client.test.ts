@@ -121,6 +121,18 @@ describe('SCIM client', () => {
     assert.deepEqual(seen.filter((s) => s.url !== '/token').map((s) => s.auth), ['Bearer tok-1', 'Bearer tok-1', 'Bearer tok-2']);
   });
 
+  test('requestsPerMinute spaces real requests on the wire; stats report attempts and latency', async () => {
+    const scim = createScimClient({ baseUrl: `${base}/scim/v2`, auth: { kind: 'static', token: 't' }, requestsPerMinute: 1200, concurrency: 4 });
+    const started = Date.now();
+    await Promise.all(Array.from({ length: 6 }, () => scim.request(get)));
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed >= 240, `6 requests at 20/s took only ${elapsed} ms`);
+    const stats = scim.stats();
+    assert.equal(stats.attempts, 6);
+    assert.equal(stats.retries, 0);
+    assert.ok(stats.meanLatencyMs !== null && stats.meanLatencyMs >= 0);
+  });
+
   test('a caller abort stops without retrying', async () => {
     const { scim } = client();
     const controller = new AbortController();

@@ -57,6 +57,16 @@ export interface ScimClient {
   readonly options: { baseUrl: string; concurrency: number; requestsPerMinute: number | null; timeoutMs: number; maxRetries: number };
   /** Backoff for callers that run their own retry loop (createUser's find-then-create). */
   backoff(attempt: number, signal?: AbortSignal): Promise<void>;
+  /** What the wire looked like so far: feed `meanLatencyMs` to `estimateEta`. */
+  stats(): ScimClientStats;
+}
+
+export interface ScimClientStats {
+  /** Attempts sent, retries included. */
+  attempts: number;
+  retries: number;
+  /** Mean time of attempts that got an answer, in milliseconds; null before the first. */
+  meanLatencyMs: number | null;
 }
 
 /** A SCIM 2.0 client (RFC 7644) that is polite under provisioning limits and honest about failures. */
@@ -76,6 +86,7 @@ export function createScimClient(options: ScimClientOptions): ScimClient {
     ? createRateLimiter({ requestsPerMinute: options.requestsPerMinute, burst: options.burst, now, sleep })
     : undefined;
   const tokens = createTokenSource(options.auth, fetchImpl, now);
+  const counters = { attempts: 0, retries: 0, answered: 0, latencyTotal: 0 };
 
   const attemptOnce = async (req: ScimRequest, refreshedToken: boolean): Promise<ScimResponse> => {
     await limiter?.take(req.signal);
@@ -86,6 +97,8 @@ export function createScimClient(options: ScimClientOptions): ScimClient {
       const timeout = AbortSignal.timeout(timeoutMs);
       const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
       const token = await tokens.get(signal);
+      counters.attempts++;
+      const started = now();
       try {
         const res = await fetchImpl(url, {
           method: req.method,
@@ -99,6 +112,8 @@ export function createScimClient(options: ScimClientOptions): ScimClient {
         });
         // Read the body inside the slot and under the timeout: a response cut mid-body is a failed attempt.
         const text = await res.text();
+        counters.answered++;
+        counters.latencyTotal += now() - started;
         return { res, text };
       } catch (error) {
         throw networkError(req, error, timeout, timeoutMs);
@@ -117,7 +132,14 @@ export function createScimClient(options: ScimClientOptions): ScimClient {
   return {
     options: { baseUrl, concurrency, requestsPerMinute: options.requestsPerMinute ?? null, timeoutMs, maxRetries },
 
+    stats: () => ({
+      attempts: counters.attempts,
+      retries: counters.retries,
+      meanLatencyMs: counters.answered === 0 ? null : counters.latencyTotal / counters.answered,
+    }),
+
     async backoff(attempt, signal) {
+      counters.retries++;
       await sleep(backoffDelay(attempt, backoff, random), signal);
     },
 
@@ -132,6 +154,7 @@ export function createScimClient(options: ScimClientOptions): ScimClient {
           // The server's Retry-After wins over our own backoff (RFC 6585 section 4, RFC 9110 section 10.2.3).
           if (error.retryAfterMs !== undefined && error.retryAfterMs > maxRetryAfterMs) throw error;
           const delayMs = error.retryAfterMs ?? backoffDelay(attempt, backoff, random);
+          counters.retries++;
           options.onRetry?.({ operation: req.operation, attempt: attempt + 1, delayMs, error });
           await sleep(delayMs, req.signal);
         }

@@ -1,0 +1,110 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { MigrationPlan, PlannedUser } from '../core/migration/plan.ts';
+import { nextSubscriptionState, nextUserState, type SubscriptionEvent, type SubscriptionState, type UserEvent, type UserState } from '../core/migration/states.ts';
+import type { MigrationTables } from './migration-schema.ts';
+import { MigrationError } from './migration-error.ts';
+
+export type MigrationDb = Kysely<MigrationTables & AuditTable>;
+export type MigrationTx = Transaction<MigrationTables & AuditTable>;
+type AuditTable = { audit_log: { seq: number; at: string; actor: string; action: string; subscription_id: string | null; target: string | null; details: string } };
+
+export type SubscriptionMigration = MigrationTables['mig_subscriptions'] & { state: SubscriptionState };
+export type UserMigration = MigrationTables['mig_users'] & { state: UserState };
+
+/** Appends an audit entry inside the caller's transaction: a state change and its audit row commit together. */
+export async function auditIn(tx: MigrationTx | MigrationDb, entry: { at: string; actor: string; action: string; subscriptionId: string | null; target?: string | null; details?: Record<string, unknown> }): Promise<void> {
+  await tx.insertInto('audit_log').values({
+    at: entry.at, actor: entry.actor, action: entry.action, subscription_id: entry.subscriptionId, target: entry.target ?? null,
+    details: JSON.stringify(entry.details ?? {}),
+  } as never).execute();
+}
+
+export function migrationDb(kysely: Kysely<any>): MigrationDb {
+  return kysely as MigrationDb;
+}
+
+export async function getMigration(db: MigrationDb | MigrationTx, subscriptionId: string): Promise<SubscriptionMigration | undefined> {
+  return (await db.selectFrom('mig_subscriptions').selectAll().where('subscription_id', '=', subscriptionId).executeTakeFirst()) as SubscriptionMigration | undefined;
+}
+
+export async function requireMigration(db: MigrationDb | MigrationTx, subscriptionId: string): Promise<SubscriptionMigration> {
+  const m = await getMigration(db, subscriptionId);
+  if (!m) throw new MigrationError('migration_not_found', `no migration for subscription ${subscriptionId}: run rehome migrate --plan first`);
+  return m;
+}
+
+export function readPlan(m: SubscriptionMigration): MigrationPlan {
+  return JSON.parse(m.plan) as MigrationPlan;
+}
+
+/** Registers a plan: the subscription row and every planned user, in one transaction. */
+export async function insertMigration(db: MigrationDb, plan: MigrationPlan, at: string, actor: string): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    await tx.insertInto('mig_subscriptions').values({
+      subscription_id: plan.subscriptionId, state: 'not_started', plan: JSON.stringify(plan), snapshot_id: plan.snapshotId,
+      snapshot_digest: plan.snapshotDigest, mode: plan.mode, org_id: null, profile_id: null, consent_by: null, consent_at: null,
+      migration_date: null, starts_at: null, extensions: 0, window_expires_at: null, confirmed_at: null, created_at: at, updated_at: at,
+    }).execute();
+    for (let i = 0; i < plan.users.length; i += 500) {
+      await tx.insertInto('mig_users').values(plan.users.slice(i, i + 500).map((u) => userRow(plan.subscriptionId, u, at))).execute();
+    }
+    await auditIn(tx, { at, actor, action: 'migration:planned', subscriptionId: plan.subscriptionId, target: plan.snapshotId, details: { counts: plan.counts, mode: plan.mode, passwordStrategy: plan.passwordStrategy } });
+  });
+}
+
+function userRow(subscriptionId: string, u: PlannedUser, at: string): MigrationTables['mig_users'] {
+  return {
+    subscription_id: subscriptionId, user_id: u.userId, state: u.initialState, action: u.action, admin: u.admin ? 1 : 0,
+    email: u.email, normalized_email: u.normalizedEmail, first_name: u.firstName, last_name: u.lastName, account_type: u.accountType,
+    ims_subject: null, attempt: 0, error_code: null, error_message: null, retryable: 0, skip_reason: null, scheduled_for: null,
+    lease_owner: null, lease_until: null, updated_at: at,
+  };
+}
+
+/** Moves the subscription migration through its state machine, audited in the same transaction. */
+export async function transitionSubscription(
+  tx: MigrationTx, m: SubscriptionMigration, event: SubscriptionEvent, ctx: { at: string; actor: string; details?: Record<string, unknown>; patch?: Partial<MigrationTables['mig_subscriptions']> },
+): Promise<SubscriptionMigration> {
+  const t = nextSubscriptionState(m.state, event);
+  if (!t.ok) throw new MigrationError('transition_refused', t.message);
+  const patch = { ...ctx.patch, state: t.to, updated_at: ctx.at };
+  await tx.updateTable('mig_subscriptions').set(patch).where('subscription_id', '=', m.subscription_id).execute();
+  await auditIn(tx, { at: ctx.at, actor: ctx.actor, action: `subscription:${event}`, subscriptionId: m.subscription_id, details: { from: m.state, to: t.to, ...ctx.details } });
+  return { ...m, ...patch } as SubscriptionMigration;
+}
+
+/** Patches a subscription migration without a state change (dates, consent), audited. */
+export async function patchSubscription(tx: MigrationTx, subscriptionId: string, patch: Partial<MigrationTables['mig_subscriptions']>, audit: { at: string; actor: string; action: string; details?: Record<string, unknown> }): Promise<void> {
+  await tx.updateTable('mig_subscriptions').set({ ...patch, updated_at: audit.at }).where('subscription_id', '=', subscriptionId).execute();
+  await auditIn(tx, { at: audit.at, actor: audit.actor, action: audit.action, subscriptionId, details: audit.details ?? {} });
+}
+
+export async function getUser(db: MigrationDb | MigrationTx, subscriptionId: string, userId: string): Promise<UserMigration | undefined> {
+  return (await db.selectFrom('mig_users').selectAll().where('subscription_id', '=', subscriptionId).where('user_id', '=', userId).executeTakeFirst()) as UserMigration | undefined;
+}
+
+/**
+ * Moves one user through the per-user state machine (refusing transitions it does not have), audited in the same
+ * transaction. Audit details carry codes and ids, never the address.
+ */
+export async function transitionUser(
+  tx: MigrationTx, u: UserMigration, event: UserEvent, ctx: { at: string; actor: string; patch?: Partial<MigrationTables['mig_users']>; details?: Record<string, unknown> },
+): Promise<UserMigration> {
+  const t = nextUserState(u.state, event);
+  if (!t.ok) throw new MigrationError('transition_refused', `user ${u.user_id}: ${t.message}`);
+  const patch = { ...ctx.patch, state: t.to, updated_at: ctx.at };
+  await tx.updateTable('mig_users').set(patch).where('subscription_id', '=', u.subscription_id).where('user_id', '=', u.user_id).execute();
+  await auditIn(tx, { at: ctx.at, actor: ctx.actor, action: `user:${event}`, subscriptionId: u.subscription_id, target: u.user_id, details: { from: u.state, to: t.to, ...ctx.details } });
+  return { ...u, ...patch } as UserMigration;
+}
+
+export async function countUsersByState(db: MigrationDb, subscriptionId: string): Promise<Partial<Record<UserState, number>>> {
+  const rows = await db.selectFrom('mig_users').select(['state', (eb) => eb.fn.countAll<number>().as('n')]).where('subscription_id', '=', subscriptionId).groupBy('state').execute();
+  return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+}
+
+export async function errorsByCode(db: MigrationDb, subscriptionId: string): Promise<{ code: string; count: number; example: string }[]> {
+  const rows = await db.selectFrom('mig_users').select(['error_code', (eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.min('error_message').as('example')])
+    .where('subscription_id', '=', subscriptionId).where('state', '=', 'failed').groupBy('error_code').execute();
+  return rows.map((r) => ({ code: r.error_code ?? 'unknown', count: Number(r.n), example: String(r.example ?? '') }));
+}

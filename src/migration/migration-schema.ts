@@ -1,0 +1,126 @@
+import type { Migration } from '../store/migrations/migration.ts';
+
+/** Tables of the migration engine: one row per subscription migration, one per user, and the step log. */
+export type MigrationTables = {
+  mig_subscriptions: {
+    subscription_id: string;
+    state: string;
+    plan: string;
+    snapshot_id: string;
+    snapshot_digest: string;
+    mode: string;
+    org_id: string | null;
+    profile_id: string | null;
+    consent_by: string | null;
+    consent_at: string | null;
+    migration_date: string | null;
+    starts_at: string | null;
+    extensions: number;
+    window_expires_at: string | null;
+    confirmed_at: string | null;
+    created_at: string;
+    updated_at: string;
+  };
+  mig_users: {
+    subscription_id: string;
+    user_id: string;
+    state: string;
+    action: string;
+    admin: number;
+    email: string;
+    normalized_email: string | null;
+    first_name: string;
+    last_name: string;
+    account_type: string;
+    ims_subject: string | null;
+    attempt: number;
+    error_code: string | null;
+    error_message: string | null;
+    retryable: number;
+    skip_reason: string | null;
+    scheduled_for: string | null;
+    lease_owner: string | null;
+    lease_until: string | null;
+    updated_at: string;
+  };
+  mig_steps: {
+    id: number;
+    subscription_id: string;
+    user_id: string;
+    step: string;
+    idem_key: string;
+    attempt: number;
+    status: string;
+    result: string | null;
+    error_code: string | null;
+    started_at: string;
+    finished_at: string | null;
+  };
+};
+
+const common = (serial: string) => `
+create table mig_subscriptions (
+  subscription_id text primary key,
+  state text not null,
+  plan text not null,
+  snapshot_id text not null,
+  snapshot_digest text not null,
+  mode text not null,
+  org_id text,
+  profile_id text,
+  consent_by text,
+  consent_at text,
+  migration_date text,
+  starts_at text,
+  extensions integer not null default 0,
+  window_expires_at text,
+  confirmed_at text,
+  created_at text not null,
+  updated_at text not null
+);
+create table mig_users (
+  subscription_id text not null,
+  user_id text not null,
+  state text not null,
+  action text not null,
+  admin integer not null,
+  email text not null,
+  normalized_email text,
+  first_name text not null,
+  last_name text not null,
+  account_type text not null,
+  ims_subject text,
+  attempt integer not null default 0,
+  error_code text,
+  error_message text,
+  retryable integer not null default 0,
+  skip_reason text,
+  scheduled_for text,
+  lease_owner text,
+  lease_until text,
+  updated_at text not null,
+  primary key (subscription_id, user_id)
+);
+create index mig_users_by_state on mig_users (subscription_id, state, admin desc, user_id);
+create index mig_users_by_email on mig_users (normalized_email);
+create table mig_steps (
+  id ${serial},
+  subscription_id text not null,
+  user_id text not null,
+  step text not null,
+  idem_key text not null,
+  attempt integer not null,
+  status text not null,
+  result text,
+  error_code text,
+  started_at text not null,
+  finished_at text
+);
+create index mig_steps_by_user on mig_steps (subscription_id, user_id, id);
+`;
+
+export const migrationEngineMigration: Migration = {
+  name: '0004_migration_engine',
+  sqlite: common('integer primary key autoincrement'),
+  postgres: common('bigserial primary key'),
+};
