@@ -7,7 +7,8 @@ import { writeImsDirectoryCsv } from '../src/exporters/ims-directory-csv.ts';
 
 const dir = new URL('../examples/acme/', import.meta.url);
 mkdirSync(dir, { recursive: true });
-const prod = generatePopulation({ users: 300, seed: 7 });
+// Production has SSO configured in its IMS organization; the sandbox does not (its SSO users are blocked).
+const prod = generatePopulation({ users: 300, seed: 7, ssoConfigured: true });
 const sandbox = generatePopulation({ users: 40, seed: 7, subscriptionId: '123-ABC-999', subscriptionName: 'Acme Marketing (sandbox)' });
 sandbox.users.forEach((u, i) => { u.id = String(9000 + i); });
 sandbox.subscription.admins = [sandbox.users[0]!.id, sandbox.users[1]!.id];

@@ -3,6 +3,7 @@ import { ConfigError } from '../config/config-error.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { ImportError, ImportErrors } from '../importers/import-error.ts';
 import { StoreError } from '../store/store-error.ts';
+import { MigrationError } from '../migration/migration-error.ts';
 import { COMMANDS, type Command } from './commands/index.ts';
 import { CliError } from './cli-error.ts';
 import { usage } from './usage.ts';
@@ -66,6 +67,14 @@ function reportError(e: unknown, io: CliIo, command: string): number {
   if (e instanceof CliError) {
     io.err(`rehome ${command}: ${e.message}\n`);
     return e.exitCode;
+  }
+  if (e instanceof MigrationError) {
+    io.err(`rehome ${command}: ${e.message} (${e.code})\n`);
+    return 2;
+  }
+  if (e instanceof Error && typeof (e as { code?: unknown }).code === 'string' && /^(ImsError|IdpError)$/.test(e.name)) {
+    io.err(`rehome ${command}: ${e.message} (${(e as unknown as { code: string }).code})\n`);
+    return 1;
   }
   if (e instanceof StoreError) {
     io.err(`rehome ${command}: store error (${e.code}): ${e.message}\n`);

@@ -8,6 +8,8 @@ export interface RehomeConfig {
   readiness: { format: 'table' | 'json' | 'csv' | 'html' };
   server: { host: string; port: number; publicUrl: string | null; allowInsecureHttp: boolean };
   ims: { brandText: string; productName: string; devOutbox: boolean; cookieKeys: string[] | null; linkSecret: string | null };
+  idp: { kind: 'embedded' | 'external'; issuer: string | null; scimUrl: string | null; tokenEndpoint: string | null; clientId: string | null; clientSecret: string | null; batchSize: number; requestsPerMinute: number; concurrency: number; timeoutMs: number };
+  migration: { passwordStrategy: 'invite' | 'import_hashes' | 'lazy'; automaticThreshold: number; concurrency: number; minDaysAhead: number; maxDaysAhead: number; lockHoursBefore: number; windowDays: number; extensionDays: number; maxExtensions: number };
   mail: { smtpHost: string | null; smtpPort: number; smtpSecure: boolean; smtpUser: string | null; smtpPassword: string | null; from: string };
 }
 
@@ -53,6 +55,12 @@ function crossCheck(c: RehomeConfig, errors: string[]): void {
   if (c.store.kind === 'postgres' && !c.store.url) {
     errors.push('store.url is required when store.kind is postgres (set REHOME_DATABASE_URL)');
   }
+  if (c.idp.kind === 'external') {
+    for (const [k, v] of [['idp.issuer', c.idp.issuer], ['idp.scimUrl', c.idp.scimUrl], ['idp.clientId', c.idp.clientId], ['idp.clientSecret', c.idp.clientSecret]] as const) {
+      if (!v) errors.push(`${k} is required when idp.kind is external`);
+    }
+  }
+  if (c.migration.minDaysAhead > c.migration.maxDaysAhead) errors.push('migration.minDaysAhead must not be after migration.maxDaysAhead');
   if (c.store.url && !/^postgres(ql)?:\/\//.test(c.store.url)) errors.push('store.url must be a postgres:// URL');
   for (const [path, v] of [['ims.cookieKeys', c.ims.cookieKeys], ['ims.linkSecret', c.ims.linkSecret && [c.ims.linkSecret]]] as const) {
     if (v && v.some((k) => k.length < 32)) errors.push(`${path} must be 32 or more characters (each key)`);

@@ -45,11 +45,15 @@ export async function insertMigration(db: MigrationDb, plan: MigrationPlan, at: 
       snapshot_digest: plan.snapshotDigest, mode: plan.mode, org_id: null, profile_id: null, consent_by: null, consent_at: null,
       migration_date: null, starts_at: null, extensions: 0, window_expires_at: null, confirmed_at: null, created_at: at, updated_at: at,
     }).execute();
-    for (let i = 0; i < plan.users.length; i += 500) {
-      await tx.insertInto('mig_users').values(plan.users.slice(i, i + 500).map((u) => userRow(plan.subscriptionId, u, at))).execute();
-    }
+    await insertUsers(tx, plan, at);
     await auditIn(tx, { at, actor, action: 'migration:planned', subscriptionId: plan.subscriptionId, target: plan.snapshotId, details: { counts: plan.counts, mode: plan.mode, passwordStrategy: plan.passwordStrategy } });
   });
+}
+
+export async function insertUsers(tx: MigrationTx, plan: MigrationPlan, at: string): Promise<void> {
+  for (let i = 0; i < plan.users.length; i += 500) {
+    await tx.insertInto('mig_users').values(plan.users.slice(i, i + 500).map((u) => userRow(plan.subscriptionId, u, at))).execute();
+  }
 }
 
 function userRow(subscriptionId: string, u: PlannedUser, at: string): MigrationTables['mig_users'] {

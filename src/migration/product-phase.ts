@@ -1,7 +1,7 @@
 import type { MigrationPlan, ProductStep } from '../core/migration/plan.ts';
 import type { EnginePorts } from './engine-ports.ts';
 import { MigrationError } from './migration-error.ts';
-import { getMigration, insertMigration, migrationDb, patchSubscription, requireMigration, transitionSubscription, type SubscriptionMigration } from './migration-repo.ts';
+import { getMigration, insertMigration, insertUsers, migrationDb, patchSubscription, requireMigration, transitionSubscription, type MigrationDb, type SubscriptionMigration } from './migration-repo.ts';
 
 /**
  * Registers the plan (once) and runs phase 1: link the subscription to its IMS organization (creating it, or with
@@ -15,8 +15,8 @@ export async function applyProductPhase(plan: MigrationPlan, ports: EnginePorts,
   if (!m) {
     await insertMigration(db, plan, at(), ports.actor);
     m = await requireMigration(db, plan.subscriptionId);
-  } else if (m.snapshot_digest !== plan.snapshotDigest && (m.state === 'not_started' || m.state === 'rolled_back')) {
-    throw new MigrationError('plan_stale', `subscription ${plan.subscriptionId} already has a migration planned from snapshot ${m.snapshot_id}; this plan is from another snapshot`);
+  } else if (m.snapshot_digest !== plan.snapshotDigest) {
+    m = await replacePlan(db, m, plan, at(), ports.actor);
   }
   if (m.state !== 'not_started' && m.state !== 'rolled_back') return m;
   ports.onEvent?.({ type: 'phase:started', phase: 'product', subscriptionId: plan.subscriptionId });
@@ -37,4 +37,23 @@ export async function applyProductPhase(plan: MigrationPlan, ports: EnginePorts,
   return db.transaction().execute((tx) => transitionSubscription(tx, current, 'link_product', {
     at: at(), actor: ports.actor, patch: { org_id: orgStep.orgId, profile_id: profile.id }, details: { orgId: orgStep.orgId, orgExisted: existed, profileId: profile.id },
   }));
+}
+
+const REPLANNABLE = new Set(['not_started', 'product_linked', 'users_scheduled', 'rolled_back']);
+
+/**
+ * A new snapshot (say, after SSO was configured or emails were fixed) replaces the plan as long as nobody has
+ * started migrating: the users are registered again from the new plan; dates, consent and the link are kept.
+ */
+async function replacePlan(db: MigrationDb, m: SubscriptionMigration, plan: MigrationPlan, at: string, actor: string): Promise<SubscriptionMigration> {
+  const started = await db.selectFrom('mig_users').select('user_id').where('subscription_id', '=', m.subscription_id).where('attempt', '>', 0).executeTakeFirst();
+  if (!REPLANNABLE.has(m.state) || started) {
+    throw new MigrationError('plan_stale', `subscription ${plan.subscriptionId} is already migrating users under the plan from snapshot ${m.snapshot_id.slice(0, 8)}; a new plan cannot replace it now`);
+  }
+  await db.transaction().execute(async (tx) => {
+    await tx.deleteFrom('mig_users').where('subscription_id', '=', m.subscription_id).execute();
+    await insertUsers(tx, plan, at);
+    await patchSubscription(tx, m.subscription_id, { plan: JSON.stringify(plan), snapshot_id: plan.snapshotId, snapshot_digest: plan.snapshotDigest, mode: plan.mode }, { at, actor, action: 'migration:replanned', details: { from: m.snapshot_id, to: plan.snapshotId, counts: plan.counts } });
+  });
+  return requireMigration(db, m.subscription_id);
 }

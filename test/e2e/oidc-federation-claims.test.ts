@@ -5,7 +5,7 @@ import type { ImsOrgRecord } from '../../src/ims/directory/ims-directory.ts';
 import type { RunningServer } from '../../src/server/http-server.ts';
 import type { StoreAdapter } from '../../src/store/open-store.ts';
 import { callbackOf, CrossSiteBrowser, federateOrg, openCallback, submitLoginEmail } from './support/federation-harness.ts';
-import { discoverRp, RP, startTestServer } from './support/ims-harness.ts';
+import { discoverRp, RP, startAuthorization, startTestServer } from './support/ims-harness.ts';
 import { sqliteTestDatabase, type TestDatabase } from './support/test-databases.ts';
 import { startClaimsIdp, type ClaimsIdp } from './support/upstream-idp.ts';
 
@@ -115,4 +115,23 @@ test('a disabled federated account stays out; an upstream refusal is shown, not 
   assert.equal(denied.end.response.status, 403);
   assert.match(denied.body, /did not sign you in/);
   assert.match(denied.body, /href="\/ims\/interaction\/[\w-]+"/, 'offers to try again');
+});
+
+test('an unreachable upstream keeps the person on the login page with a clear message', async () => {
+  const down = await ims.ims.directory.createOrg({ name: 'Down Corp' });
+  await ims.ims.directory.claimDomain(down.id, 'down.example', 'test:setup');
+  await ims.ims.directory.setSsoFederation(down.id, { domains: ['down.example'], issuer: 'http://127.0.0.1:1/nothing', clientId: 'x', clientSecret: 'y' });
+  const { response } = await submitLoginEmail(new CrossSiteBrowser(), rp, 'kim@down.example');
+  assert.equal(response.status, 502);
+  assert.match(await response.text(), /cannot be reached right now[\s\S]*name="password"/);
+});
+
+test('sign-in pages let their redirect chain leave the IMS (Chromium applies form-action to it); other forms keep form-action \'self\'', async () => {
+  const browser = new CrossSiteBrowser();
+  const login = await browser.follow((await startAuthorization(rp)).url);
+  const loginCsp = login.response.headers.get('content-security-policy')!;
+  assert.doesNotMatch(loginCsp, /form-action/);
+  assert.match(loginCsp, /default-src 'none'/);
+  const signup = await browser.request(`${ims.url}/ims/account/signup`);
+  assert.match(signup.headers.get('content-security-policy')!, /form-action 'self'/);
 });

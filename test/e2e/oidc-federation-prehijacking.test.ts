@@ -100,7 +100,9 @@ test('pre-hijacking (classic-federated merge + unexpired session): the squatter 
   // The victim got the org's federated account, not the squatter's.
   assert.notEqual(victim.sub, squatterId);
   assert.equal(victim.email_verified, true);
-  assert.equal((await ims.ims.directory.getAccount(victim.sub))?.type, 'federated');
+  const federated = (await ims.ims.directory.getAccount(victim.sub))!;
+  assert.equal(federated.type, 'federated');
+  assert.equal(federated.userName, victimEmail, 'the squatter\'s userName went with it');
   assert.deepEqual((await ims.ims.directory.findAccountsByEmail(victimEmail)).map((a) => a.id), [victim.sub], 'the squatting account is gone');
 
   // The squatter's tokens and browser session are dead and never show the victim's data.

@@ -87,8 +87,8 @@ test('export: BOM, the Admin Console columns, profile names comma-joined in quot
   assert.equal(response.status, 200);
   assert.match(response.headers.get('content-type') ?? '', /^text\/csv/);
   const bytes = new Uint8Array(await response.arrayBuffer());
-  assert.deepEqual([...bytes.slice(0, 3)], [0xef, 0xbb, 0xbf]);
-  const text = new TextDecoder().decode(bytes);
+  assert.deepEqual(Array.from(bytes.subarray(0, 3)), [0xef, 0xbb, 0xbf]);
+  const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
   assert.ok(text.startsWith(`\ufeff${HEADER}\r\n`));
   assert.match(text, /Enterprise ID,ann@acme\.test,acme\.test,ann@acme\.test,Ann,Lee,,[0-9a-f-]+,"Marketing Users,Analytics",/);
   assert.match(text, /Adobe ID,vera@mail\.test,mail\.test,vera@mail\.test,/);
@@ -110,4 +110,33 @@ test('an existing member row adds only the listed profiles', async () => {
   const wrongId = await importCsv(`${HEADER}\n${row({ 'Identity Type': 'Adobe ID', Email: 'new@mail.test', ID: 'someone-else' })}\n`);
   assert.equal(wrongId.status, 400);
   assert.equal(wrongId.body.errors[0].field, 'ID');
+});
+
+test('a write that fails after the checks (a concurrent sign-up took a username) undoes the rows already written', async () => {
+  const { importOrgUsersCsv } = await import('../../src/ims/admin-api/users-csv-import.ts');
+  const { ImsError } = await import('../../src/ims/directory/ims-directory.ts');
+  let creates = 0;
+  // The real directory, with one injected failure: the second account creation loses a race.
+  const racing = new Proxy(server.directory, {
+    get(target, key, receiver) {
+      if (key !== 'createAccount') return Reflect.get(target, key, receiver);
+      return async (input: Parameters<typeof target.createAccount>[0]) => {
+        if (++creates === 2) throw new ImsError('account_exists', 'userName race@acme.test is taken');
+        return target.createAccount(input);
+      };
+    },
+  });
+  const text = [
+    HEADER,
+    row({ 'Identity Type': 'Enterprise ID', Email: 'first@acme.test', 'Product Configurations': 'Analytics' }),
+    row({ 'Identity Type': 'Enterprise ID', Email: 'race@acme.test' }),
+  ].join('\n');
+  await assert.rejects(importOrgUsersCsv(racing, org.orgId, text), (error: { code?: string; problems?: { line: number }[] }) => {
+    assert.equal(error.code, 'csv_invalid');
+    assert.equal(error.problems?.[0]?.line, 3);
+    return true;
+  });
+  assert.equal(await server.directory.findAccountByUserName('first@acme.test'), undefined);
+  const analytics = (await server.directory.listProfiles(org.orgId, { filter: { op: 'eq', attr: 'name', value: 'Analytics' } })).items[0]!;
+  assert.equal(analytics.members.length, (await server.directory.getProfile(org.orgId, analytics.id))!.members.length);
 });

@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { readProductUsers } from '../../src/importers/product-users.ts';
 import { readImsDirectory } from '../../src/importers/ims-directory.ts';
 import { readSubscription } from '../../src/importers/subscription.ts';

@@ -2,6 +2,11 @@ import type { Command } from './command.ts';
 import { importCommand } from './import.ts';
 import { readinessCommand } from './readiness.ts';
 import { serveCommand } from './serve.ts';
+import { planCommand } from './plan.ts';
+import { migrateCommand } from './migrate.ts';
+import { scheduleCommand, extendCommand } from './schedule.ts';
+import { statusCommand } from './status.ts';
+import { skipCommand, unskipCommand, retryCommand, confirmCommand, rollbackCommand } from './user-actions.ts';
 
 export type { Command } from './command.ts';
 
@@ -9,5 +14,15 @@ export type { Command } from './command.ts';
 export const COMMANDS: Record<string, Command> = {
   import: importCommand,
   readiness: readinessCommand,
+  plan: planCommand,
+  migrate: migrateCommand,
+  schedule: scheduleCommand,
+  status: statusCommand,
+  extend: extendCommand,
+  skip: skipCommand,
+  unskip: unskipCommand,
+  retry: retryCommand,
+  confirm: confirmCommand,
+  rollback: rollbackCommand,
   serve: serveCommand,
 };

@@ -9,22 +9,23 @@ import type { UrlSection } from './url-rule-types.ts';
 /** RFC 3986 characters that may appear in a URL as written (section 2); anything else is refused. */
 export const SAFE_URL = /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]*$/;
 
-/** Per section: the characters left as they are; `%` is handled separately (kept only before two hex digits). */
-const KEEP: Record<UrlSection, RegExp> = {
-  path: /[A-Za-z0-9\-._~!$'()*,;:@/]/,
-  query: /[A-Za-z0-9\-._~!$'()*,;:@/?]/,
-  fragment: /[A-Za-z0-9\-._~!$'()*,;:@/?=&+]/,
+/** Per section: the characters left as they are (a regex class); `%` is kept only before two hex digits. */
+export const KEEP_CLASS: Readonly<Record<UrlSection, string>> = {
+  path: "[A-Za-z0-9\\-._~!$'()*,;:@/]",
+  query: "[A-Za-z0-9\\-._~!$'()*,;:@/?]",
+  fragment: "[A-Za-z0-9\\-._~!$'()*,;:@/?=&+]",
 };
+const KEEP: Record<UrlSection, RegExp> = { path: new RegExp(KEEP_CLASS.path), query: new RegExp(KEEP_CLASS.query), fragment: new RegExp(KEEP_CLASS.fragment) };
 /** The common case (nothing to encode), tested once for the whole value. */
 const ALL_KEPT: Record<UrlSection, RegExp> = {
-  path: /^[A-Za-z0-9\-._~!$'()*,;:@/]*$/,
-  query: /^[A-Za-z0-9\-._~!$'()*,;:@/?]*$/,
-  fragment: /^[A-Za-z0-9\-._~!$'()*,;:@/?=&+]*$/,
+  path: new RegExp(`^${KEEP_CLASS.path}*$`),
+  query: new RegExp(`^${KEEP_CLASS.query}*$`),
+  fragment: new RegExp(`^${KEEP_CLASS.fragment}*$`),
 };
 
 const HEX = /^[0-9A-Fa-f]{2}$/;
 /** C0 controls, DEL and C1 controls: a decoded newline in a Location header or a link is an injection. */
-const UNSAFE_DECODED = /[\u0000-\u001f\u007f-\u009f\\]/;
+export const UNSAFE_DECODED = /[\u0000-\u001f\u007f-\u009f\\]/;
 
 /** `bad_encoding` when `%` escapes do not decode as UTF-8; `unsafe_capture` on controls or backslashes. */
 export function checkCapture(raw: string): 'bad_encoding' | 'unsafe_capture' | null {

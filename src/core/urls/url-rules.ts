@@ -156,8 +156,8 @@ export function splitUrl(url: string): UrlParts | undefined {
     return undefined;
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return undefined;
-  const hashAt = url.indexOf('#');
-  return { host: parsed.host, path: parsed.pathname, search: parsed.search, fragment: hashAt < 0 ? null : parsed.hash.slice(1) };
+  // An empty fragment counts as none, as `location.hash` in the browser (the fragment page) reports it.
+  return { host: parsed.host, path: parsed.pathname, search: parsed.search, fragment: parsed.hash === '' ? null : parsed.hash.slice(1) };
 }
 
 export function rewriteUrlParts(parts: UrlParts, compiled: CompiledUrlRules): RewriteResult {

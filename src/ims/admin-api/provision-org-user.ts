@@ -43,7 +43,7 @@ export async function provisionOrgUser(directory: ImsDirectoryService, orgId: st
 }
 
 async function rejectDuplicateExternalId(directory: ImsDirectoryService, orgId: string, externalId: string | null | undefined): Promise<void> {
-  if (externalId == null) return;
+  if (externalId === null || externalId === undefined) return;
   if (await directory.findOrgAccountByExternalId(orgId, externalId)) {
     throw new ImsError('external_id_exists', `externalId ${externalId} is already used in this organization`);
   }

@@ -100,9 +100,9 @@ async function checkRows(directory: ImsDirectoryService, org: ImsOrgRecord, text
     const userName = cell(C.username) || email;
     const key = email.toLowerCase();
     if (seenEmails.has(key)) report(C.email, `the same email is on line ${seenEmails.get(key)}`);
-    else seenEmails.set(key, row.line);
-    if (seenUserNames.has(userName.toLowerCase())) report(C.username, `the same username is on line ${seenUserNames.get(userName.toLowerCase())}`);
-    else seenUserNames.set(userName.toLowerCase(), row.line);
+    else if (seenUserNames.has(userName.toLowerCase())) report(C.username, `the same username is on line ${seenUserNames.get(userName.toLowerCase())}`);
+    seenEmails.set(key, seenEmails.get(key) ?? row.line);
+    seenUserNames.set(userName.toLowerCase(), seenUserNames.get(userName.toLowerCase()) ?? row.line);
     const profiles: ProductProfileRecord[] = [];
     for (const name of splitList(cell(C.configs))) {
       const found = profilesByName.get(name.toLowerCase());

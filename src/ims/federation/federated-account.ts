@@ -35,13 +35,21 @@ export async function resolveFederatedAccount(deps: FederatedAccountDeps, org: I
   rejectDisabled(account);
   // Same address in another letter case: keep the display form the account has.
   const email = account.emailNormalized === normalizeEmail(person.email) ? account.email : person.email;
+  let claimed: ImsAccountRecord;
   try {
-    return await deps.claimVerifiedAddress(account.id, email);
+    claimed = await deps.claimVerifiedAddress(account.id, email);
   } catch (error) {
     // Another federated account already holds this verified address (e.g. it was reassigned upstream).
     if (isImsError(error, 'email_taken')) throw conflict(error);
     throw error;
   }
+  return restoreUserName(directory, claimed);
+}
+
+/** A squatter held the address as userName when the account was created; with the squatter gone, take it back. */
+async function restoreUserName(directory: ImsDirectoryService, account: ImsAccountRecord): Promise<ImsAccountRecord> {
+  if (account.userName !== account.id || (await directory.findAccountByUserName(account.email))) return account;
+  return directory.updateAccount(account.id, { userName: account.email });
 }
 
 function rejectForeignAccount(account: ImsAccountRecord, org: ImsOrgRecord): ImsAccountRecord {

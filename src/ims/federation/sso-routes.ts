@@ -21,6 +21,7 @@ export interface SsoFlowDeps extends FederatedAccountDeps {
 /** How long a person may take at the upstream before the callback is refused. */
 const PENDING_SSO_SECONDS = 900;
 
+const INVALID = 'The answer from your organization’s sign-in service did not check out. Start again from the application.';
 const EXPIRED = 'This sign-in has expired or was started in another browser. Start again from the application.';
 
 /**
@@ -64,7 +65,9 @@ export function createSsoFlow(deps: SsoFlowDeps) {
         const person = requireFederatedDomain(org, requireVerifiedEmail(identity));
         const account = await resolveFederatedAccount(deps, org, person);
         await finishLogin(deps.provider(), res, pending.uid, account.id);
-      } catch (error) {
+      } catch (caught) {
+        // An upstream claim the directory cannot take (e.g. a malformed address) is the upstream's fault.
+        const error = isImsError(caught, 'invalid_input') ? new FederationError('sso_response_invalid', INVALID, { cause: caught }) : caught;
         if (!(error instanceof FederationError)) throw error;
         if (error.code === 'sso_response_invalid' || error.code === 'sso_unavailable') console.warn(`ims: sso ${error.code}: ${reason(error.cause)}`);
         const again = pending && error.code !== 'sso_state_missing' ? { href: `/ims/interaction/${pending.uid}`, text: 'Try again' } : undefined;

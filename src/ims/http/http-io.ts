@@ -47,12 +47,18 @@ export class HttpError extends Error {
   }
 }
 
-export function sendHtml(res: ServerResponse, status: number, body: string): void {
+/**
+ * `redirectsAway`: the page's form is answered by a redirect chain that leaves the IMS (sign-in and consent end at
+ * the relying party or an organization's upstream IdP). Chromium applies `form-action` to every hop of that chain,
+ * so such pages cannot carry `form-action 'self'`; every other form keeps it.
+ */
+export function sendHtml(res: ServerResponse, status: number, body: string, options: { redirectsAway?: boolean } = {}): void {
   res.statusCode = status;
   res.setHeader('content-type', 'text/html; charset=utf-8');
   res.setHeader('cache-control', 'no-store');
   res.setHeader('x-frame-options', 'DENY');
-  res.setHeader('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'");
+  const formAction = options.redirectsAway ? '' : " form-action 'self';";
+  res.setHeader('content-security-policy', `default-src 'none'; style-src 'unsafe-inline';${formAction} frame-ancestors 'none'`);
   res.setHeader('referrer-policy', 'no-referrer');
   res.end(body);
 }

@@ -25,12 +25,12 @@ export async function handleInteraction(deps: InteractionDeps, req: IncomingMess
   const provider = deps.provider();
   const details = await provider.interactionDetails(req, res);
   if (details.uid !== uid) {
-    sendHtml(res, 400, renderForm(deps.config, loginPage(deps, req, res, details.uid, 'This sign-in link is out of date. Start again from the application.')));
+    sendPage(res, 400, renderForm(deps.config, loginPage(deps, req, res, details.uid, 'This sign-in link is out of date. Start again from the application.')));
     return;
   }
   if (req.method === 'GET') {
     const page = details.prompt.name === 'login' ? loginPage(deps, req, res, uid) : consentPage(deps, req, res, uid, String(details.params.client_id), String(details.params.scope ?? ''));
-    sendHtml(res, 200, renderForm(deps.config, page));
+    sendPage(res, 200, renderForm(deps.config, page));
     return;
   }
   const form = await readForm(req);
@@ -48,11 +48,11 @@ export async function handleInteraction(deps: InteractionDeps, req: IncomingMess
       await provider.interactionFinished(req, res, { login: { accountId: account.id } }, { mergeWithLastSubmission: false });
     } catch (error) {
       if (error instanceof FederationError) {
-        sendHtml(res, error.status, renderForm(deps.config, loginPage(deps, req, res, uid, error.message, email)));
+        sendPage(res, error.status, renderForm(deps.config, loginPage(deps, req, res, uid, error.message, email)));
         return;
       }
       if (!isImsError(error)) throw error;
-      sendHtml(res, statusOf(error.code), renderForm(deps.config, loginPage(deps, req, res, uid, error.message, email)));
+      sendPage(res, statusOf(error.code), renderForm(deps.config, loginPage(deps, req, res, uid, error.message, email)));
     }
     return;
   }
@@ -70,7 +70,12 @@ export async function handleInteraction(deps: InteractionDeps, req: IncomingMess
     await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
     return;
   }
-  sendHtml(res, 400, renderForm(deps.config, loginPage(deps, req, res, uid, 'Start again from the application.')));
+  sendPage(res, 400, renderForm(deps.config, loginPage(deps, req, res, uid, 'Start again from the application.')));
+}
+
+/** Login and consent forms end in redirects to the relying party or an upstream IdP (see `sendHtml`). */
+function sendPage(res: ServerResponse, status: number, body: string): void {
+  sendHtml(res, status, body, { redirectsAway: true });
 }
 
 function loginPage(deps: InteractionDeps, req: IncomingMessage, res: ServerResponse, uid: string, error?: string, email = '') {

@@ -163,7 +163,7 @@ function listParamsFromSearch(body: Record<string, unknown>): ScimListParams {
 /** The Host header is client input: only a plain host[:port] is echoed into URLs. */
 function originFromHost(req: IncomingMessage): string {
   const host = req.headers.host ?? '';
-  return /^[A-Za-z0-9.\-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/.test(host) ? `http://${host}` : 'http://localhost';
+  return /^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/.test(host) ? `http://${host}` : 'http://localhost';
 }
 
 function decodeSegment(segment: string): string {

@@ -5,13 +5,10 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createAccessTokens, createBearerAuthenticator } from '../../../src/ims/admin-api/access-tokens.ts';
-import { createAdminApiHandler } from '../../../src/ims/admin-api/admin-api-handler.ts';
 import { createOrgClient, type OrgClientScope } from '../../../src/ims/admin-api/org-clients.ts';
-import { createTokenEndpoint } from '../../../src/ims/admin-api/token-endpoint.ts';
+import { createProvisioningHandlers } from '../../../src/ims/admin-api/provisioning-handlers.ts';
 import type { ImsDirectoryService } from '../../../src/ims/directory/ims-directory.ts';
 import { createStoreImsDirectory } from '../../../src/ims/directory/store-ims-directory.ts';
-import { createScimHandler } from '../../../src/ims/scim/scim-handler.ts';
 import { openStore, type StoreAdapter } from '../../../src/store/open-store.ts';
 
 export interface TestOrg {
@@ -47,15 +44,8 @@ export interface ScimResponse {
 export async function startScimTestServer(): Promise<ScimTestServer> {
   const store = await openStore({ kind: 'sqlite', path: ':memory:' });
   const directory = createStoreImsDirectory(store);
-  const tokens = createAccessTokens(store);
-  const authenticate = createBearerAuthenticator(tokens);
   const internalErrors: unknown[] = [];
-  const onError = (error: unknown) => internalErrors.push(error);
-  const handlers = [
-    createTokenEndpoint({ store, tokens }),
-    createScimHandler({ directory, authenticate, onError }),
-    createAdminApiHandler({ directory, authenticate, onError }),
-  ];
+  const { handlers } = createProvisioningHandlers({ store, directory, onError: (error) => internalErrors.push(error) });
   const server: Server = createServer(async (req, res) => {
     for (const handler of handlers) if (await handler(req, res)) return;
     res.writeHead(404).end();

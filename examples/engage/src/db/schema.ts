@@ -77,6 +77,14 @@ CREATE TABLE IF NOT EXISTS account_tokens (
   created_at TEXT NOT NULL,
   expires_at TEXT NOT NULL
 );
+-- Mail Engage would send (reset and email-change links, report subscriptions); a demo has no SMTP.
+CREATE TABLE IF NOT EXISTS outbox (
+  id INTEGER PRIMARY KEY,
+  to_address TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  body TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS api_credentials (
   client_id TEXT PRIMARY KEY,
   user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,

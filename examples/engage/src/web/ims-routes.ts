@@ -1,0 +1,63 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isProductKitError } from '../../../../src/product-kit/index.ts';
+import { createSession, sessionCookie } from '../auth/sessions.ts';
+import type { EngageContext } from '../engage-context.ts';
+import { html, layout } from '../http/html.ts';
+import { addCookie, parseCookies, redirect, sendHtml } from '../http/http-io.ts';
+import { findSubscriptionByInstance, getSubscription } from '../users/subscriptions.ts';
+import { getUser, isLockedNow, recordLastLogin } from '../users/user-records.ts';
+import { newShellLocation, safeFragment } from './app-routes.ts';
+
+export const CALLBACK_PATH = '/auth/ims/callback';
+const LOGIN_COOKIE = 'engage_ims_login';
+
+/**
+ * "Continue with IMS" through the product kit: start (`/auth/ims`, or `/app-<instance>/auth/ims` to say which
+ * subscription) and the callback. The IMS proves who the person is; Engage's own link table says which user that is,
+ * and Engage's own tables keep deciding what they may do: the sign-in writes no role, workspace or partition.
+ */
+export async function handleImsRoutes(ctx: EngageContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+  if (req.method !== 'GET') return false;
+  const start = /^(?:\/app-([a-z0-9]+))?\/auth\/ims$/.exec(url.pathname);
+  if (start) {
+    const instance = start[1];
+    if (instance !== undefined && !findSubscriptionByInstance(ctx.db, instance)) return false;
+    await startImsLogin(ctx, res, instance, safeFragment(url.searchParams.get('fragment')));
+    return true;
+  }
+  if (url.pathname === CALLBACK_PATH) {
+    await finishImsLogin(ctx, req, res, url);
+    return true;
+  }
+  return false;
+}
+
+async function startImsLogin(ctx: EngageContext, res: ServerResponse, instance: string | undefined, fragment: string): Promise<void> {
+  if (!ctx.ims) return sendHtml(res, 404, layout('Sign in', html`<p class="error">This Engage has no IMS sign-in configured.</p>`));
+  const started = await ctx.ims.kit.startLogin({ returnTo: fragment ? `/#${fragment}` : '/', ...(instance ? { context: instance } : {}) });
+  addCookie(res, `${LOGIN_COOKIE}=${started.cookieState}; Path=${CALLBACK_PATH}; HttpOnly; SameSite=Lax; Max-Age=600`);
+  redirect(res, started.url);
+}
+
+async function finishImsLogin(ctx: EngageContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  if (!ctx.ims) return sendHtml(res, 404, layout('Sign in', html`<p class="error">This Engage has no IMS sign-in configured.</p>`));
+  addCookie(res, `${LOGIN_COOKIE}=; Path=${CALLBACK_PATH}; HttpOnly; SameSite=Lax; Max-Age=0`);
+  let finished;
+  try {
+    finished = await ctx.ims.kit.finishLogin(new URL(`${url.pathname}${url.search}`, ctx.origin), parseCookies(req)[LOGIN_COOKIE]);
+  } catch (error) {
+    if (!isProductKitError(error)) throw error;
+    const status = error.code === 'not_linked' ? 403 : error.code === 'ims_unavailable' ? 503 : 400;
+    return sendHtml(res, status, layout('Sign in', html`<div class="card"><h1>Sign-in did not complete</h1>
+<p class="error" role="alert" data-code="${error.code}">${error.message}</p><p><a href="/">Back to sign-in</a></p></div>`));
+  }
+  const user = getUser(ctx.db, finished.productUserId);
+  const subscription = user && getSubscription(ctx.db, user.subscriptionId);
+  if (!user || !subscription || user.status !== 'active' || user.apiOnly || isLockedNow(user, ctx.now())) {
+    return sendHtml(res, 403, layout('Sign in', html`<div class="card"><p class="error" role="alert" data-code="inactive">This Engage user cannot sign in (deactivated, locked or API-only).</p></div>`));
+  }
+  const token = createSession(ctx.db, user.id, 'ims', ctx.now());
+  recordLastLogin(ctx.db, user.id, ctx.now().toISOString());
+  addCookie(res, sessionCookie(token));
+  redirect(res, newShellLocation(subscription, safeFragment((finished.returnTo ?? '').replace(/^\/#?/, ''))));
+}

@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import type { Command, CommandContext } from './command.ts';
+import { STORE_OPTIONS, storeFlags, stringList } from './command.ts';
+import type { MigrationPlan } from '../../core/migration/plan.ts';
+import { applyProductPhase } from '../../migration/product-phase.ts';
+import { runUserPhase } from '../../migration/user-phase.ts';
+import { getMigration, migrationDb, requireMigration } from '../../migration/migration-repo.ts';
+import { openConfiguredStore } from '../open-configured-store.ts';
+import { enginePortsFromConfig } from '../engine-from-config.ts';
+import { createProgressBar } from '../progress-bar.ts';
+import { CliError } from '../cli-error.ts';
+import { describePlan } from './plan.ts';
+
+export const migrateCommand: Command = {
+  summary: 'Apply a plan (phase 1), and migrate users on demand (admins first)',
+  help: `rehome migrate --plan plan.json [--consent] [--dry-run]     register the plan and link the product (phase 1)
+rehome migrate --subscription ID [--users a,b] [--concurrency N] migrate users now (default: every eligible user)
+
+Refuses a plan whose snapshot is no longer the newest stored one. Crash-safe: run it again after an interruption
+and it resumes where it stopped, without a second account for anyone. --dry-run prints the plan and changes nothing.`,
+  options: { plan: { type: 'string' }, subscription: { type: 'string' }, users: { type: 'string', multiple: true }, consent: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, concurrency: { type: 'string' }, ...STORE_OPTIONS },
+  configFlags: (v) => ({ ...storeFlags(v), 'migration.concurrency': v.concurrency as string | undefined }),
+  async run(ctx) {
+    const { values, io } = ctx;
+    if (values.plan) {
+      const plan = readPlanFile(String(values.plan));
+      if (values['dry-run']) { io.out(`dry run: nothing changes\n${describePlan(plan)}`); return 0; }
+      return applyPlan(ctx, plan);
+    }
+    if (!values.subscription) throw new CliError('usage', 'give --plan FILE (phase 1) or --subscription ID (migrate users)');
+    return migrateUsers(ctx, String(values.subscription), stringList(values.users).flatMap((x) => x.split(',')).filter(Boolean));
+  },
+};
+
+function readPlanFile(path: string): MigrationPlan {
+  let plan: MigrationPlan;
+  try {
+    plan = JSON.parse(readFileSync(path, 'utf8')) as MigrationPlan;
+  } catch (e) {
+    throw new CliError('file_not_found', `${path}: cannot read a plan (${(e as Error).message})`);
+  }
+  if (plan?.version !== 1 || typeof plan.subscriptionId !== 'string' || !Array.isArray(plan.users)) throw new CliError('usage', `${path}: not a Rehome migration plan (version 1)`);
+  return plan;
+}
+
+async function applyPlan({ config, io, values }: CommandContext, plan: MigrationPlan): Promise<number> {
+  await using store = await openConfiguredStore(config);
+  const latest = await store.loadSnapshot({ subscriptionId: plan.subscriptionId });
+  if (!latest || latest.digest !== plan.snapshotDigest) {
+    throw new CliError('usage', `the plan is stale: it was made from snapshot ${plan.snapshotId.slice(0, 8)}, but the newest snapshot of ${plan.subscriptionId} is ${latest ? latest.id.slice(0, 8) : 'missing'}. Run rehome plan again.`);
+  }
+  const orgId = plan.product.find((s) => s.step === 'ensure_org')?.step === 'ensure_org' ? (plan.product[0] as { orgId: string }).orgId : '';
+  const ports = enginePortsFromConfig(config, store, { orgId, actor: io.actor });
+  const m = await applyProductPhase(plan, ports, { consent: Boolean(values.consent) });
+  io.out(`subscription ${plan.subscriptionId}: ${m.state} (organization ${m.org_id}, product profile ${m.profile_id})\n`);
+  if (m.state === 'product_linked') io.out(`next: rehome schedule --subscription ${plan.subscriptionId} --date YYYY-MM-DD   (8-30 days ahead)\n`);
+  return 0;
+}
+
+async function migrateUsers({ config, io }: CommandContext, subscriptionId: string, userIds: string[]): Promise<number> {
+  await using store = await openConfiguredStore(config);
+  const m = await getMigration(migrationDb(store.kysely), subscriptionId);
+  if (!m) throw new CliError('usage', `no migration for ${subscriptionId}: run rehome plan and rehome migrate --plan first`);
+  const bar = createProgressBar('migrating', io.err, io.isTTY);
+  const ports = enginePortsFromConfig(config, store, { orgId: m.org_id ?? '', actor: io.actor, onEvent: (e) => { if (e.type === 'progress') bar.update(e.done, e.failed, e.total); } });
+  const r = await runUserPhase({ subscriptionId, concurrency: config.migration.concurrency, ...(userIds.length ? { userIds } : {}) }, ports);
+  bar.end();
+  const after = await requireMigration(migrationDb(store.kysely), subscriptionId);
+  io.out(`migrated ${r.migrated}, failed ${r.failed} of ${r.attempted} attempted; subscription is ${after.state}\n`);
+  if (r.failed > 0) io.out(`see the failures: rehome status --subscription ${subscriptionId}; retry with rehome retry --subscription ${subscriptionId} --users ...\n`);
+  if (after.state === 'awaiting_confirmation') io.out(`every user is accounted for: rehome confirm --subscription ${subscriptionId} --yes\n`);
+  return r.failed > 0 ? 3 : 0;
+}

@@ -1,0 +1,59 @@
+import type { Command } from './command.ts';
+import { STORE_OPTIONS, storeFlags, stringList } from './command.ts';
+import { actOnUsers, confirmMigration, rollbackMigration } from '../../migration/admin-actions.ts';
+import { migrationDb, requireMigration } from '../../migration/migration-repo.ts';
+import { openConfiguredStore } from '../open-configured-store.ts';
+import { enginePortsFromConfig } from '../engine-from-config.ts';
+import { CliError } from '../cli-error.ts';
+
+function userActionCommand(action: 'skip' | 'unskip' | 'retry', summary: string): Command {
+  return {
+    summary,
+    help: `rehome ${action} --subscription ID --users ID[,ID...]${action === 'skip' ? ' --reason TEXT' : ''}`,
+    options: { subscription: { type: 'string' }, users: { type: 'string', multiple: true }, reason: { type: 'string' }, ...STORE_OPTIONS },
+    configFlags: storeFlags,
+    async run({ values, config, io }) {
+      const ids = stringList(values.users).flatMap((x) => x.split(',')).filter(Boolean);
+      if (!values.subscription || ids.length === 0) throw new CliError('usage', '--subscription ID and --users ID[,ID...] are required');
+      await using store = await openConfiguredStore(config);
+      const r = await actOnUsers({ db: store.kysely, now: io.now, actor: io.actor }, String(values.subscription), ids, action, values.reason as string | undefined);
+      io.out(`${action}: ${r.changed.length} changed${r.refused.length ? `, ${r.refused.length} refused` : ''}\n`);
+      for (const x of r.refused) io.out(`  ${x.userId}: ${x.message}\n`);
+      return r.refused.length > 0 ? 3 : 0;
+    },
+  };
+}
+
+export const skipCommand = userActionCommand('skip', 'Skip users (with a reason): they lose access when the migration completes');
+export const unskipCommand = userActionCommand('unskip', 'Undo a skip: the user is back to their real verification state');
+export const retryCommand = userActionCommand('retry', 'Make failed users eligible again (then rehome migrate)');
+
+export const confirmCommand: Command = {
+  summary: 'Confirm the completed migration (every user migrated or skipped)',
+  help: 'rehome confirm --subscription ID --yes\n\nConfirmation ends the migration: skipped users lose access. Without --yes it only explains.',
+  options: { subscription: { type: 'string' }, yes: { type: 'boolean' }, ...STORE_OPTIONS },
+  configFlags: storeFlags,
+  async run({ values, config, io }) {
+    if (!values.subscription) throw new CliError('usage', '--subscription ID is required');
+    await using store = await openConfiguredStore(config);
+    const m = await confirmMigration({ db: store.kysely, now: io.now, actor: io.actor }, String(values.subscription), Boolean(values.yes));
+    io.out(`subscription ${m.subscription_id} confirmed; next: support tickets (rehome tickets --subscription ${m.subscription_id} --file tickets.jsonl)\n`);
+    return 0;
+  },
+};
+
+export const rollbackCommand: Command = {
+  summary: 'Roll back before confirmation: unlink what was linked, restore product login',
+  help: 'rehome rollback --subscription ID [--force]\n\nTouching more than 200 users or 10% of the subscription needs --force. Other subscriptions are untouched.',
+  options: { subscription: { type: 'string' }, force: { type: 'boolean' }, ...STORE_OPTIONS },
+  configFlags: storeFlags,
+  async run({ values, config, io }) {
+    if (!values.subscription) throw new CliError('usage', '--subscription ID is required');
+    await using store = await openConfiguredStore(config);
+    const m = await requireMigration(migrationDb(store.kysely), String(values.subscription));
+    const ports = enginePortsFromConfig(config, store, { orgId: m.org_id ?? '', actor: io.actor });
+    const r = await rollbackMigration(ports, String(values.subscription), { force: Boolean(values.force) });
+    io.out(`rolled back ${r.rolledBack} users of ${values.subscription}; they sign in to the product as before\n`);
+    return 0;
+  },
+};
