@@ -92,7 +92,7 @@ export interface UrlParts {
   path: string;
   /** Raw query including `?`, or empty. */
   search: string;
-  /** Raw fragment without `#`; null when the URL has none. */
+  /** Raw fragment without `#`; null when the URL has none or an empty one (as `location.hash` reads it). */
   fragment: string | null;
 }
 

@@ -5,7 +5,7 @@ import type { ImsConfig } from '../ims-config.ts';
 import { accountMails } from './account-mails.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 import type { OneTimeLinks } from './one-time-links.ts';
-import { hashPassword, verifyPassword } from './passwords.ts';
+import { hashPassword, verifyAndUpgrade, verifyPassword } from './passwords.ts';
 
 export interface AccountServiceDeps {
   directory: ImsDirectoryService;
@@ -39,10 +39,12 @@ export function createAccountService(deps: AccountServiceDeps) {
 
   const requirePassword = async (account: ImsAccountRecord, password: string, ip: string): Promise<void> => {
     await throttle.check(account.emailNormalized, ip);
-    if (!(await verifyPassword(account.passwordHash, password))) {
+    const checked = await verifyAndUpgrade(account.passwordHash, password);
+    if (!checked.ok) {
       await throttle.recordFailure(account.emailNormalized, ip);
       throw new ImsError('invalid_credentials', 'That password is not right.');
     }
+    if (checked.upgradedHash) await directory.setPasswordHash(account.id, checked.upgradedHash);
   };
 
   return {
