@@ -20,7 +20,9 @@ export interface MailSendResult {
   status: 'sent' | 'duplicate';
 }
 
-export type MailErrorCode = 'mail_invalid' | 'mail_failed';
+export type MailErrorCode =
+  | 'mail_invalid' // no recipient, subject or idempotency key
+  | 'mail_failed'; // the SMTP server refused or could not be reached; the send is not recorded, so a retry sends it
 
 export class MailError extends Error {
   readonly code: MailErrorCode;

@@ -103,11 +103,11 @@ export type IdpErrorCode =
   | 'aborted' // the caller's AbortSignal fired
   | 'conflict' // 409/412: uniqueness (userName, email) or a concurrent change
   | 'ambiguous' // several verified accounts share the email: an admin must resolve it
-  | 'not_found'
+  | 'not_found' // no such user or profile at the IdP
   | 'invalid_request' // 400 and other 4xx the caller must fix
   | 'unauthorized' // 401 after one token refresh
   | 'forbidden' // 403
-  | 'email_unverified'
+  | 'email_unverified' // the IdP refuses because the address is not verified
   | 'protocol'; // the IdP answered something that is not SCIM/OIDC
 
 /** Codes worth retrying later (the engine's `failed` users with `retryable: true`). */

@@ -8,12 +8,12 @@
  * - `invalid_input`: another argument was malformed (e.g. an `at` that is not an ISO-8601 instant).
  */
 export type StoreErrorCode =
-  | 'store_newer_than_code'
-  | 'store_unavailable'
-  | 'migration_failed'
-  | 'snapshot_not_found'
-  | 'snapshot_invalid'
-  | 'invalid_input';
+  | 'store_newer_than_code' // the database holds migrations this code does not know: run the newer Rehome
+  | 'store_unavailable' // the database cannot be opened or reached
+  | 'migration_failed' // a schema migration failed and was rolled back (the message names it)
+  | 'snapshot_not_found' // no snapshot with that id, or none for that subscription
+  | 'snapshot_invalid' // the snapshot data cannot be stored; nothing was written
+  | 'invalid_input'; // another argument was malformed (e.g. an instant that is not ISO-8601)
 
 export class StoreError extends Error {
   readonly code: StoreErrorCode;

@@ -38,8 +38,8 @@ async function withStore(fn: (store: StoreAdapter) => Promise<void>) {
   try { await fn(store); } finally { await store[Symbol.asyncDispose](); }
 }
 
-test('engine: product link, schedule, migrate all (admins first), idempotent re-run, skip the rest, confirm', () => withStore(async (store) => {
-  const plan = await importExample(store, 'prod');
+test('engine: scheduling is gated on SSO when users need it (the sandbox has SSO users, no SSO)', () => withStore(async (store) => {
+  const plan = await importExample(store, 'sandbox');
   const p = ports(store, plan.product[0]!.step === 'ensure_org' ? plan.product[0].orgId : '');
   await assert.rejects(applyProductPhase(plan, p), (e: MigrationError) => e.code === 'prerequisite_missing', 'the org exists: consent first');
   const linked = await applyProductPhase(plan, p, { consent: true });

@@ -63,7 +63,7 @@ test('findLinks ignores schemes glued to words and bare schemes', () => {
 test('a replacement that a second run would change again is put back and reported', () => {
   const loopy = compileUrlRules({ allowedHosts: ['new.example'], rules: [
     { match: { hosts: ['old.example'], path: '/a/{x}' }, target: 'https://new.example/b/{capture.x}.' },
-    { match: { hosts: ['new.example'], path: '/b/{x}' }, target: 'https://new.example/c/{capture.x}' },
+    { match: { hosts: ['new.example'], path: '/b/{x:[0-9]+}' }, target: 'https://new.example/c/{capture.x}' },
   ] });
   const r = rewriteLinksInText('go http://old.example/a/1 now', loopy);
   assert.equal(r.text, 'go http://old.example/a/1 now');

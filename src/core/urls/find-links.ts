@@ -141,7 +141,7 @@ export function rewriteLinksInText(text: string, compiled: CompiledUrlRules): Te
   // Put back, one round at a time, every replacement that a second run would change again.
   for (let round = 0; round < 5; round++) {
     const next = splice(text, links);
-    const unstable = unstableSpans(next, compiled);
+    const unstable = unstableSpans(next.text, compiled);
     if (unstable.length === 0) return { text: next.text, changed: next.text !== text, links };
     let reverted = false;
     next.spans.forEach((span, i) => {

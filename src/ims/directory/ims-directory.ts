@@ -252,14 +252,14 @@ export type ImsErrorCode =
   | 'email_taken' // another account of that type already verified this email
   | 'external_id_exists' // externalId already used in this org
   | 'domain_claimed' // another org claimed the domain
-  | 'not_found'
-  | 'version_mismatch'
-  | 'email_unverified'
-  | 'invalid_input'
-  | 'forbidden'
-  | 'account_disabled'
-  | 'invalid_credentials'
-  | 'throttled'
+  | 'not_found' // no such account, org or profile, or not visible to this org
+  | 'version_mismatch' // If-Match / expected version differs: someone changed it meanwhile
+  | 'email_unverified' // the action needs a verified address
+  | 'invalid_input' // a value is malformed or breaks a rule (the message says which)
+  | 'forbidden' // the org may not change this (e.g. profile fields of a personal account)
+  | 'account_disabled' // the account is disabled or locked
+  | 'invalid_credentials' // wrong password (the same answer whether or not the account exists)
+  | 'throttled' // too many failed sign-ins for the account or the IP: the message says when to retry
   | 'token_invalid'; // one-time link expired, used or forged
 
 /** The one error class of the embedded IMS; callers switch on `code`. */

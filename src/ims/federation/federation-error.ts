@@ -7,7 +7,7 @@ export type FederationErrorCode =
   | 'sso_email_unverified' // the upstream did not say email_verified: true
   | 'sso_email_domain' // the upstream's email is not in the organization's federated domains
   | 'sso_account_conflict' // the org account for this email already belongs to another upstream identity
-  | 'sso_account_disabled';
+  | 'sso_account_disabled'; // the organization's account for this person is disabled
 
 const statuses: Record<FederationErrorCode, number> = {
   sso_state_missing: 400,
