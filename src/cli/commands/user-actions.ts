@@ -9,13 +9,20 @@ import { CliError } from '../cli-error.ts';
 function userActionCommand(action: 'skip' | 'unskip' | 'retry', summary: string): Command {
   return {
     summary,
-    help: `rehome ${action} --subscription ID --users ID[,ID...]${action === 'skip' ? ' --reason TEXT' : ''}`,
-    options: { subscription: { type: 'string' }, users: { type: 'string', multiple: true }, reason: { type: 'string' }, ...STORE_OPTIONS },
+    help: `rehome ${action} --subscription ID (--users ID[,ID...] | --state STATE[,STATE...])${action === 'skip' ? ' --reason TEXT' : ''}
+
+--state selects every user of the subscription in those states (e.g. needs_email_verification,blocked).`,
+    options: { subscription: { type: 'string' }, users: { type: 'string', multiple: true }, state: { type: 'string' }, reason: { type: 'string' }, ...STORE_OPTIONS },
     configFlags: storeFlags,
     async run({ values, config, io }) {
       const ids = stringList(values.users).flatMap((x) => x.split(',')).filter(Boolean);
-      if (!values.subscription || ids.length === 0) throw new CliError('usage', '--subscription ID and --users ID[,ID...] are required');
+      const states = values.state ? String(values.state).split(',').map((x) => x.trim()).filter(Boolean) : [];
+      if (!values.subscription || (ids.length === 0 && states.length === 0)) throw new CliError('usage', '--subscription ID and --users ID[,ID...] or --state STATE are required');
       await using store = await openConfiguredStore(config);
+      if (states.length > 0) {
+        const rows = await migrationDb(store.kysely).selectFrom('mig_users').select('user_id').where('subscription_id', '=', String(values.subscription)).where('state', 'in', states).orderBy('user_id').execute();
+        ids.push(...rows.map((r) => r.user_id));
+      }
       const r = await actOnUsers({ db: store.kysely, now: io.now, actor: io.actor }, String(values.subscription), ids, action, values.reason as string | undefined);
       io.out(`${action}: ${r.changed.length} changed${r.refused.length ? `, ${r.refused.length} refused` : ''}\n`);
       for (const x of r.refused) io.out(`  ${x.userId}: ${x.message}\n`);
