@@ -1,7 +1,7 @@
 import type { ImsDirectory, SubscriptionSnapshot } from '../model.ts';
 import { DEFAULT_EMAIL_POLICY, type EmailPolicy } from '../email/normalize-email.ts';
-import { buildFacts, buildIndex, countOf, valuesOf, type RunIndex, type UserFacts } from './run-index.ts';
-import { imsAccounts, PIPELINE, type Rule } from './rules.ts';
+import { buildFacts, buildIndex, type RunIndex, type UserFacts } from './run-index.ts';
+import { PIPELINE, type Rule } from './rules.ts';
 import { reason } from './reasons.ts';
 import { summarize } from './summary.ts';
 import type { ImsMatch, Reason, ReadinessReport, ReadinessStatus, UserReadiness } from './report.ts';
@@ -37,7 +37,7 @@ export function assessUser(f: UserFacts, ix: RunIndex): UserReadiness {
     status = blocking.some((r) => r.severity === 'block') ? 'blocked' : verification.length > 0 ? 'needs_email_verification' : 'eligible';
     reasons = concat(concat(blocking, verification), runRules(PIPELINE.warn, f, ix));
     if (f.admin && status !== 'eligible') reasons.push(reason('admin_not_ready'));
-    if (status !== 'blocked') match = chooseMatch(f, ix);
+    if (status !== 'blocked') match = chooseMatch(f);
   }
   return {
     id: f.user.id,
@@ -48,7 +48,7 @@ export function assessUser(f: UserFacts, ix: RunIndex): UserReadiness {
     admin: f.admin,
     reasons,
     match,
-    otherSubscriptions: otherSubscriptions(f, ix),
+    otherSubscriptions: f.otherSubscriptions as string[],
   };
 }
 
@@ -72,18 +72,12 @@ function runRules(rules: readonly Rule[], f: UserFacts, ix: RunIndex): Reason[] 
 }
 
 /** Link only to the one verified, active IMS account with the address; otherwise a new account is created. */
-function chooseMatch(f: UserFacts, ix: RunIndex): ImsMatch {
-  const accounts = imsAccounts(f, ix);
+function chooseMatch(f: UserFacts): ImsMatch {
+  const accounts = f.imsAccounts;
   if (accounts.length === 0) return NEW_ACCOUNT;
   const [a] = accounts;
   if (accounts.length === 1 && a && a.emailVerified && a.status === 'active') return { kind: 'existing', accountId: a.id, type: a.type };
   return NO_MATCH;
-}
-
-function otherSubscriptions(f: UserFacts, ix: RunIndex): string[] {
-  if (!f.email.ok || f.user.apiOnly) return [];
-  const subs = ix.subscriptionsByAddress.get(f.email.address);
-  return countOf(subs) > 1 ? valuesOf(subs).filter((s) => s !== f.subscription.id) : [];
 }
 
 /** Admins first (they migrate first), then subscriptions in input order, then product user id (numeric ids numerically). */

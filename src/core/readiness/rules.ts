@@ -2,7 +2,7 @@ import type { ImsAccount } from '../model.ts';
 import { isAscii, isPlusOrDotGmail } from '../email/normalize-email.ts';
 import { reason } from './reasons.ts';
 import type { Reason } from './report.ts';
-import { countOf, valuesOf, type RunIndex, type UserFacts } from './run-index.ts';
+import type { RunIndex, UserFacts } from './run-index.ts';
 
 /** One readiness rule: looks at one user, returns the reasons it finds (none = rule passes). */
 export type Rule = (f: UserFacts, ix: RunIndex) => Reason | Reason[] | undefined;
@@ -17,37 +17,29 @@ export const skipLocked: Rule = (f) => (f.user.locked ? reason('locked') : undef
 
 export const rejectInvalidEmail: Rule = (f) => (f.email.ok ? undefined : reason('invalid_email', f.email.problem.replaceAll('_', ' ')));
 
-export const rejectDuplicateEmail: Rule = (f, ix) => {
-  if (!f.email.ok) return undefined;
-  const ids = ix.addressesBySubscription.get(f.subscription.id)?.get(f.email.address);
-  if (countOf(ids) < 2) return undefined;
-  return reason('duplicate_email', `also product users ${valuesOf(ids).filter((id) => id !== f.user.id).join(', ')}`);
-};
+export const rejectDuplicateEmail: Rule = (f) =>
+  f.duplicates.length > 0 ? reason('duplicate_email', `also product users ${f.duplicates.join(', ')}`) : undefined;
 
 /** Mixed scripts always block; a skeleton collision blocks non-ASCII addresses and warns on plain ASCII ones. */
-export const rejectConfusableEmail: Rule = (f, ix) => {
+export const rejectConfusableEmail: Rule = (f) => {
   if (!f.email.ok) return undefined;
   if (f.mixedScript) return reason('confusable_email', 'mixed writing systems');
-  const twins = ix.addressesBySkeleton.get(f.skeleton);
-  if (countOf(twins) < 2) return undefined;
-  const others = valuesOf(twins).filter((a) => a !== (f.email.ok ? f.email.address : '')).join(', ');
-  const r = reason('confusable_email', `looks like ${others}`);
+  if (f.lookalikes.length === 0) return undefined;
+  const r = reason('confusable_email', `looks like ${f.lookalikes.join(', ')}`);
   return isAscii(f.display) ? { ...r, severity: 'warn' } : r;
 };
 
-export const rejectAmbiguousImsMatch: Rule = (f, ix) => {
-  const accounts = imsAccounts(f, ix);
-  return accounts.length > 1 ? reason('ambiguous_ims_match', `${accounts.length} accounts`) : undefined;
-};
+export const rejectAmbiguousImsMatch: Rule = (f) =>
+  f.imsAccounts.length > 1 ? reason('ambiguous_ims_match', `${f.imsAccounts.length} accounts`) : undefined;
 
-export const rejectDisabledImsAccount: Rule = (f, ix) => {
-  const a = singleImsAccount(f, ix);
+export const rejectDisabledImsAccount: Rule = (f) => {
+  const a = singleImsAccount(f);
   return a && a.status !== 'active' ? reason('ims_account_disabled', a.status) : undefined;
 };
 
 /** Never link on an unverified IMS address: whoever created that account would receive this user (pre-hijacking). */
-export const rejectUnverifiedImsAccount: Rule = (f, ix) => {
-  const a = singleImsAccount(f, ix);
+export const rejectUnverifiedImsAccount: Rule = (f) => {
+  const a = singleImsAccount(f);
   return a && !a.emailVerified ? reason('ims_email_unverified') : undefined;
 };
 
@@ -55,13 +47,13 @@ export const rejectDomainClaimedElsewhere: Rule = (f, ix) => {
   if (!f.email.ok) return undefined;
   const domain = f.email.domain;
   if (f.subscription.imsOrg.claimedDomains.includes(domain)) return undefined;
-  const a = singleImsAccount(f, ix);
+  const a = singleImsAccount(f);
   const managedElsewhere = a ? a.type !== 'personal' : ix.managedDomains.has(domain);
   return managedElsewhere ? reason('domain_claimed_elsewhere', domain) : undefined;
 };
 
-export const rejectIdentityTypeConflict: Rule = (f, ix) => {
-  const a = singleImsAccount(f, ix);
+export const rejectIdentityTypeConflict: Rule = (f) => {
+  const a = singleImsAccount(f);
   if (!a || a.type !== 'personal' || !f.email.ok) return undefined;
   return f.subscription.imsOrg.claimedDomains.includes(f.email.domain) ? reason('identity_type_conflict', f.email.domain) : undefined;
 };
@@ -84,12 +76,8 @@ export const warnLoginDiffersFromEmail: Rule = (f) => {
 };
 export const warnAccessExpires: Rule = (f) => (f.user.expiresAt ? reason('access_expires', f.user.expiresAt) : undefined);
 export const warnPlusOrDotGmail: Rule = (f) => (f.email.ok && isPlusOrDotGmail(f.email) ? reason('plus_or_dot_address') : undefined);
-export const noteSeveralSubscriptions: Rule = (f, ix) => {
-  if (!f.email.ok) return undefined;
-  const subs = ix.subscriptionsByAddress.get(f.email.address);
-  if (countOf(subs) < 2) return undefined;
-  return reason('in_several_subscriptions', valuesOf(subs).filter((s) => s !== f.subscription.id).join(', '));
-};
+export const noteSeveralSubscriptions: Rule = (f) =>
+  f.otherSubscriptions.length > 0 ? reason('in_several_subscriptions', f.otherSubscriptions.join(', ')) : undefined;
 
 /** The pipeline, in stages. Order inside a stage only orders the reasons in the report. */
 export const PIPELINE = {
@@ -101,13 +89,6 @@ export const PIPELINE = {
   warn: [warnLoginDiffersFromEmail, warnAccessExpires, warnPlusOrDotGmail, noteSeveralSubscriptions],
 } as const satisfies Record<string, readonly Rule[]>;
 
-const NONE: ImsAccount[] = [];
-
-export function imsAccounts(f: UserFacts, ix: RunIndex): ImsAccount[] {
-  return f.email.ok ? ix.imsByAddress.get(f.email.address) ?? NONE : NONE;
-}
-
-function singleImsAccount(f: UserFacts, ix: RunIndex): ImsAccount | undefined {
-  const accounts = imsAccounts(f, ix);
-  return accounts.length === 1 ? accounts[0] : undefined;
+function singleImsAccount(f: UserFacts): ImsAccount | undefined {
+  return f.imsAccounts.length === 1 ? f.imsAccounts[0] : undefined;
 }

@@ -1,8 +1,13 @@
 import type { ImsAccount, ImsDirectory, ProductUser, Subscription, SubscriptionSnapshot } from '../model.ts';
-import { normalizeEmail, toAsciiDomain, type EmailPolicy, type NormalizedEmail } from '../email/normalize-email.ts';
+import { isAscii, normalizeEmail, toAsciiDomain, type EmailPolicy, type NormalizedEmail } from '../email/normalize-email.ts';
 import { isMixedScript, skeleton } from '../email/confusables.ts';
 
-/** What the rules know about one product user; computed once per user. */
+/**
+ * What the rules know about one product user, computed once per run: the normalised address, its TR39 skeleton,
+ * and everything the run-wide look-ups say about it (duplicates, look-alikes, IMS accounts, other subscriptions),
+ * so that every rule is a field check. A million users take a few seconds this way; most of that is hashing the
+ * addresses once.
+ */
 export interface UserFacts {
   user: ProductUser;
   subscription: Subscription;
@@ -12,43 +17,32 @@ export interface UserFacts {
   admin: boolean;
   mixedScript: boolean;
   skeleton: string;
+  /** Other product users of the same subscription with the same normalised address. */
+  duplicates: readonly string[];
+  /** Other normalised addresses of this run whose skeleton equals this one's. */
+  lookalikes: readonly string[];
+  /** Other subscriptions of this run in which the same address is a user. */
+  otherSubscriptions: readonly string[];
+  /** IMS accounts holding the normalised address. */
+  imsAccounts: readonly ImsAccount[];
 }
 
-/** Run-wide indexes the rules consult; built once so every rule is O(1) per user. */
+/** Run-wide facts the rules consult besides the user's own. */
 export interface RunIndex {
   policy: EmailPolicy;
-  /** subscription id -> normalised address -> product user id(s) with it (a plain string while there is one). */
-  addressesBySubscription: Map<string, Map<string, OneOrMore<string>>>;
-  /** normalised address -> IMS accounts holding it. */
-  imsByAddress: Map<string, ImsAccount[]>;
-  /** skeleton -> distinct normalised address(es) sharing it. */
-  addressesBySkeleton: Map<string, OneOrMore<string>>;
-  /** normalised address -> id(s) of subscriptions in which it is a (non-API) user. */
-  subscriptionsByAddress: Map<string, OneOrMore<string>>;
   /** Domains whose accounts some IMS organization manages (enterprise/federated IDs, or declared claims). */
   managedDomains: Map<string, string>;
 }
 
-/**
- * A value, or a set of them once a second distinct one arrives. Almost every key has exactly one value, and a
- * million small Sets cost more than the whole readiness run; this keeps the common case a bare string.
- */
-export type OneOrMore<V> = V | Set<V>;
-
-export function countOf<V>(v: OneOrMore<V> | undefined): number {
-  return v === undefined ? 0 : v instanceof Set ? v.size : 1;
-}
-
-export function valuesOf<V>(v: OneOrMore<V> | undefined): V[] {
-  return v === undefined ? [] : v instanceof Set ? [...v] : [v];
-}
+const NONE: readonly never[] = Object.freeze([]);
 
 export function buildFacts(snapshots: SubscriptionSnapshot[], policy: EmailPolicy, domainCache: Map<string, string>): UserFacts[] {
   const facts: UserFacts[] = [];
   for (const { subscription, users } of snapshots) {
     const admins = new Set(subscription.admins);
     for (const user of users) {
-      const display = user.email.trim().normalize('NFC');
+      const trimmed = user.email.trim();
+      const display = isAscii(trimmed) ? trimmed : trimmed.normalize('NFC');
       facts.push({
         user,
         subscription,
@@ -57,25 +51,39 @@ export function buildFacts(snapshots: SubscriptionSnapshot[], policy: EmailPolic
         admin: admins.has(user.id),
         mixedScript: isMixedScript(display),
         skeleton: skeleton(display),
+        duplicates: NONE,
+        lookalikes: NONE,
+        otherSubscriptions: NONE,
+        imsAccounts: NONE,
       });
     }
   }
   return facts;
 }
 
+/** Users who will not move (API-only, deactivated, locked) cannot collide with anyone. */
+function moves(f: UserFacts): boolean {
+  return f.email.ok && !f.user.apiOnly && f.user.status !== 'deactivated' && !f.user.locked;
+}
+
+/** Resolves every user's look-ups (mutating `facts` in place) and returns the run-wide index. */
 export function buildIndex(facts: UserFacts[], ims: ImsDirectory, policy: EmailPolicy, domainCache: Map<string, string>): RunIndex {
-  const addressesBySubscription = new Map<string, Map<string, OneOrMore<string>>>();
-  const addressesBySkeleton = new Map<string, OneOrMore<string>>();
-  const subscriptionsByAddress = new Map<string, OneOrMore<string>>();
-  for (const f of facts) {
-    // Users who will not move (API-only, deactivated, locked) cannot collide with anyone.
-    if (!f.email.ok || f.user.apiOnly || f.user.status === 'deactivated' || f.user.locked) continue;
+  // address -> index of the one user with it, or the indexes of all of them (a plain number in the common case).
+  const byAddress = new Map<string, number | number[]>();
+  // skeleton -> the one address with it, or all of them.
+  const bySkeleton = new Map<string, string | Set<string>>();
+  for (let i = 0; i < facts.length; i++) {
+    const f = facts[i]!;
+    if (!moves(f) || !f.email.ok) continue;
     const address = f.email.address;
-    let bySub = addressesBySubscription.get(f.subscription.id);
-    if (!bySub) addressesBySubscription.set(f.subscription.id, (bySub = new Map()));
-    add(bySub, address, f.user.id);
-    add(addressesBySkeleton, f.skeleton, address);
-    add(subscriptionsByAddress, address, f.subscription.id);
+    const have = byAddress.get(address);
+    if (have === undefined) byAddress.set(address, i);
+    else if (typeof have === 'number') byAddress.set(address, [have, i]);
+    else have.push(i);
+    const twins = bySkeleton.get(f.skeleton);
+    if (twins === undefined) bySkeleton.set(f.skeleton, address);
+    else if (typeof twins === 'string') { if (twins !== address) bySkeleton.set(f.skeleton, new Set([twins, address])); }
+    else twins.add(address);
   }
 
   const imsByAddress = new Map<string, ImsAccount[]>();
@@ -95,12 +103,28 @@ export function buildIndex(facts: UserFacts[], ims: ImsDirectory, policy: EmailP
     const ascii = toAsciiDomain(domain, domainCache);
     if (ascii) managedDomains.set(ascii, orgId);
   }
-  return { policy, addressesBySubscription, imsByAddress, addressesBySkeleton, subscriptionsByAddress, managedDomains };
-}
 
-function add<K, V>(map: Map<K, OneOrMore<V>>, key: K, value: V): void {
-  const have = map.get(key);
-  if (have === undefined) map.set(key, value);
-  else if (have instanceof Set) have.add(value);
-  else if (have !== value) map.set(key, new Set([have, value]));
+  for (let i = 0; i < facts.length; i++) {
+    const f = facts[i]!;
+    if (!f.email.ok) continue;
+    const address = f.email.address;
+    f.imsAccounts = imsByAddress.get(address) ?? NONE;
+    if (!moves(f)) continue;
+    const group = byAddress.get(address);
+    if (Array.isArray(group)) {
+      const dup: string[] = [];
+      const subs = new Set<string>();
+      for (const j of group) {
+        if (j === i) continue;
+        const other = facts[j]!;
+        if (other.subscription.id === f.subscription.id) dup.push(other.user.id);
+        else subs.add(other.subscription.id);
+      }
+      if (dup.length > 0) f.duplicates = dup;
+      if (subs.size > 0) f.otherSubscriptions = [...subs];
+    }
+    const twins = bySkeleton.get(f.skeleton);
+    if (twins instanceof Set) f.lookalikes = [...twins].filter((a) => a !== address);
+  }
+  return { policy, managedDomains };
 }

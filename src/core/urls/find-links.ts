@@ -122,9 +122,9 @@ function encodeFor(link: FoundLink, url: string): string {
 }
 
 function knownHost(url: string, compiled: CompiledUrlRules): boolean {
-  if (compiled.anyHost.length > 0) return true;
+  if (compiled.anyHost.all.length > 0) return true;
   const parts = splitUrl(url);
-  return parts !== undefined && compiled.byHost.has(parts.host);
+  return parts !== undefined && compiled.oldHosts.has(parts.host);
 }
 
 /** Rewrites every old link in `text`; links that are not rewritten are reported and left as they were. */

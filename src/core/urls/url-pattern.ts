@@ -12,6 +12,8 @@ export interface CompiledPattern {
   names: string[];
   /** The literal text before the first capture (the fast pre-check). */
   literalPrefix: string;
+  /** Path patterns: the first segment when it is literal (`app-ab12` of `/app-ab12/{x}`), the key of the rule index. */
+  firstSegment: string | null;
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,39}$/;
@@ -90,7 +92,10 @@ export function compilePattern(pattern: unknown, section: PatternSection, at: st
     source += escapeRegex(literal);
   }
   if (problems.length > before) return undefined;
-  return { source: `^${source}$`, names, literalPrefix };
+  const text = names.length === 0 ? pattern : literalPrefix;
+  const slash = text.indexOf('/', 1);
+  const firstSegment = section !== 'path' ? null : slash > 0 ? text.slice(1, slash) : names.length === 0 ? text.slice(1) : null;
+  return { source: `^${source}$`, names, literalPrefix, firstSegment };
 }
 
 function closingBrace(text: string, open: number): number {

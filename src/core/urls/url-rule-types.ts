@@ -59,6 +59,10 @@ export interface CompiledRule {
   id: string;
   index: number;
   hosts: readonly string[] | null;
+  /** The literal first path segment, or null when the pattern captures there (see RuleIndex). */
+  firstSegment: string | null;
+  /** Hosts the target and fallback point to (`URL.host`), for the cheap loop check. */
+  targetHosts: readonly string[];
   /** Cheap test before the regex: every matching path starts with it. */
   pathPrefix: string;
   path: RegExp;
@@ -76,12 +80,29 @@ export interface AllowedOrigin {
   host: string;
 }
 
+/**
+ * The rules one host can use, by first path segment: a path can only match rules with its own first segment or
+ * with none (a capture there), so a request looks at a handful of rules however many instances there are.
+ * Lists keep file order.
+ */
+export interface RuleIndex {
+  bySegment: ReadonlyMap<string, readonly CompiledRule[]>;
+  /** Rules without a literal first segment: the list for any other segment. */
+  other: readonly CompiledRule[];
+  /** Every rule of this host, in file order. */
+  all: readonly CompiledRule[];
+}
+
 export interface CompiledUrlRules {
   rules: readonly CompiledRule[];
   allowed: readonly AllowedOrigin[];
-  /** Rules to try per old host (in file order); `anyHost` for hosts no rule names. */
-  byHost: ReadonlyMap<string, readonly CompiledRule[]>;
-  anyHost: readonly CompiledRule[];
+  /** Old hosts some rule names. */
+  oldHosts: ReadonlySet<string>;
+  /** Per old host named by a rule; `anyHost` for every other host (rules without `match.hosts`). */
+  byHost: ReadonlyMap<string, RuleIndex>;
+  anyHost: RuleIndex;
+  /** Whether some target could match a rule again (checked per URL only then). */
+  mayLoop: boolean;
 }
 
 /** An old URL split the way both the rewriter (WHATWG URL) and the redirect service (request line) can give it. */

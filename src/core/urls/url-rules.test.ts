@@ -149,6 +149,8 @@ test('validation: an allow-list is required and must hold hosts or origins', () 
 test('compiled rules are plain data plus regexes built once', () => {
   assert.equal(rules.rules.length, 2);
   assert.ok(rules.rules[0]!.path instanceof RegExp);
-  assert.equal(rules.byHost.get('old.example')!.length, 2);
-  assert.equal(rules.byHost.get('127.0.0.1:4100')!.length, 1);
+  assert.equal(rules.byHost.get('old.example')!.all.length, 2);
+  assert.equal(rules.byHost.get('127.0.0.1:4100')!.all.length, 1);
+  assert.deepEqual([...rules.byHost.get('old.example')!.bySegment.keys()], ['app-ab12']);
+  assert.equal(rules.mayLoop, false);
 });

@@ -7,9 +7,9 @@
 import { isAllowedUrl, parseAllowedOrigins } from './allowed-origins.ts';
 import { checkCapture } from './url-encoding.ts';
 import { compilePattern } from './url-pattern.ts';
-import { compileTemplate, fillTemplate, MAX_URL_LENGTH } from './url-template.ts';
+import { compileTemplate, fillTemplate, MAX_URL_LENGTH, templateHost } from './url-template.ts';
 import { UrlRulesError } from './url-rules-error.ts';
-import type { AllowedOrigin, CompiledRule, CompiledUrlRules, QueryMode, RewriteResult, UrlParts, UrlRule } from './url-rule-types.ts';
+import type { AllowedOrigin, CompiledRule, CompiledUrlRules, QueryMode, RewriteResult, RuleIndex, UrlParts, UrlRule } from './url-rule-types.ts';
 import { SAFE_URL } from './url-encoding.ts';
 
 export interface CompileOptions {
@@ -81,6 +81,8 @@ function compileRule(raw: unknown, index: number, allowed: readonly AllowedOrigi
     id: id as string,
     index,
     hosts,
+    firstSegment: path.firstSegment,
+    targetHosts: [...new Set([target, ...(fallback ? [fallback] : [])].map(templateHost))],
     pathPrefix: path.literalPrefix,
     path: new RegExp(path.source),
     fragment: fragment ? { re: new RegExp(fragment.source), source: fragment.source } : null,
@@ -118,12 +120,23 @@ export function normalizeHost(host: string): string {
 }
 
 function indexRules(rules: CompiledRule[], allowed: AllowedOrigin[]): CompiledUrlRules {
-  const byHost = new Map<string, CompiledRule[]>();
-  for (const rule of rules) for (const host of rule.hosts ?? []) byHost.set(host, []);
+  const oldHosts = new Set(rules.flatMap((r) => r.hosts ?? []));
+  const byHost = new Map<string, RuleIndex>();
+  for (const host of oldHosts) byHost.set(host, buildIndex(rules.filter((r) => r.hosts === null || r.hosts.includes(host))));
+  // Only a URL on a host some rule can match might loop; usually the new host is not an old one.
+  const mayLoop = rules.some((r) => r.hosts === null || r.targetHosts.some((h) => oldHosts.has(h)));
+  return { rules, allowed, oldHosts, byHost, anyHost: buildIndex(rules.filter((r) => r.hosts === null)), mayLoop };
+}
+
+function buildIndex(rules: CompiledRule[]): RuleIndex {
+  const other = rules.filter((r) => r.firstSegment === null);
+  const bySegment = new Map<string, CompiledRule[]>();
   for (const rule of rules) {
-    for (const [host, list] of byHost) if (rule.hosts === null || rule.hosts.includes(host)) list.push(rule);
+    if (rule.firstSegment !== null && !bySegment.has(rule.firstSegment)) {
+      bySegment.set(rule.firstSegment, rules.filter((r) => r.firstSegment === null || r.firstSegment === rule.firstSegment));
+    }
   }
-  return { rules, allowed, byHost, anyHost: rules.filter((r) => r.hosts === null) };
+  return { bySegment, other, all: rules };
 }
 
 function checkExamples(raw: UrlRule[], compiled: CompiledUrlRules, problems: string[]): void {
@@ -163,20 +176,24 @@ export function splitUrl(url: string): UrlParts | undefined {
 export function rewriteUrlParts(parts: UrlParts, compiled: CompiledUrlRules): RewriteResult {
   const first = applyRules(parts, compiled);
   if (first.kind !== 'rewritten') return first;
+  if (!compiled.mayLoop) return first;
   const again = splitUrl(first.url);
   if (again !== undefined && applyRules(again, compiled).kind !== 'unmatched') return { kind: 'refused', reason: 'would_loop', ruleId: first.ruleId };
   return first;
 }
 
-/** The rules to try for a host (file order kept). */
-export function rulesForHost(host: string, compiled: CompiledUrlRules): readonly CompiledRule[] {
-  return compiled.byHost.get(host) ?? compiled.anyHost;
+/** The rules that can match `path` on `host`, in file order. */
+export function rulesFor(host: string, path: string, compiled: CompiledUrlRules): readonly CompiledRule[] {
+  const index = compiled.byHost.get(host) ?? compiled.anyHost;
+  if (index.bySegment.size === 0) return index.other;
+  const slash = path.indexOf('/', 1);
+  return index.bySegment.get(slash < 0 ? path.slice(1) : path.slice(1, slash)) ?? index.other;
 }
 
 function applyRules(parts: UrlParts, compiled: CompiledUrlRules): RewriteResult {
   let fallbackRule: CompiledRule | undefined;
   let fallbackCaptures: Record<string, string> | undefined;
-  for (const rule of rulesForHost(parts.host, compiled)) {
+  for (const rule of rulesFor(parts.host, parts.path, compiled)) {
     const captures = matchPath(rule, parts.path);
     if (captures === undefined) continue;
     if (rule.fragment !== null) {
@@ -202,7 +219,8 @@ export function matchPath(rule: CompiledRule, path: string): Record<string, stri
   if (!path.startsWith(rule.pathPrefix)) return undefined;
   const m = rule.path.exec(path);
   if (m === null) return undefined;
-  return m.groups ? { ...m.groups } : {};
+  // A fresh object per exec: callers may add to it.
+  return m.groups ?? {};
 }
 
 /** Fills a template and checks the result; shared with the redirect service's fragment page. */
@@ -223,18 +241,28 @@ export function buildUrl(rule: CompiledRule, template: CompiledRule['target'], c
 /** The part of `search` (with `?`) the rule keeps, without the `?`; empty when nothing is kept. */
 export function keptQuery(mode: QueryMode, search: string): string {
   if (mode.mode === 'drop' || search.length <= 1) return '';
-  const text = search.slice(1);
-  if (mode.names === null) return text;
-  return text.split('&').filter((pair) => {
-    const name = pair.split('=', 1)[0]!;
-    let decoded = name;
-    try {
-      decoded = decodeURIComponent(name.replace(/\+/g, ' '));
-    } catch {
-      return false;
+  if (mode.names === null) return search.slice(1);
+  let out = '';
+  let start = 1;
+  while (start < search.length) {
+    let end = search.indexOf('&', start);
+    if (end < 0) end = search.length;
+    const eq = search.indexOf('=', start);
+    const name = search.slice(start, eq < 0 || eq > end ? end : eq);
+    if (mode.names.includes(name) || ((name.includes('%') || name.includes('+')) && mode.names.includes(decodeName(name)))) {
+      out += out === '' ? search.slice(start, end) : `&${search.slice(start, end)}`;
     }
-    return mode.names!.includes(decoded);
-  }).join('&');
+    start = end + 1;
+  }
+  return out;
+}
+
+function decodeName(name: string): string {
+  try {
+    return decodeURIComponent(name.replace(/\+/g, ' '));
+  } catch {
+    return '';
+  }
 }
 
 /** Puts `query` before the fragment, after any query the target already has. */

@@ -32,6 +32,11 @@ export function fillTemplate(parts: readonly TemplatePart[], values: Readonly<Re
   return out;
 }
 
+/** The host (`URL.host`) a compiled template always points to. */
+export function templateHost(parts: readonly TemplatePart[]): string {
+  return new URL(fillTemplate(parts, new Proxy({}, { get: () => 'x' }))).host;
+}
+
 export function compileTemplate(template: unknown, ctx: TemplateContext, problems: string[]): TemplatePart[] | undefined {
   const at = ctx.at;
   if (typeof template !== 'string' || template.length === 0) {
