@@ -6,6 +6,16 @@ import { createExternalOrgLinker } from '../migration/embedded-org-linker.ts';
 import { createRehomeOwnedLinks } from '../migration/rehome-link-writer.ts';
 import type { EnginePorts } from '../migration/engine-ports.ts';
 import type { StoreAdapter } from '../store/open-store.ts';
+import type { IdentityLinkWriter } from '../migration/engine-ports.ts';
+import { createRestProductSource } from '../adapters/product/rest/rest-product-source.ts';
+import { productSourceLinks } from '../migration/product-source-links.ts';
+
+/** The product's link table: its REST API when configured, else Rehome's own store. */
+function linksOf(config: RehomeConfig, subscriptionId: string): IdentityLinkWriter {
+  return config.product.url
+    ? productSourceLinks(createRestProductSource({ baseUrl: config.product.url, subscriptionId, token: config.product.token! }))
+    : createRehomeOwnedLinks();
+}
 
 /** The issuer users will sign in with: the external IdP's, or the embedded IMS's at the server's public URL. */
 export function issuerOf(config: RehomeConfig): string {
@@ -19,9 +29,9 @@ export function scheduleRulesOf(config: RehomeConfig): ScheduleRules {
 }
 
 /** Engine ports from the validated config, acting for the organization the subscription is linked to. */
-export function enginePortsFromConfig(config: RehomeConfig, store: StoreAdapter, opts: { orgId: string; actor: string; onEvent?: EnginePorts['onEvent'] }): EnginePorts {
+export function enginePortsFromConfig(config: RehomeConfig, store: StoreAdapter, opts: { orgId: string; subscriptionId: string; actor: string; onEvent?: EnginePorts['onEvent'] }): EnginePorts {
   if (config.idp.kind === 'embedded') {
-    return embeddedEnginePorts({ store, orgId: opts.orgId, issuer: issuerOf(config), actor: opts.actor, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) });
+    return embeddedEnginePorts({ store, orgId: opts.orgId, issuer: issuerOf(config), actor: opts.actor, links: linksOf(config, opts.subscriptionId), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) });
   }
   const idp = createExternalIdp({
     issuer: config.idp.issuer!,
@@ -32,5 +42,5 @@ export function enginePortsFromConfig(config: RehomeConfig, store: StoreAdapter,
     concurrency: config.idp.concurrency,
     timeoutMs: config.idp.timeoutMs,
   });
-  return { db: store.kysely, idp, orgs: createExternalOrgLinker(), links: createRehomeOwnedLinks(), now: () => new Date(), actor: opts.actor, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) };
+  return { db: store.kysely, idp, orgs: createExternalOrgLinker(), links: linksOf(config, opts.subscriptionId), now: () => new Date(), actor: opts.actor, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) };
 }

@@ -10,6 +10,8 @@ export interface RehomeConfig {
   ims: { brandText: string; productName: string; devOutbox: boolean; cookieKeys: string[] | null; linkSecret: string | null };
   idp: { kind: 'embedded' | 'external'; issuer: string | null; scimUrl: string | null; tokenEndpoint: string | null; clientId: string | null; clientSecret: string | null; batchSize: number; requestsPerMinute: number; concurrency: number; timeoutMs: number };
   migration: { passwordStrategy: 'invite' | 'import_hashes' | 'lazy'; automaticThreshold: number; concurrency: number; minDaysAhead: number; maxDaysAhead: number; lockHoursBefore: number; windowDays: number; extensionDays: number; maxExtensions: number };
+  comms: { templatesDir: string | null; productUrl: string | null; linkTtlHours: number; reminderDaysBefore: string[]; noticeDaysBefore: number; sendHour: number };
+  product: { url: string | null; token: string | null };
   mail: { smtpHost: string | null; smtpPort: number; smtpSecure: boolean; smtpUser: string | null; smtpPassword: string | null; from: string };
 }
 
@@ -60,6 +62,7 @@ function crossCheck(c: RehomeConfig, errors: string[]): void {
       if (!v) errors.push(`${k} is required when idp.kind is external`);
     }
   }
+  if (c.product.url && !c.product.token) errors.push('product.token is required when product.url is set (set REHOME_PRODUCT_TOKEN)');
   if (c.migration.minDaysAhead > c.migration.maxDaysAhead) errors.push('migration.minDaysAhead must not be after migration.maxDaysAhead');
   if (c.store.url && !/^postgres(ql)?:\/\//.test(c.store.url)) errors.push('store.url must be a postgres:// URL');
   for (const [path, v] of [['ims.cookieKeys', c.ims.cookieKeys], ['ims.linkSecret', c.ims.linkSecret && [c.ims.linkSecret]]] as const) {

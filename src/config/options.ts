@@ -90,4 +90,13 @@ export const OPTIONS: readonly OptionSpec[] = [
   { path: 'migration.windowDays', type: 'integer', default: 30, min: 1, max: 365, doc: 'Length of the self-service window from the migration date.' },
   { path: 'migration.extensionDays', type: 'integer', default: 7, min: 1, max: 90, doc: 'Days one extension adds to the window.' },
   { path: 'migration.maxExtensions', type: 'integer', default: 3, min: 0, max: 20, doc: 'How many times the window may be extended.' },
+  { path: 'comms.templatesDir', type: 'string', default: null, doc: 'Directory of template files (`<name>.txt`, optional `<name>.html`) that replace the default mails of the communication plan (docs/communications.md).' },
+  { path: 'comms.productUrl', type: 'url', default: null, env: 'REHOME_PRODUCT_URL', doc: 'Where the product lives after the move; the announcement and after-migration mails give it (required to send them).' },
+  { path: 'comms.linkTtlHours', type: 'integer', default: 72, min: 1, max: 720, doc: 'How long an emailed verification link works (the reference product: 3 days).' },
+  { path: 'comms.reminderDaysBefore', type: 'list', default: '7,3,1', doc: 'Reminders to unverified users, in days before the migration date (negative: after it, while the window is open).' },
+  { path: 'comms.noticeDaysBefore', type: 'integer', default: 1, min: 0, max: 30, doc: 'The migration-day notice goes out this many days before the date (0: on the day).' },
+  { path: 'comms.sendHour', type: 'integer', default: 9, min: 0, max: 23, doc: 'Local hour (subscription time zone) from which scheduled mails are due.' },
+  { path: 'product.url', type: 'url', default: null, env: 'REHOME_PRODUCT_URL',
+    doc: 'Base URL of the product\'s Rehome API (docs/product-kit.md). When set, Rehome writes each migrated user\'s IMS link and cutover there; otherwise the links stay in Rehome\'s store.' },
+  { path: 'product.token', type: 'string', default: null, env: 'REHOME_PRODUCT_TOKEN', secret: true, doc: 'Bearer token of the product\'s Rehome API.' },
 ];

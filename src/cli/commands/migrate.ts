@@ -50,7 +50,7 @@ async function applyPlan({ config, io, values }: CommandContext, plan: Migration
     throw new CliError('usage', `the plan is stale: it was made from snapshot ${plan.snapshotId.slice(0, 8)}, but the newest snapshot of ${plan.subscriptionId} is ${latest ? latest.id.slice(0, 8) : 'missing'}. Run rehome plan again.`);
   }
   const orgId = plan.product.find((s) => s.step === 'ensure_org')?.step === 'ensure_org' ? (plan.product[0] as { orgId: string }).orgId : '';
-  const ports = enginePortsFromConfig(config, store, { orgId, actor: io.actor });
+  const ports = enginePortsFromConfig(config, store, { orgId, subscriptionId: plan.subscriptionId, actor: io.actor });
   const m = await applyProductPhase(plan, ports, { consent: Boolean(values.consent) });
   io.out(`subscription ${plan.subscriptionId}: ${m.state} (organization ${m.org_id}, product profile ${m.profile_id})\n`);
   if (m.state === 'product_linked') io.out(`next: rehome schedule --subscription ${plan.subscriptionId} --date YYYY-MM-DD   (8-30 days ahead)\n`);
@@ -62,7 +62,7 @@ async function migrateUsers({ config, io }: CommandContext, subscriptionId: stri
   const m = await getMigration(migrationDb(store.kysely), subscriptionId);
   if (!m) throw new CliError('usage', `no migration for ${subscriptionId}: run rehome plan and rehome migrate --plan first`);
   const bar = createProgressBar('migrating', io.err, io.isTTY);
-  const ports = enginePortsFromConfig(config, store, { orgId: m.org_id ?? '', actor: io.actor, onEvent: (e) => { if (e.type === 'progress') bar.update(e.done, e.failed, e.total); } });
+  const ports = enginePortsFromConfig(config, store, { orgId: m.org_id ?? '', subscriptionId, actor: io.actor, onEvent: (e) => { if (e.type === 'progress') bar.update(e.done, e.failed, e.total); } });
   const r = await runUserPhase({ subscriptionId, concurrency: config.migration.concurrency, ...(userIds.length ? { userIds } : {}) }, ports);
   bar.end();
   const after = await requireMigration(migrationDb(store.kysely), subscriptionId);

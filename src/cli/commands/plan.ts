@@ -23,7 +23,7 @@ The plan is data: save it with --out, review it, then apply exactly it with reho
     const snapshot = await store.loadSnapshot({ subscriptionId });
     if (!snapshot) throw new CliError('snapshot_not_found', `no stored snapshot for subscription ${subscriptionId}; run rehome import first`);
     const orgId = snapshot.subscription.imsOrg.id;
-    const ports = enginePortsFromConfig(config, store, { orgId, actor: io.actor });
+    const ports = enginePortsFromConfig(config, store, { orgId, subscriptionId, actor: io.actor });
     const plan = planMigration({
       snapshot, passwordStrategy: config.migration.passwordStrategy, orgExists: await ports.orgs.orgExists(orgId),
       automaticThreshold: config.migration.automaticThreshold, policy: config.matching,

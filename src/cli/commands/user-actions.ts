@@ -5,6 +5,7 @@ import { migrationDb, requireMigration } from '../../migration/migration-repo.ts
 import { openConfiguredStore } from '../open-configured-store.ts';
 import { enginePortsFromConfig } from '../engine-from-config.ts';
 import { CliError } from '../cli-error.ts';
+import { createRestProductSource } from '../../adapters/product/rest/rest-product-source.ts';
 
 function userActionCommand(action: 'skip' | 'unskip' | 'retry', summary: string): Command {
   return {
@@ -44,6 +45,11 @@ export const confirmCommand: Command = {
     if (!values.subscription) throw new CliError('usage', '--subscription ID is required');
     await using store = await openConfiguredStore(config);
     const m = await confirmMigration({ db: store.kysely, now: io.now, actor: io.actor }, String(values.subscription), Boolean(values.yes));
+    if (config.product.url) {
+      // The product now manages only roles, workspaces and API-only users; user management moved to the IMS.
+      await createRestProductSource({ baseUrl: config.product.url, subscriptionId: m.subscription_id, token: config.product.token! }).cutoverSubscription();
+      io.out('the product was told: user management for this subscription now lives in the IMS\n');
+    }
     io.out(`subscription ${m.subscription_id} confirmed; next: support tickets (rehome tickets --subscription ${m.subscription_id} --file tickets.jsonl)\n`);
     return 0;
   },
@@ -58,7 +64,7 @@ export const rollbackCommand: Command = {
     if (!values.subscription) throw new CliError('usage', '--subscription ID is required');
     await using store = await openConfiguredStore(config);
     const m = await requireMigration(migrationDb(store.kysely), String(values.subscription));
-    const ports = enginePortsFromConfig(config, store, { orgId: m.org_id ?? '', actor: io.actor });
+    const ports = enginePortsFromConfig(config, store, { orgId: m.org_id ?? '', subscriptionId: m.subscription_id, actor: io.actor });
     const r = await rollbackMigration(ports, String(values.subscription), { force: Boolean(values.force) });
     io.out(`rolled back ${r.rolledBack} users of ${values.subscription}; they sign in to the product as before\n`);
     return 0;
