@@ -12,6 +12,7 @@ export interface RehomeConfig {
   migration: { passwordStrategy: 'invite' | 'import_hashes' | 'lazy'; automaticThreshold: number; concurrency: number; minDaysAhead: number; maxDaysAhead: number; lockHoursBefore: number; windowDays: number; extensionDays: number; maxExtensions: number };
   comms: { templatesDir: string | null; productUrl: string | null; linkTtlHours: number; reminderDaysBefore: string[]; noticeDaysBefore: number; sendHour: number };
   product: { url: string | null; token: string | null };
+  redirects: { rulesFile: string | null; allowedHosts: string[] | null };
   mail: { smtpHost: string | null; smtpPort: number; smtpSecure: boolean; smtpUser: string | null; smtpPassword: string | null; from: string };
 }
 

@@ -99,4 +99,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   { path: 'product.url', type: 'url', default: null, env: 'REHOME_PRODUCT_URL',
     doc: 'Base URL of the product\'s Rehome API (docs/product-kit.md). When set, Rehome writes each migrated user\'s IMS link and cutover there; otherwise the links stay in Rehome\'s store.' },
   { path: 'product.token', type: 'string', default: null, env: 'REHOME_PRODUCT_TOKEN', secret: true, doc: 'Bearer token of the product\'s Rehome API.' },
+  { path: 'redirects.rulesFile', type: 'string', default: null, env: 'REHOME_REDIRECT_RULES',
+    doc: 'URL rules file (docs/urls-and-links.md). When set, `rehome serve` answers old URLs with redirects to the new URL structure; `rehome redirects` serves them alone.' },
+  { path: 'redirects.allowedHosts', type: 'list', default: null,
+    doc: 'Hosts (or origins) redirects may point to; anything else is refused, so the service is never an open redirect.' },
 ];

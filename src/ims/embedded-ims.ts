@@ -2,6 +2,7 @@ import type { Mailer } from '../mail/mailer.ts';
 import { createOutboxMailer, type OutboxMailer } from '../mail/outbox-mailer.ts';
 import { createSmtpMailer } from '../mail/smtp-mailer.ts';
 import { createAccountService, type AccountService } from './accounts/account-service.ts';
+import { createInvitationSender, type InvitationSender } from './accounts/invitations.ts';
 import { createLoginThrottle } from './accounts/login-throttle.ts';
 import { createOneTimeLinks } from './accounts/one-time-links.ts';
 import type { ImsDirectoryService } from './directory/ims-directory.ts';
@@ -11,6 +12,8 @@ import { createImsHandler, type ImsHandler } from './http/ims-handler.ts';
 import type { ImsConfig } from './ims-config.ts';
 import { imsDb, type ImsStoreHandle } from './ims-tables.ts';
 import { createImsOidc, type ImsOidc } from './oidc/ims-oidc.ts';
+import type { LegacyPasswordVerifier } from './passwords/password-strategy.ts';
+import { createStrategyRegistry, type StrategyRegistry } from './passwords/strategy-registry.ts';
 
 /** The embedded IMS, assembled: directory, OIDC provider, account flows, mailer and its HTTP handler. */
 export interface EmbeddedIms extends AsyncDisposable {
@@ -18,13 +21,28 @@ export interface EmbeddedIms extends AsyncDisposable {
   readonly directory: ImsDirectoryService;
   readonly oidc: ImsOidc;
   readonly accounts: AccountService;
+  /** Invitations to set a password (the `invite` strategy). */
+  readonly invitations: InvitationSender;
+  /** Each migrated subscription's password strategy (the sign-in reads it for lazy migration). */
+  readonly passwordStrategies: StrategyRegistry;
   readonly mailer: Mailer;
   /** The database outbox (always readable, also when mail goes out over SMTP). */
   readonly outbox: OutboxMailer;
   readonly handler: ImsHandler;
 }
 
-export async function createEmbeddedIms(options: { store: ImsStoreHandle; config: ImsConfig; mailer?: Mailer }): Promise<EmbeddedIms> {
+export interface EmbeddedImsOptions {
+  store: ImsStoreHandle;
+  config: ImsConfig;
+  mailer?: Mailer;
+  /**
+   * The product's check of legacy passwords, for subscriptions that run the `lazy` strategy (e.g.
+   * `createRestPasswordVerifier`). Without it, accounts without a password sign in only after an invitation.
+   */
+  legacyPasswords?: LegacyPasswordVerifier;
+}
+
+export async function createEmbeddedIms(options: EmbeddedImsOptions): Promise<EmbeddedIms> {
   const { store, config } = options;
   const db = imsDb(store);
   const directory = createStoreImsDirectory(store);
@@ -32,13 +50,18 @@ export async function createEmbeddedIms(options: { store: ImsStoreHandle; config
   const smtp = !options.mailer && config.smtp ? createSmtpMailer(store.kysely, config.smtp) : undefined;
   const mailer = options.mailer ?? smtp ?? outbox;
   const oidc = await createImsOidc({ db, directory, config });
+  const links = createOneTimeLinks(db, config.linkSecret);
+  const invitations = createInvitationSender({ directory, links, mailer, config });
+  const passwordStrategies = createStrategyRegistry(store.kysely);
   const accounts = createAccountService({
     directory,
-    links: createOneTimeLinks(db, config.linkSecret),
+    links,
     throttle: createLoginThrottle(db, config.throttle),
     mailer,
     config,
     revokeSessions: (accountId) => oidc.revokeAccount(accountId),
+    invitations,
+    ...(options.legacyPasswords ? { legacyPasswords: { verifier: options.legacyPasswords, strategies: passwordStrategies } } : {}),
   });
   const sso = createSsoFlow({ config, directory, db, claimVerifiedAddress: accounts.claimVerifiedAddress, provider: () => oidc.provider });
   const handler = createImsHandler({ config, oidc, accounts, sso, ...(config.devOutbox ? { outbox } : {}) });
@@ -47,6 +70,8 @@ export async function createEmbeddedIms(options: { store: ImsStoreHandle; config
     directory,
     oidc,
     accounts,
+    invitations,
+    passwordStrategies,
     mailer,
     outbox,
     handler,

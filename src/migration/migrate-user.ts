@@ -1,5 +1,6 @@
 import { IdpError, type IdpUser } from '../ports/identity-provider.ts';
 import type { EnginePorts } from './engine-ports.ts';
+import { isPostgres, type LeaseHolder } from './claim-users.ts';
 import { getUser, migrationDb, transitionUser, type MigrationTx, type SubscriptionMigration, type UserMigration } from './migration-repo.ts';
 
 export type UserOutcome = { status: 'migrated'; subject: string } | { status: 'failed'; code: string; retryable: boolean; retryAfterMs?: number } | { status: 'skipped' };
@@ -11,16 +12,27 @@ type Step = 'ims:account' | 'ims:grant' | 'product:link';
  * `started`, with the idempotency key `<subscription>:<user>` and the attempt) and after (`succeeded`/`failed`), and
  * every call is safe to repeat — the account is found by externalId (= product user id) before anything is created.
  * A process killed at any point leaves the user in `migrating`; running this again reconciles and finishes.
+ *
+ * With `lease` (several processes): the start takes the row lock (PostgreSQL) and refuses (`skipped`) a user whose
+ * live lease another runner holds, so no user is processed twice at the same time; the outcome drops the lease.
  */
-export async function migrateUser(m: SubscriptionMigration, userId: string, ports: EnginePorts): Promise<UserOutcome> {
+export async function migrateUser(m: SubscriptionMigration, userId: string, ports: EnginePorts, opts: { lease?: LeaseHolder } = {}): Promise<UserOutcome> {
   const db = migrationDb(ports.db);
   const at = () => ports.now().toISOString();
   const key = `${m.subscription_id}:${userId}`;
+  const lease = opts.lease;
+  const released = lease ? { lease_owner: null, lease_until: null } : {};
 
   const started = await db.transaction().execute(async (tx) => {
-    const u = await getUser(tx, m.subscription_id, userId);
-    if (!u || !['eligible', 'migrating', 'failed'].includes(u.state)) return undefined;
-    const next = await transitionUser(tx, u, 'start', { at: at(), actor: ports.actor, patch: { attempt: u.attempt + 1, error_code: null, error_message: null, retryable: 0 }, details: { attempt: u.attempt + 1, resumed: u.state === 'migrating' } });
+    const u = await lockUser(tx, m.subscription_id, userId, isPostgres(ports.db));
+    if (!u) return undefined;
+    if (lease && heldByAnother(u, lease)) return undefined;
+    if (!['eligible', 'migrating', 'failed'].includes(u.state)) {
+      if (lease && u.lease_owner === lease.id) await tx.updateTable('mig_users').set(released).where('subscription_id', '=', u.subscription_id).where('user_id', '=', u.user_id).execute();
+      return undefined;
+    }
+    const held = lease ? { lease_owner: lease.id, lease_until: new Date(lease.clock() + lease.leaseMs).toISOString() } : {};
+    const next = await transitionUser(tx, u, 'start', { at: at(), actor: ports.actor, patch: { attempt: u.attempt + 1, error_code: null, error_message: null, retryable: 0, ...held }, details: { attempt: u.attempt + 1, resumed: u.state === 'migrating' } });
     await startStep(tx, next, 'ims:account', key, at());
     return next;
   });
@@ -43,7 +55,7 @@ export async function migrateUser(m: SubscriptionMigration, userId: string, port
     await ports.links.writeIdentityLink(userId, { issuer: ports.idp.describe().issuer, subject: account.id });
     await db.transaction().execute(async (tx) => {
       await finishStep(tx, started, 'product:link', 'succeeded', at(), {});
-      await transitionUser(tx, started, 'succeed', { at: at(), actor: ports.actor, patch: { ims_subject: account.id }, details: { subject: account.id, created: account.created } });
+      await transitionUser(tx, started, 'succeed', { at: at(), actor: ports.actor, patch: { ims_subject: account.id, ...released }, details: { subject: account.id, created: account.created } });
     });
     return { status: 'migrated', subject: account.id };
   } catch (error) {
@@ -53,7 +65,7 @@ export async function migrateUser(m: SubscriptionMigration, userId: string, port
     await db.transaction().execute(async (tx) => {
       await finishStep(tx, started, step, 'failed', at(), {}, code);
       const fresh = (await getUser(tx, m.subscription_id, userId))!;
-      await transitionUser(tx, fresh, 'fail', { at: at(), actor: ports.actor, patch: { error_code: code, error_message: redact(message, started), retryable: e?.retryable ? 1 : 0 }, details: { step, code, retryable: Boolean(e?.retryable) } });
+      await transitionUser(tx, fresh, 'fail', { at: at(), actor: ports.actor, patch: { error_code: code, error_message: redact(message, started), retryable: e?.retryable ? 1 : 0, ...released }, details: { step, code, retryable: Boolean(e?.retryable) } });
     });
     return { status: 'failed', code, retryable: Boolean(e?.retryable), ...(e?.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}) };
   }
@@ -85,6 +97,16 @@ async function siblingSubject(u: UserMigration, m: SubscriptionMigration, ports:
     .where('mig_subscriptions.org_id', '=', m.org_id).where('mig_users.ims_subject', 'is not', null).where('mig_users.state', 'in', ['migrated', 'activated'])
     .executeTakeFirst();
   return row?.ims_subject ?? undefined;
+}
+
+/** Reads the user for the start transaction; on PostgreSQL with the row lock, so two starts of one user serialise. */
+async function lockUser(tx: MigrationTx, subscriptionId: string, userId: string, postgres: boolean): Promise<UserMigration | undefined> {
+  if (!postgres) return getUser(tx, subscriptionId, userId);
+  return (await tx.selectFrom('mig_users').selectAll().where('subscription_id', '=', subscriptionId).where('user_id', '=', userId).forUpdate().executeTakeFirst()) as UserMigration | undefined;
+}
+
+function heldByAnother(u: UserMigration, lease: LeaseHolder): boolean {
+  return u.lease_owner !== null && u.lease_owner !== lease.id && u.lease_until !== null && Date.parse(u.lease_until) > lease.clock();
 }
 
 async function startStep(tx: MigrationTx, u: UserMigration, step: Step, key: string, at: string): Promise<void> {

@@ -53,6 +53,9 @@ export interface IdpUserPatch {
   active?: boolean;
 }
 
+/** One item of a bulk call: its answer, or the error of this item alone (the other items are unaffected). */
+export type IdpBatchResult<T> = { ok: true; value: T } | { ok: false; error: IdpError };
+
 export interface IdpLimits {
   /** Items per request for calls that take a list (profile members, look-ups by externalId). */
   batchSize: number;
@@ -94,6 +97,18 @@ export interface IdentityProvider {
    */
   unlinkUser(externalId: string): Promise<boolean>;
   describe(): IdpDescription;
+
+  // Optional bulk forms (the engine's batched path). Each answers exactly as the one-item method would for every
+  // item, in input order, with per-item errors; a call-wide failure (throttled, unavailable) throws as usual. An
+  // adapter without them leaves them undefined and callers fall back to the one-item methods.
+  /** `findUser({ externalId })` for each id: the account, or undefined. */
+  findUsersByExternalIds?(externalIds: string[]): Promise<(IdpUser | undefined)[]>;
+  /** `findUser({ email })` for each address (verified accounts only; `ambiguous` per item). */
+  findUsersByEmails?(emails: string[]): Promise<IdpBatchResult<IdpUser | undefined>[]>;
+  /** `createUser` for each input: find-or-create on externalId; never marks an email verified. */
+  createUsers?(inputs: NewIdpUser[]): Promise<IdpBatchResult<IdpUser>[]>;
+  /** `linkUser` for each pair. */
+  linkUsers?(links: { userId: string; externalId: string }[]): Promise<IdpBatchResult<IdpUser>[]>;
 }
 
 export type IdpErrorCode =

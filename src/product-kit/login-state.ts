@@ -60,5 +60,5 @@ export function decodeLoginState(value: string | undefined, nowSeconds: number, 
 
 /** Only same-origin paths: `/x` but not `//host` or `/\host` (browsers treat both as another host). */
 export function isRelativePath(value: string): boolean {
-  return value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\') && !/[\u0000-\u001f]/.test(value);
+  return value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\') && ![...value].some((c) => c.charCodeAt(0) < 0x20);
 }

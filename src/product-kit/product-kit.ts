@@ -85,7 +85,8 @@ export function createProductKit(options: ProductKitOptions): ProductKit {
     let metadata = metadataCache.get(key);
     if (!metadata) {
       metadata = oidc.discovery(issuerUrl, options.clientId, undefined, undefined, {
-        execute: [configure], ...(options.fetch ? { [oidc.customFetch]: options.fetch as oidc.CustomFetch } : {}),
+        // openid-client looks for this exact function to allow an http discovery request.
+        execute: options.allowInsecureHttp ? [oidc.allowInsecureRequests] : [], ...(options.fetch ? { [oidc.customFetch]: options.fetch as oidc.CustomFetch } : {}),
       }).then((c) => c.serverMetadata());
       metadataCache.set(key, metadata);
       metadata.catch(() => metadataCache.delete(key));

@@ -77,8 +77,12 @@ export const FRAGMENT_SCRIPT = `(function () {
   }
   var r = resolve(location.hash);
   if (r.url && r.url !== location.href) { location.replace(r.url); return; }
-  var msg = document.getElementById('msg');
-  if (msg) msg.textContent = r.rule ? 'This link cannot be forwarded safely. Ask your administrator for its new address.' : 'We could not work out the new address of this link. Ask your administrator to add a redirect rule for it.';
+  function show() {
+    var msg = document.getElementById('msg');
+    if (msg) msg.textContent = r.rule ? 'This link cannot be forwarded safely. Ask your administrator for its new address.' : 'We could not work out the new address of this link. Ask your administrator to add a redirect rule for it.';
+  }
+  // The script runs in <head>, before the message element exists.
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', show); else show();
 })();`;
 
 export const FRAGMENT_SCRIPT_HASH = `sha256-${createHash('sha256').update(FRAGMENT_SCRIPT).digest('base64')}`;

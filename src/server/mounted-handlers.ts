@@ -1,10 +1,24 @@
+import type { RehomeConfig } from '../config/config.ts';
 import type { EmbeddedIms } from '../ims/embedded-ims.ts';
 import { createProvisioningHandlers } from '../ims/admin-api/provisioning-handlers.ts';
 import type { StoreAdapter } from '../store/open-store.ts';
+import { createConsoleHandler, type ConsoleHandler } from '../console/console-handler.ts';
+import { verificationFromComms } from '../console/verification-sender.ts';
+import { enginePortsFromConfig } from '../cli/engine-from-config.ts';
 import type { RequestHandler } from './http-server.ts';
+import { createRedirectHandler } from '../redirects/redirect-handler.ts';
+import { createMemoryUnmatchedLog } from '../redirects/unmatched-log.ts';
+import { loadUrlRules } from '../redirects/load-url-rules.ts';
 
-/** The parts mounted after the IMS, in the order they are tried: token endpoint, SCIM 2.0, Admin API. */
-export function mountedHandlers(store: StoreAdapter): ((ims: EmbeddedIms) => RequestHandler)[] {
+/**
+ * The parts mounted after the IMS, in the order they are tried: token endpoint, SCIM 2.0, Admin API, the
+ * migration console (`/console`). `onClose` collects what must stop before the store closes (console runs).
+ */
+export function mountedHandlers(store: StoreAdapter, config?: RehomeConfig, onClose?: (close: () => Promise<void>) => void): ((ims: EmbeddedIms) => RequestHandler)[] {
+  // Old URLs -> the new URL structure, when a rules file is configured (docs/urls-and-links.md).
+  const redirects = config?.redirects.rulesFile
+    ? createRedirectHandler({ rules: loadUrlRules(config.redirects.rulesFile, config.redirects.allowedHosts ?? []), unmatched: createMemoryUnmatchedLog(), mode: 'mounted' })
+    : undefined;
   return [
     (ims) => {
       const { handlers } = createProvisioningHandlers({
@@ -19,5 +33,20 @@ export function mountedHandlers(store: StoreAdapter): ((ims: EmbeddedIms) => Req
         return false;
       };
     },
+    (ims) => {
+      const migrationConsole: ConsoleHandler = createConsoleHandler({
+        store, ims,
+        ...(config ? {
+          config,
+          sendVerification: verificationFromComms({ db: store.kysely, mailer: ims.mailer, config, secret: ims.config.linkSecret, baseUrl: ims.config.baseUrl }),
+          // The embedded IMS's issuer is the bound server URL (port 0 included); the config's view is needed for
+          // an external IdP or the product's own link table.
+          ...(config.idp.kind === 'external' || config.product.url ? { enginePorts: (i: Parameters<typeof enginePortsFromConfig>[2]) => enginePortsFromConfig(config, store, i) } : {}),
+        } : {}),
+      });
+      onClose?.(() => migrationConsole.close());
+      return migrationConsole;
+    },
+    ...(redirects ? [() => redirects] : []),
   ];
 }

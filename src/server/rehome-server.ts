@@ -1,13 +1,15 @@
 import type { RehomeConfig } from '../config/config.ts';
+import { consoleClientRegistration } from '../console/console-client.ts';
 import { resolveImsConfig } from '../ims/ims-config.ts';
 import type { StoreAdapter } from '../store/open-store.ts';
 import { startServer, type RunningServer } from './http-server.ts';
 import { mountedHandlers } from './mounted-handlers.ts';
 
-/** Rehome's server from the validated config: the embedded IMS plus every mounted part (SCIM, Admin API...). */
+/** Rehome's server from the validated config: the embedded IMS plus every mounted part (SCIM, Admin API, console...). */
 export async function startRehomeServer(opts: { config: RehomeConfig; store: StoreAdapter; secrets: { cookieKeys: string[]; linkSecret: string }; port?: number }): Promise<RunningServer> {
   const { config, store, secrets } = opts;
-  return startServer({
+  const closers: (() => Promise<void>)[] = [];
+  const server = await startServer({
     host: config.server.host,
     port: opts.port ?? config.server.port,
     store,
@@ -19,10 +21,20 @@ export async function startRehomeServer(opts: { config: RehomeConfig; store: Sto
       brandText: config.ims.brandText,
       productName: config.ims.productName,
       devOutbox: config.ims.devOutbox,
+      // The migration console signs admins in through the IMS as a first-party client.
+      clients: [consoleClientRegistration(config.server.publicUrl ?? url, secrets.linkSecret)],
       smtp: config.mail.smtpHost
         ? { host: config.mail.smtpHost, port: config.mail.smtpPort, secure: config.mail.smtpSecure, ...(config.mail.smtpUser ? { user: config.mail.smtpUser } : {}), ...(config.mail.smtpPassword ? { password: config.mail.smtpPassword } : {}), from: config.mail.from }
         : null,
     }),
-    handlers: mountedHandlers(store),
+    handlers: mountedHandlers(store, config, (close) => closers.push(close)),
   });
+  return {
+    ...server,
+    async close() {
+      // Background console runs stop (and finish the user they hold) before the server and the store go away.
+      for (const close of closers) await close();
+      await server.close();
+    },
+  };
 }

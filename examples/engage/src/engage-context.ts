@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { ProductKit } from '../../../src/product-kit/index.ts';
+import type { ProductKit } from 'rehome/product-kit';
 import { readSession, SESSION_COOKIE, type Session } from './auth/sessions.ts';
 import type { EngageDb } from './db/engage-db.ts';
 import { parseCookies } from './http/http-io.ts';

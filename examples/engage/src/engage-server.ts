@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createProductKit } from '../../../src/product-kit/index.ts';
+import { createProductKit } from 'rehome/product-kit';
 import { handleApiTokenRoutes } from './api/api-token-routes.ts';
 import { handleRehomeApi } from './api/rehome-api.ts';
 import { engageLinkStore } from './auth/identity-links.ts';

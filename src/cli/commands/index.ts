@@ -2,6 +2,9 @@ import type { Command } from './command.ts';
 import { importCommand } from './import.ts';
 import { readinessCommand } from './readiness.ts';
 import { serveCommand } from './serve.ts';
+import { redirectsCommand } from './redirects.ts';
+import { rewriteLinksCommand } from './rewrite-links.ts';
+import { verifyCommand } from './verify.ts';
 import { planCommand } from './plan.ts';
 import { migrateCommand } from './migrate.ts';
 import { scheduleCommand, extendCommand } from './schedule.ts';
@@ -24,5 +27,8 @@ export const COMMANDS: Record<string, Command> = {
   retry: retryCommand,
   confirm: confirmCommand,
   rollback: rollbackCommand,
+  verify: verifyCommand,
+  'rewrite-links': rewriteLinksCommand,
   serve: serveCommand,
+  redirects: redirectsCommand,
 };

@@ -124,7 +124,7 @@ export function planDueComms(input: CommsPlanInput): DueSend[] {
   return sortSends(due);
 }
 
-/** The most recent reminder point that has passed, while the window is open; null when none. */
+/** The most recent reminder point that has passed, while it is still current and the window open; null when none. */
 function latestReminderPoint(date: string, m: CommsMigration, schedule: CommsSchedule, now: Date): number | null {
   if (m.windowExpiresAt && now.getTime() >= Date.parse(m.windowExpiresAt)) return null;
   let best: { days: number; at: number } | null = null;
@@ -132,6 +132,8 @@ function latestReminderPoint(date: string, m: CommsMigration, schedule: CommsSch
     const at = localInstant(addDays(date, -days), schedule.sendHour, m.timeZone).getTime();
     if (at <= now.getTime() && (!best || at > best.at)) best = { days, at };
   }
+  // A "before the date" reminder whose date has come is stale: its text says "before {{migration_date}}".
+  if (best && best.days > 0 && m.startsAt && now.getTime() >= Date.parse(m.startsAt)) return null;
   return best?.days ?? null;
 }
 

@@ -129,6 +129,7 @@ test('property: no ticket or message is lost or duplicated, and every one has an
     if (!r.ok) {
       // Refusing is allowed only when an orphan exists and no admin migrated.
       assert.deepEqual(r.problems.map((p) => p.code), ['no_migrated_admin']);
+      assert.ok(!admins.some((a) => { const u = users.find((x) => x.userId === a); return u?.imsSubject && (u.state === 'migrated' || u.state === 'activated'); }));
       return;
     }
     const { plan: p } = r;

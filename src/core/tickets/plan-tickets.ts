@@ -18,6 +18,8 @@ export type NotMigratedReason =
   | 'api_only' // API-only users keep product credentials and have no IMS account
   | 'not_migrated'; // any other state without an IMS account
 
+export const NOT_MIGRATED_REASONS: readonly NotMigratedReason[] = ['skipped', 'blocked', 'deactivated', 'api_only', 'not_migrated', 'unknown_user'];
+
 export interface UserMigrationFacts {
   userId: string;
   state: UserState;

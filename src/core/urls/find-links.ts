@@ -22,7 +22,10 @@ export interface FoundLink {
 
 export interface LinkRewrite extends FoundLink {
   result: RewriteResult;
-  /** True when a rule names the URL's host (or some rule matches any host): an unmatched one needs a rule. */
+  /**
+   * True when a rule names the URL's host (or some rule matches any host) and the URL is not already in the new
+   * shape (it does not start like a target): an unmatched one needs a rule.
+   */
   knownHost: boolean;
   /** What was written in place of the URL, when it was rewritten. */
   replacement?: string;
@@ -122,6 +125,7 @@ function encodeFor(link: FoundLink, url: string): string {
 }
 
 function knownHost(url: string, compiled: CompiledUrlRules): boolean {
+  if (compiled.targetPrefixes.some((p) => url.startsWith(p))) return false;
   if (compiled.anyHost.all.length > 0) return true;
   const parts = splitUrl(url);
   return parts !== undefined && compiled.oldHosts.has(parts.host);

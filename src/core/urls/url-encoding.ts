@@ -25,6 +25,7 @@ const ALL_KEPT: Record<UrlSection, RegExp> = {
 
 const HEX = /^[0-9A-Fa-f]{2}$/;
 /** C0 controls, DEL and C1 controls: a decoded newline in a Location header or a link is an injection. */
+// oxlint-disable-next-line no-control-regex -- matching control characters is the point
 export const UNSAFE_DECODED = /[\u0000-\u001f\u007f-\u009f\\]/;
 
 /** `bad_encoding` when `%` escapes do not decode as UTF-8; `unsafe_capture` on controls or backslashes. */

@@ -103,6 +103,8 @@ export interface CompiledUrlRules {
   anyHost: RuleIndex;
   /** Whether some target could match a rule again (checked per URL only then). */
   mayLoop: boolean;
+  /** The literal start of every target and fallback: a URL starting with one is already in the new shape. */
+  targetPrefixes: readonly string[];
 }
 
 /** An old URL split the way both the rewriter (WHATWG URL) and the redirect service (request line) can give it. */

@@ -125,7 +125,8 @@ function indexRules(rules: CompiledRule[], allowed: AllowedOrigin[]): CompiledUr
   for (const host of oldHosts) byHost.set(host, buildIndex(rules.filter((r) => r.hosts === null || r.hosts.includes(host))));
   // Only a URL on a host some rule can match might loop; usually the new host is not an old one.
   const mayLoop = rules.some((r) => r.hosts === null || r.targetHosts.some((h) => oldHosts.has(h)));
-  return { rules, allowed, oldHosts, byHost, anyHost: buildIndex(rules.filter((r) => r.hosts === null)), mayLoop };
+  const targetPrefixes = [...new Set(rules.flatMap((r) => [r.target, ...(r.fallback ? [r.fallback] : [])]).map((t) => (typeof t[0] === 'string' ? t[0] : '')).filter((p) => p !== ''))];
+  return { rules, allowed, oldHosts, byHost, anyHost: buildIndex(rules.filter((r) => r.hosts === null)), mayLoop, targetPrefixes };
 }
 
 function buildIndex(rules: CompiledRule[]): RuleIndex {

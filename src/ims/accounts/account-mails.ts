@@ -38,4 +38,10 @@ export const accountMails = {
     subject: `Your ${p.product} email was changed`,
     text: `The sign-in address of your ${p.product} account is now ${p.newEmail}. If you did not do this, reset your password and contact your administrator.`,
   }),
+  invitation: (p: { to: string; product: string; link: string; key: string; days: number; signInHint: string }): MailMessage => ({
+    to: p.to,
+    key: p.key,
+    subject: `Set your password for ${p.product}`,
+    text: `Your ${p.product} account is ready. Open this link to choose your password:\n${p.link}\n\nThe link works once and for ${p.days} day${p.days === 1 ? '' : 's'}. Choosing a password also confirms this email address. Afterwards, sign in with "${p.signInHint}".\n\nIf the link has expired, use "Forgot your password?" on the sign-in page to get a new one.`,
+  }),
 };

@@ -2,7 +2,11 @@ import type { Mailer } from '../../mail/mailer.ts';
 import { normalizeEmail } from '../directory/directory-context.ts';
 import { ImsError, type ImsAccountRecord, type ImsDirectoryService } from '../directory/ims-directory.ts';
 import type { ImsConfig } from '../ims-config.ts';
+import { PasswordError } from '../passwords/password-error.ts';
+import { signInWithLazyMigration, type LegacyPasswordVerifier } from '../passwords/password-strategy.ts';
+import type { StrategyRegistry } from '../passwords/strategy-registry.ts';
 import { accountMails } from './account-mails.ts';
+import { reasonNotToInvite, type InvitationSender } from './invitations.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 import type { OneTimeLinks } from './one-time-links.ts';
 import { hashPassword, verifyAndUpgrade, verifyPassword } from './passwords.ts';
@@ -15,6 +19,13 @@ export interface AccountServiceDeps {
   config: ImsConfig;
   /** Ends every session and token of an account (the OIDC provider's `revokeAccount`). */
   revokeSessions: (accountId: string) => Promise<void>;
+  /** Invitations to set a password (the `invite` strategy); "Forgot your password?" renews an expired one. */
+  invitations: InvitationSender;
+  /**
+   * Lazy migration: for an account without a password whose subscription runs the `lazy` strategy, the product
+   * checks the legacy password once, then the IMS keeps an argon2id hash of it.
+   */
+  legacyPasswords?: { verifier: LegacyPasswordVerifier; strategies: StrategyRegistry };
 }
 
 /**
@@ -24,7 +35,8 @@ export interface AccountServiceDeps {
  *   squatter's link clicked by the real owner does nothing;
  * - when someone proves an address, every squatting unverified account and pending change for it is voided and
  *   their sessions ended; a password reset ends every session of the account;
- * - password reset only exists for verified accounts.
+ * - password reset only exists for verified accounts (an invited account gets its invitation again instead);
+ * - imported hashes and lazily checked legacy passwords never verify an address: only a mailed link does.
  */
 export function createAccountService(deps: AccountServiceDeps) {
   const { directory, links, throttle, mailer, config } = deps;
@@ -98,8 +110,11 @@ export function createAccountService(deps: AccountServiceDeps) {
     },
 
     async requestPasswordReset(email: string): Promise<void> {
-      const account = await directory.findVerifiedAccount(email);
+      const account = await findVerifiedPasswordAccount(email);
       if (!account) {
+        const invited = await findInvitedAccounts(email);
+        for (const pending of invited) await deps.invitations.resend(pending.id);
+        if (invited.length > 0) return;
         await mailer.send(accountMails.noVerifiedAccount({
           to: email.trim(), product: config.productName, signupLink: url('/ims/account/signup'), key: `ims:no-account:${crypto.randomUUID()}`,
         }));
@@ -110,6 +125,25 @@ export function createAccountService(deps: AccountServiceDeps) {
       await mailer.send(accountMails.resetPassword({
         to: account.email, product: config.productName, link: url(`/ims/account/reset/confirm?token=${token}`), key: `ims:reset-password:${id}`,
       }));
+    },
+
+    /**
+     * Completes an invitation: sets the password and, since only the mailbox's owner holds the link, verifies the
+     * address with the same effects as a confirmed link (squatting claims on it are voided, their sessions end).
+     */
+    async acceptInvitation(token: string, newPassword: string): Promise<ImsAccountRecord> {
+      const passwordHash = await hashPassword(newPassword);
+      const grant = await links.peek(token, 'invite');
+      const account = await directory.getAccount(grant.accountId);
+      if (!account || reasonNotToInvite({ ...account, passwordHash: null }) || account.emailNormalized !== normalizeEmail(grant.email)) {
+        throw new ImsError('token_invalid', 'This invitation no longer applies. Use "Forgot your password?" on the sign-in page.');
+      }
+      await links.consume(token, 'invite');
+      await claimAddress(account.id, grant.email);
+      await directory.setPasswordHash(account.id, passwordHash);
+      await deps.revokeSessions(account.id);
+      await throttle.recordSuccess(account.emailNormalized);
+      return (await directory.getAccount(account.id))!;
     },
 
     async resetPassword(token: string, newPassword: string): Promise<ImsAccountRecord> {
@@ -152,23 +186,74 @@ export function createAccountService(deps: AccountServiceDeps) {
     },
   };
 
-  /** Password sign-in. Verified accounts first; unverified accounts may sign in (their tokens say so). */
+  /**
+   * Password sign-in. Verified accounts first; unverified accounts may sign in (their tokens say so). An imported
+   * legacy hash that matches is replaced by argon2id; an account without a password in a `lazy` subscription asks
+   * the product. Every failure counts towards the throttle alike.
+   */
   async function signIn(email: string, password: string, ip: string): Promise<ImsAccountRecord> {
     const emailNorm = normalizeEmail(email);
     await throttle.check(emailNorm, ip);
-    const candidates = (await directory.findAccountsByEmail(emailNorm))
-      .filter((a) => a.type !== 'federated' && a.passwordHash)
-      .sort((a, b) => Number(b.emailVerified) - Number(a.emailVerified));
+    const accounts = (await directory.findAccountsByEmail(emailNorm)).filter((a) => a.type !== 'federated');
+    const candidates = accounts.filter((a) => a.passwordHash).sort((a, b) => Number(b.emailVerified) - Number(a.emailVerified));
     for (const account of candidates) {
-      if (await verifyPassword(account.passwordHash, password)) {
-        if (account.status !== 'active') throw new ImsError('account_disabled', 'This account is disabled. Contact your administrator.');
-        await throttle.recordSuccess(emailNorm);
-        return account;
-      }
+      const checked = await verifyAndUpgrade(account.passwordHash, password);
+      if (!checked.ok) continue;
+      if (account.status !== 'active') throw new ImsError('account_disabled', 'This account is disabled. Contact your administrator.');
+      if (checked.upgradedHash) await directory.setPasswordHash(account.id, checked.upgradedHash);
+      await throttle.recordSuccess(emailNorm);
+      return account;
     }
-    if (candidates.length === 0) await verifyPassword(null, password);
+    const lazy = await signInLazily(accounts.filter((a) => !a.passwordHash && a.status === 'active'), password);
+    if (lazy.account) {
+      await throttle.recordSuccess(emailNorm);
+      return lazy.account;
+    }
+    if (candidates.length === 0 && !lazy.asked) await verifyPassword(null, password);
     await throttle.recordFailure(emailNorm, ip);
     throw new ImsError('invalid_credentials', 'The email or password is not right.');
+  }
+
+  /** Lazy migration (see `signInWithLazyMigration`): the product is asked only for accounts of a lazy subscription. */
+  async function signInLazily(accounts: ImsAccountRecord[], password: string): Promise<{ account?: ImsAccountRecord; asked: boolean }> {
+    const legacy = deps.legacyPasswords;
+    let asked = false;
+    if (!legacy) return { asked };
+    const verifier: LegacyPasswordVerifier = {
+      async verify(user, pw) {
+        asked = true;
+        try {
+          return await legacy.verifier.verify(user, pw);
+        } catch (error) {
+          // Not a wrong password: nothing is counted, and the person is told to come back.
+          throw new PasswordError('legacy_check_unavailable', 'Your password cannot be checked right now. Try again in a few minutes.', { cause: error });
+        }
+      },
+    };
+    for (const account of accounts) {
+      const target = await legacy.strategies.lazyTargetFor(account.id);
+      if (!target) continue;
+      const result = await signInWithLazyMigration({
+        directory, verifier, strategy: 'lazy', account, productUserId: target.productUserId, subscriptionId: target.subscriptionId, password,
+      });
+      if (result.ok) return { account, asked };
+    }
+    return { asked };
+  }
+
+  /** The verified account a password reset is for: personal first, then one an organization owns (never federated). */
+  async function findVerifiedPasswordAccount(email: string): Promise<ImsAccountRecord | undefined> {
+    const verified = (await directory.findAccountsByEmail(email)).filter((a) => a.emailVerified && a.type !== 'federated');
+    return verified.find((a) => a.type === 'personal') ?? verified[0];
+  }
+
+  /** Accounts that were invited to set a password and still have none: "Forgot your password?" renews the invitation. */
+  async function findInvitedAccounts(email: string): Promise<ImsAccountRecord[]> {
+    const out: ImsAccountRecord[] = [];
+    for (const account of await directory.findAccountsByEmail(email)) {
+      if (!reasonNotToInvite(account) && (await links.wasIssued(account.id, 'invite'))) out.push(account);
+    }
+    return out;
   }
 
   async function sendVerification(account: ImsAccountRecord): Promise<void> {

@@ -3,7 +3,7 @@ import { ImsError } from '../directory/ims-directory.ts';
 import { normalizeEmail } from '../directory/directory-context.ts';
 import { toNumber, type ImsDb } from '../ims-tables.ts';
 
-export type LinkPurpose = 'verify_email' | 'reset_password' | 'change_email';
+export type LinkPurpose = 'verify_email' | 'reset_password' | 'change_email' | 'invite';
 
 export interface LinkGrant {
   id: string;
@@ -64,6 +64,22 @@ export function createOneTimeLinks(db: ImsDb, secret: string, now: () => Date = 
     async revokeForEmail(email: string, exceptAccountId: string): Promise<void> {
       await db.updateTable('ims_tokens').set({ used_at: now().toISOString() })
         .where('email_norm', '=', normalizeEmail(email)).where('account_id', '<>', exceptAccountId).where('used_at', 'is', null).execute();
+    },
+
+    /**
+     * The account's newest live link of `purpose`, as a usable token (the token is derived from the id, so it can be
+     * handed out again): lets a resumed send repeat the very link its first attempt may already have mailed.
+     */
+    async findLive(accountId: string, purpose: LinkPurpose): Promise<{ id: string; token: string; email: string } | undefined> {
+      const row = await db.selectFrom('ims_tokens').select(['id', 'email']).where('account_id', '=', accountId).where('purpose', '=', purpose)
+        .where('used_at', 'is', null).where('expires_at', '>', Math.floor(now().getTime() / 1000))
+        .orderBy('created_at', 'desc').executeTakeFirst();
+      return row && { id: row.id, token: `${row.id}.${sign(purpose, row.id)}`, email: row.email };
+    },
+
+    /** Whether the account was ever sent a link of `purpose` (used or not). */
+    async wasIssued(accountId: string, purpose: LinkPurpose): Promise<boolean> {
+      return (await db.selectFrom('ims_tokens').select('id').where('account_id', '=', accountId).where('purpose', '=', purpose).executeTakeFirst()) !== undefined;
     },
 
     async revokeForAccount(accountId: string, purpose: LinkPurpose): Promise<void> {

@@ -180,6 +180,24 @@ export interface VerifyEmailResult {
   invalidatedAccountIds: string[];
 }
 
+/** An account an organization creates for one of its users (bulk provisioning); the email is never verified. */
+export interface NewOrgAccount {
+  email: string;
+  /** Decided by the caller's provisioning rules; `enterprise` and `federated` accounts are owned by the org. */
+  type: AccountType;
+  /** The provisioning client's id for the user; unique per org. */
+  externalId: string | null;
+  /** Default: the email. */
+  userName?: string;
+  firstName?: string;
+  lastName?: string;
+  status?: AccountStatus;
+  id?: string;
+}
+
+/** One item of a bulk call: its record, or why this item alone was refused (the others still went in). */
+export type BulkResult<T> = { ok: true; value: T } | { ok: false; error: ImsError };
+
 // ---- the service ----
 
 export interface ImsDirectoryService {
@@ -233,6 +251,21 @@ export interface ImsDirectoryService {
   listOrgAccounts(orgId: string, query?: ListQuery<AccountFilterAttr>): Promise<Page<ImsOrgAccount>>;
   updateOrgAccount(orgId: string, accountId: string, patch: OrgAccountPatch, options?: WriteOptions): Promise<ImsOrgAccount>;
 
+  // Bulk forms, for provisioning many users at once (the migration engine's batched path). Each runs a bounded
+  // number of statements whatever the list length and applies the same rules as its one-item form.
+  /** Creates many accounts in one transaction, as `createAccount` would one by one; refusals are per item. */
+  createAccounts(inputs: NewAccount[]): Promise<BulkResult<ImsAccountRecord>[]>;
+  /** Creates accounts as members of `orgId` (owned by it unless personal), in one transaction; never verified. */
+  createOrgAccounts(orgId: string, inputs: NewOrgAccount[]): Promise<BulkResult<ImsOrgAccount>[]>;
+  /** As `addOrgMember` for each item (idempotent, sets a different externalId when free), in one transaction. */
+  addOrgMembers(orgId: string, members: { accountId: string; externalId: string | null }[]): Promise<BulkResult<ImsOrgAccount>[]>;
+  /** The members of `orgId` among `accountIds` (others are simply absent). */
+  getOrgAccounts(orgId: string, accountIds: string[]): Promise<ImsOrgAccount[]>;
+  /** The members of `orgId` whose externalId is in the list. */
+  findOrgAccountsByExternalIds(orgId: string, externalIds: string[]): Promise<ImsOrgAccount[]>;
+  /** Every account whose email normalizes to one of `emails` (verified or not); invalid addresses match nothing. */
+  findAccountsByEmails(emails: string[]): Promise<ImsAccountRecord[]>;
+
   // Product profiles (SCIM Groups).
   createProfile(orgId: string, input: { name: string; subscriptionId: string; id?: string; members?: string[] }): Promise<ProductProfileRecord>;
   getProfile(orgId: string, profileId: string): Promise<ProductProfileRecord | undefined>;
@@ -242,6 +275,11 @@ export interface ImsDirectoryService {
   setProfileMembers(orgId: string, profileId: string, accountIds: string[], options?: WriteOptions): Promise<ProductProfileRecord>;
   /** Idempotent (existing members are a success); every id must be an org member (`invalid_input` else). */
   addProfileMembers(orgId: string, profileId: string, accountIds: string[], options?: WriteOptions): Promise<ProductProfileRecord>;
+  /**
+   * As `addProfileMembers`, without reading the member list back: its cost follows the list given, not the size
+   * of the profile (a million-member profile stays cheap to grow). Returns how many were not members yet.
+   */
+  grantProfileMembers(orgId: string, profileId: string, accountIds: string[]): Promise<{ added: number }>;
   /** Idempotent. */
   removeProfileMembers(orgId: string, profileId: string, accountIds: string[], options?: WriteOptions): Promise<ProductProfileRecord>;
   deleteProfile(orgId: string, profileId: string): Promise<void>;

@@ -1,5 +1,6 @@
 import { imsDb, type ImsStoreHandle } from '../ims-tables.ts';
 import { createAccountMethods } from './directory-accounts.ts';
+import { createBulkMethods } from './directory-bulk.ts';
 import { createDirectoryContext } from './directory-context.ts';
 import { createMemberMethods } from './directory-members.ts';
 import { createOrgMethods } from './directory-orgs.ts';
@@ -21,5 +22,6 @@ export function createStoreImsDirectory(store: ImsStoreHandle, options: StoreIms
     ...createOrgMethods(ctx),
     ...createMemberMethods(ctx),
     ...createProfileMethods(ctx),
+    ...createBulkMethods(ctx),
   };
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AccountService } from '../accounts/account-service.ts';
 import { isImsError } from '../directory/ims-directory.ts';
 import type { ImsConfig } from '../ims-config.ts';
+import { isPasswordError } from '../passwords/password-error.ts';
 import { messagePage, renderForm, textField, type FormPage } from './account-pages.ts';
 import type { Csrf } from './csrf.ts';
 import { statusOf } from './error-status.ts';
@@ -15,6 +16,8 @@ export interface AccountRouteDeps {
 }
 
 interface FormRoute {
+  /** Runs before the form is shown on GET; an ImsError here shows a page with its message instead of the form. */
+  prepare?(ctx: RouteContext): Promise<void>;
   /** The form (GET, and again with the error after a failed POST). */
   form(ctx: RouteContext): Omit<FormPage, 'action' | 'csrf'>;
   /** Handles the POST; returns the page to show on success. */
@@ -26,6 +29,8 @@ interface RouteContext {
   returnTo: string;
   ip: string;
   values: URLSearchParams;
+  /** Facts `prepare` looked up for the form (e.g. the invited address). */
+  facts: Record<string, string>;
 }
 
 const CHECK_MAIL = 'If the address can receive mail, a message is on its way. Open the link in it to continue.';
@@ -66,6 +71,22 @@ ${textField('password', 'Password', { type: 'password', autocomplete: 'current-p
       async submit(ctx, form) {
         const account = await accounts.confirmEmail(token(ctx), form.get('password') ?? '', ctx.ip);
         return messagePage(config, 'Email confirmed', `${account.email} is confirmed.`);
+      },
+    },
+    '/ims/account/invite': {
+      async prepare(ctx) {
+        ctx.facts.email = (await accounts.peekLink(token(ctx), 'invite')).email;
+      },
+      form: (ctx) => ({
+        title: 'Set your password',
+        fields: html`${ctx.facts.email ? html`<p>Choose the password for <strong>${ctx.facts.email}</strong>. This also confirms the address.</p>` : ''}
+${textField('password', 'New password (10 characters or more)', { type: 'password', autocomplete: 'new-password' })}`,
+        submit: 'Set password',
+        hidden: { token: token(ctx) },
+      }),
+      async submit(ctx, form) {
+        const account = await accounts.acceptInvitation(token(ctx), form.get('password') ?? '');
+        return messagePage(config, 'Password set', `Your password is set and ${account.email} is confirmed. Go back to the application and choose "${config.brandText}" to sign in.`);
       },
     },
     '/ims/account/reset': {
@@ -131,10 +152,18 @@ export function createAccountRoutes(deps: AccountRouteDeps) {
       returnTo: safeReturnTo(url.searchParams.get('return_to'), '/ims/account/done'),
       ip: clientIp(req),
       values: new URLSearchParams(),
+      facts: {},
     };
     const show = (status: number, error?: string) =>
       sendHtml(res, status, renderForm(deps.config, { ...route.form(ctx), action: url.pathname, csrf: deps.csrf.token(req, res), ...(error ? { error } : {}) }));
     if (req.method === 'GET') {
+      try {
+        await route.prepare?.(ctx);
+      } catch (error) {
+        if (!isImsError(error)) throw error;
+        sendHtml(res, statusOf(error.code), messagePage(deps.config, 'Link not valid', error.message));
+        return true;
+      }
       show(200);
       return true;
     }
@@ -146,8 +175,9 @@ export function createAccountRoutes(deps: AccountRouteDeps) {
     try {
       sendHtml(res, 200, await route.submit(ctx, form));
     } catch (error) {
-      if (!isImsError(error)) throw error;
-      show(statusOf(error.code), error.message);
+      if (isPasswordError(error)) show(503, error.message);
+      else if (isImsError(error)) show(statusOf(error.code), error.message);
+      else throw error;
     }
     return true;
   };

@@ -5,6 +5,7 @@ import { isImsError } from '../directory/ims-directory.ts';
 import { FederationError } from '../federation/federation-error.ts';
 import type { SsoFlow } from '../federation/sso-routes.ts';
 import type { ImsConfig } from '../ims-config.ts';
+import { isPasswordError } from '../passwords/password-error.ts';
 import { renderForm, textField } from './account-pages.ts';
 import type { Csrf } from './csrf.ts';
 import { html } from './html.ts';
@@ -49,6 +50,11 @@ export async function handleInteraction(deps: InteractionDeps, req: IncomingMess
     } catch (error) {
       if (error instanceof FederationError) {
         sendPage(res, error.status, renderForm(deps.config, loginPage(deps, req, res, uid, error.message, email)));
+        return;
+      }
+      if (isPasswordError(error)) {
+        // Lazy migration could not reach the product: say so, and count nothing against the person.
+        sendPage(res, 503, renderForm(deps.config, loginPage(deps, req, res, uid, error.message, email)));
         return;
       }
       if (!isImsError(error)) throw error;

@@ -16,9 +16,11 @@ export const PASSWORD_STRATEGIES: readonly PasswordStrategy[] = ['invite', 'impo
 export interface LegacyPasswordVerifier {
   /**
    * True when `password` is the product user's current password. Identify by `productUserId` (the externalId the
-   * account is linked with) whenever known; `email` only as the product's own sign-in name.
+   * account is linked with) whenever known; `email` only as the product's own sign-in name. `subscriptionId` names
+   * the product subscription (tenant) the user was migrated from. Throws when the product cannot answer (down,
+   * timeout): that is not a wrong password.
    */
-  verify(user: { productUserId?: string; email: string }, password: string): Promise<boolean>;
+  verify(user: { productUserId?: string; email: string; subscriptionId?: string }, password: string): Promise<boolean>;
 }
 
 export type SignInResult =
@@ -32,6 +34,8 @@ export interface LazySignInInput {
   account: Pick<ImsAccountRecord, 'id' | 'email' | 'status' | 'passwordHash'>;
   /** The product user the account is linked to, when known. */
   productUserId?: string;
+  /** The subscription the account was migrated from (the verifier asks that tenant). */
+  subscriptionId?: string;
   password: string;
 }
 
@@ -57,7 +61,11 @@ export async function signInWithLazyMigration(input: LazySignInInput): Promise<S
     return { ok: true, migrated: false, rehashed: result.needsRehash };
   }
   if (input.strategy !== 'lazy') return { ok: false, reason: 'no_password' };
-  const user = input.productUserId === undefined ? { email: account.email } : { productUserId: input.productUserId, email: account.email };
+  const user = {
+    email: account.email,
+    ...(input.productUserId === undefined ? {} : { productUserId: input.productUserId }),
+    ...(input.subscriptionId === undefined ? {} : { subscriptionId: input.subscriptionId }),
+  };
   if (!(await input.verifier.verify(user, password))) return { ok: false, reason: 'invalid_credentials' };
   await directory.setPasswordHash(account.id, await hashPassword(password));
   return { ok: true, migrated: true, rehashed: true };

@@ -3,8 +3,13 @@ import { coreMigration } from './0001-core.ts';
 import { imsMigration } from '../../ims/ims-migrations.ts';
 import { adminApiMigration } from '../../ims/admin-api/admin-migrations.ts';
 import { migrationEngineMigration } from '../../migration/migration-schema.ts';
+import { commsMigration } from '../../comms/comms-schema.ts';
+import { consoleMigration } from '../../console/console-schema.ts';
+import { workersMigration } from '../../workers/worker-schema.ts';
+import { passwordsMigration } from '../../ims/passwords/passwords-migration.ts';
+import { supportTicketsMigration } from '../../tickets/support-schema.ts';
 
 export type { Migration } from './migration.ts';
 
 /** Every migration in the order it runs. Append only: new modules add their entry at the end. */
-export const migrations: Migration[] = [coreMigration, imsMigration, adminApiMigration, migrationEngineMigration];
+export const migrations: Migration[] = [coreMigration, imsMigration, adminApiMigration, migrationEngineMigration, commsMigration, consoleMigration, workersMigration, passwordsMigration, supportTicketsMigration];

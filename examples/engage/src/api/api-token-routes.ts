@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { apiCredentialGate } from '../../../../src/product-kit/index.ts';
+import { apiCredentialGate } from 'rehome/product-kit';
 import { checkApiCredential, issueApiToken, readApiToken } from '../auth/api-credentials.ts';
 import type { EngageContext } from '../engage-context.ts';
 import { readForm, sendJson } from '../http/http-io.ts';

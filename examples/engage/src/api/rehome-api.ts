@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { cutoverUser, isProductKitError, type LoginMode } from '../../../../src/product-kit/index.ts';
+import { cutoverUser, isProductKitError, type LoginMode } from 'rehome/product-kit';
 import { engageCutoverStore, getIdentityLink, removeIdentityLink, writeIdentityLink } from '../auth/identity-links.ts';
 import { listStoredLinks, updateStoredLink } from '../content/stored-links.ts';
 import { listTickets } from '../content/tickets.ts';

@@ -1,4 +1,4 @@
-import type { CutoverStore, ImsIdentity, LinkStore } from '../../../../src/product-kit/index.ts';
+import type { CutoverStore, ImsIdentity, LinkStore } from 'rehome/product-kit';
 import type { EngageDb } from '../db/engage-db.ts';
 import { adminContacts, getUser, setLoginMode } from '../users/user-records.ts';
 import { findSubscriptionByInstance } from '../users/subscriptions.ts';

@@ -1,5 +1,5 @@
 import type { AccessGrant, ProductUser } from '../../../../src/core/model.ts';
-import type { LoginMode } from '../../../../src/product-kit/index.ts';
+import type { LoginMode } from 'rehome/product-kit';
 import type { EngageDb } from '../db/engage-db.ts';
 
 /** A user as Engage holds it: the exported shape plus what only the product needs. */

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { userManagementGate } from '../../../../src/product-kit/index.ts';
+import { userManagementGate } from 'rehome/product-kit';
 import { consumeAccountToken, issueAccountToken } from '../auth/account-tokens.ts';
 import { revokePasswordSessions } from '../auth/sessions.ts';
 import { queueMail } from '../content/outbox.ts';

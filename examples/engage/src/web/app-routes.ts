@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { legacyLoginGate } from '../../../../src/product-kit/index.ts';
+import { legacyLoginGate } from 'rehome/product-kit';
 import { clearSessionCookie, createSession, endSession, sessionCookie } from '../auth/sessions.ts';
 import { signedInUser, type EngageContext } from '../engage-context.ts';
 import { html, layout } from '../http/html.ts';

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isProductKitError } from '../../../../src/product-kit/index.ts';
+import { isProductKitError } from 'rehome/product-kit';
 import { createSession, sessionCookie } from '../auth/sessions.ts';
 import type { EngageContext } from '../engage-context.ts';
 import { html, layout } from '../http/html.ts';

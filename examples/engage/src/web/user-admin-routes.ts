@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AccessGrant } from '../../../../src/core/model.ts';
-import { userManagementGate } from '../../../../src/product-kit/index.ts';
+import { userManagementGate } from 'rehome/product-kit';
 import { revokePasswordSessions } from '../auth/sessions.ts';
 import { signedInUser, type EngageContext } from '../engage-context.ts';
 import { assertSameOrigin, HttpError, readJson, sendJson } from '../http/http-io.ts';

@@ -1,20 +1,9 @@
-import { AdminError, type AdminErrorCode } from '../../../ims/admin-api/admin-error.ts';
 import { removeOrgUser, requireOrgUser, setOrgUserActive } from '../../../ims/admin-api/deprovision-org-user.ts';
 import { provisionOrgUser } from '../../../ims/admin-api/provision-org-user.ts';
-import {
-  isImsError,
-  type ImsAccountRecord,
-  type ImsDirectoryService,
-  type ImsErrorCode,
-  type ImsOrgAccount,
-} from '../../../ims/directory/ims-directory.ts';
-import {
-  IdpError,
-  type IdentityProvider,
-  type IdpErrorCode,
-  type IdpLimits,
-  type IdpUser,
-} from '../../../ports/identity-provider.ts';
+import type { ImsAccountRecord, ImsDirectoryService, ImsOrgAccount } from '../../../ims/directory/ims-directory.ts';
+import { IdpError, type IdentityProvider, type IdpLimits, type IdpUser } from '../../../ports/identity-provider.ts';
+import { createEmbeddedBatchMethods } from './embedded-idp-batch.ts';
+import { translate } from './embedded-errors.ts';
 
 export interface EmbeddedIdpOptions {
   directory: ImsDirectoryService;
@@ -47,7 +36,7 @@ export function createEmbeddedIdp(options: EmbeddedIdpOptions): IdentityProvider
 
   const findByExternalId = (externalId: string) => directory.findOrgAccountByExternalId(orgId, externalId);
 
-  return {
+  const idp: IdentityProvider = {
     findUser: (query) => translate('findUser', async () => {
       if (query.externalId !== undefined) {
         const linked = await findByExternalId(query.externalId);
@@ -112,7 +101,8 @@ export function createEmbeddedIdp(options: EmbeddedIdpOptions): IdentityProvider
     }),
 
     addProfileMembers: (profileId, userIds) => translate('addProfileMembers', async () => {
-      for (const chunk of chunks(userIds, limits.batchSize)) await directory.addProfileMembers(orgId, profileId, chunk);
+      // grantProfileMembers never reads the member list back: the cost follows the chunk, not the profile's size.
+      for (const chunk of chunks(userIds, limits.batchSize)) await directory.grantProfileMembers(orgId, profileId, chunk);
     }),
 
     removeProfileMembers: (profileId, userIds) => translate('removeProfileMembers', async () => {
@@ -129,50 +119,10 @@ export function createEmbeddedIdp(options: EmbeddedIdpOptions): IdentityProvider
 
     describe: () => ({ kind: 'embedded', issuer, limits: { ...limits } }),
   };
+  return { ...idp, ...createEmbeddedBatchMethods(directory, orgId, idp.createUser) };
 }
 
 function* chunks<T>(items: T[], size: number): Generator<T[]> {
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }
 
-const codeMap: Record<ImsErrorCode, IdpErrorCode> = {
-  account_exists: 'conflict',
-  email_taken: 'conflict',
-  external_id_exists: 'conflict',
-  domain_claimed: 'conflict',
-  version_mismatch: 'conflict',
-  not_found: 'not_found',
-  email_unverified: 'email_unverified',
-  invalid_input: 'invalid_request',
-  forbidden: 'forbidden',
-  account_disabled: 'forbidden',
-  invalid_credentials: 'unauthorized',
-  token_invalid: 'unauthorized',
-  throttled: 'throttled',
-};
-
-const adminCodeMap: Record<AdminErrorCode, IdpErrorCode> = {
-  invalid_request: 'invalid_request',
-  email_pending_verification: 'conflict',
-  already_member: 'conflict',
-  domain_not_claimed: 'invalid_request',
-  read_only: 'invalid_request',
-  payload_too_large: 'invalid_request',
-  unauthenticated: 'unauthorized',
-  insufficient_scope: 'forbidden',
-  not_found: 'not_found',
-  method_not_allowed: 'invalid_request',
-  csv_invalid: 'invalid_request',
-};
-
-/** Maps the directory's ImsError onto the port's IdpError, naming the operation; anything else is unexpected. */
-async function translate<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (error instanceof IdpError) throw error;
-    if (isImsError(error)) throw new IdpError(codeMap[error.code], `${operation}: ${error.message}`, { cause: error });
-    if (error instanceof AdminError) throw new IdpError(adminCodeMap[error.code], `${operation}: ${error.message}`, { cause: error });
-    throw new IdpError('unavailable', `${operation}: ${(error as Error).message}`, { cause: error });
-  }
-}

@@ -1,0 +1,174 @@
+// The user phase at scale, end to end against the EMBEDDED IMS on the same store. Per configuration:
+//   generate N users (every readiness case mixed in) -> save the snapshot -> seed the IMS with the accounts that
+//   already exist -> plan -> phase 1 (org + product profile) -> schedule -> the user phase, in 1 or 2 worker
+//   processes of their own (so peak RSS is the migrating process's, not the generator's).
+// Prints the machine, the set-up times, then users/second and peak RSS of the user phase.
+// Usage: node bench/migrate.ts [--users 100000,1000000] [--store sqlite,postgres] [--workers 1,2] [--mode single,batch]
+//                              [--batch-size 1000] [--concurrency N] [--cpu-prof DIR]
+// Two workers run on PostgreSQL only (SQLite: one process), on the batched path only: the per-user path has no row
+// locks yet, so two of its processes would share nothing.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import type { ImsAccount } from '../src/core/model.ts';
+import { planMigration } from '../src/core/migration/plan-migration.ts';
+import { addDays, localDate } from '../src/core/migration/schedule.ts';
+import { generatePopulation, type Population } from '../src/demo/generate-population.ts';
+import { createStoreImsDirectory } from '../src/ims/directory/store-ims-directory.ts';
+import type { ImsDirectoryService, NewAccount } from '../src/ims/directory/ims-directory.ts';
+import { scheduleMigration } from '../src/migration/admin-actions.ts';
+import { embeddedEnginePorts } from '../src/migration/embedded-engine.ts';
+import { runBatchedUserPhase } from '../src/migration/migrate-batch.ts';
+import { countUsersByState, migrationDb } from '../src/migration/migration-repo.ts';
+import { applyProductPhase } from '../src/migration/product-phase.ts';
+import { runUserPhase } from '../src/migration/user-phase.ts';
+import { openStore, type StoreOptions } from '../src/store/open-store.ts';
+import { describeMachine, measure } from './machine.ts';
+
+const ISSUER = 'http://127.0.0.1:1/ims';
+const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+const { values } = parseArgs({
+  options: {
+    users: { type: 'string', default: '100000' }, store: { type: 'string', default: 'sqlite,postgres' }, workers: { type: 'string', default: '1' },
+    mode: { type: 'string', default: 'batch' }, 'batch-size': { type: 'string', default: '1000' }, concurrency: { type: 'string' }, 'cpu-prof': { type: 'string' },
+    child: { type: 'string' }, subscription: { type: 'string' }, org: { type: 'string' }, worker: { type: 'string' },
+  },
+});
+const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
+
+if (values.child) await child(JSON.parse(values.child) as StoreOptions);
+else await main();
+
+async function main(): Promise<void> {
+  console.log(describeMachine());
+  const dir = mkdtempSync(join(tmpdir(), 'rehome-bench-migrate-'));
+  const rows: string[] = [];
+  try {
+    for (const n of list(values.users!).map(Number)) {
+      const population = generatePopulation({ users: n, seed: 1, ssoConfigured: true });
+      for (const kind of list(values.store!) as ('sqlite' | 'postgres')[]) {
+        for (const mode of list(values.mode!) as ('single' | 'batch')[]) {
+          for (const workers of list(values.workers!).map(Number)) {
+            if (workers > 1 && (kind === 'sqlite' || mode === 'single')) {
+              console.log(`skip ${kind}/${mode}/${workers} workers: ${kind === 'sqlite' ? 'SQLite runs one process' : 'the per-user path has no row locks'}`);
+              continue;
+            }
+            rows.push(await configuration(dir, population, kind, mode, workers));
+          }
+        }
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`\n${'users'.padStart(9)}  store     mode    workers  ${'seconds'.padStart(8)}  ${'users/s'.padStart(9)}  peak RSS (per process)`);
+  for (const r of rows) console.log(r);
+}
+
+async function configuration(dir: string, population: Population, kind: 'sqlite' | 'postgres', mode: 'single' | 'batch', workers: number): Promise<string> {
+  const n = population.users.length;
+  const label = `${n.toLocaleString('en')} users, ${kind}, ${mode}, ${workers} worker${workers > 1 ? 's' : ''}`;
+  console.log(`\n== ${label}`);
+  const database = kind === 'sqlite' ? undefined : `rehome_bench_migrate_${process.pid}_${Date.now().toString(36)}`;
+  const options: StoreOptions = kind === 'sqlite' ? { kind, path: join(dir, `${mode}-${n}-${Date.now()}.db`) } : { kind, url: `postgres://postgres@127.0.0.1:5432/${database}` };
+  if (database) await adminQuery(`CREATE DATABASE ${database}`);
+  try {
+    const { subscription, orgId, eligible } = await setUp(options, population);
+    const started = performance.now();
+    const reports = await Promise.all(Array.from({ length: workers }, (_, i) => spawnWorker(options, subscription, orgId, mode, `bench-w${i + 1}`)));
+    const seconds = (performance.now() - started) / 1000;
+    const migrated = reports.reduce((s, r) => s + r.migrated, 0);
+    const failed = reports.reduce((s, r) => s + r.failed, 0);
+    const inPhase = Math.max(...reports.map((r) => r.ms)) / 1000;
+    console.log(`user phase: ${migrated.toLocaleString('en')} migrated, ${failed} failed of ${eligible.toLocaleString('en')} eligible in ${seconds.toFixed(1)} s wall (${inPhase.toFixed(1)} s inside the phase); ${Math.round(migrated / seconds).toLocaleString('en')} users/s; peak RSS ${reports.map((r) => `${r.peakRssMb.toFixed(0)} MB`).join(' + ')}`);
+    if (migrated !== eligible || failed > 0) console.log('  WARNING: not every eligible user migrated');
+    return `${n.toLocaleString('en').padStart(9)}  ${kind.padEnd(8)}  ${mode.padEnd(6)}  ${String(workers).padStart(7)}  ${seconds.toFixed(1).padStart(8)}  ${Math.round(migrated / seconds).toLocaleString('en').padStart(9)}  ${reports.map((r) => `${r.peakRssMb.toFixed(0)} MB`).join(' + ')}`;
+  } finally {
+    if (database) await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  }
+}
+
+/** Everything before the user phase, timed step by step (not part of the figure). */
+async function setUp(options: StoreOptions, population: Population): Promise<{ subscription: string; orgId: string; eligible: number }> {
+  await using store = await openStore(options);
+  const { subscription: sub, users, imsAccounts } = population;
+  const step = async <T>(name: string, fn: () => Promise<T> | T): Promise<T> => {
+    const r = await measure(fn);
+    console.log(`  ${name.padEnd(34)} ${(r.ms / 1000).toFixed(1).padStart(6)} s`);
+    return r.result;
+  };
+  const ref = await step('save snapshot', () => store.saveSnapshot({ subscription: sub, users, ims: { accounts: imsAccounts }, sources: {}, at: new Date().toISOString() }));
+  await step(`seed IMS (${imsAccounts.length.toLocaleString('en')} accounts)`, () => seedDirectory(createStoreImsDirectory(store), imsAccounts, sub.imsOrg));
+  const snapshot = (await store.loadSnapshot({ snapshotId: ref.id }))!;
+  const plan = await step('plan', () => planMigration({ snapshot, passwordStrategy: 'invite', orgExists: true, consentRecorded: true }));
+  const ports = embeddedEnginePorts({ store, orgId: sub.imsOrg.id, issuer: ISSUER, actor: 'bench' });
+  await step('phase 1 (register plan, link org)', () => applyProductPhase(plan, ports, { consent: true }));
+  await step('schedule', () => scheduleMigration(ports, plan.subscriptionId, addDays(localDate(new Date(), plan.timeZone), 10)));
+  const counts = await countUsersByState(migrationDb(store.kysely), plan.subscriptionId);
+  console.log(`  plan: ${JSON.stringify(plan.counts)}`);
+  return { subscription: plan.subscriptionId, orgId: sub.imsOrg.id, eligible: counts.eligible ?? 0 };
+}
+
+/**
+ * The IMS's own accounts as an Admin Console export has them (as seedDirectoryFromExport does one by one), in
+ * bulk: accounts of other organizations' domains get an organization of their own; a second verified account with
+ * one address (an ambiguous export row) is refused by the directory and left out, as there.
+ */
+async function seedDirectory(directory: ImsDirectoryService, accounts: ImsAccount[], org: { id: string; name: string; claimedDomains: string[] }): Promise<void> {
+  if (!(await directory.getOrg(org.id))) await directory.createOrg({ id: org.id, name: org.name });
+  for (const d of org.claimedDomains) await directory.claimDomain(org.id, d, 'seed');
+  const inputs: NewAccount[] = [];
+  for (const a of accounts) {
+    let owner: string | undefined;
+    if (a.type !== 'personal') {
+      owner = org.claimedDomains.includes(a.domain) ? org.id : `other-org:${a.domain}`;
+      if (!(await directory.getOrg(owner))) {
+        await directory.createOrg({ id: owner, name: `Organization of ${a.domain}` });
+        await directory.claimDomain(owner, a.domain, 'seed');
+      }
+    }
+    inputs.push({ id: a.id, email: a.email, emailVerified: a.emailVerified, type: a.type, firstName: a.firstName, lastName: a.lastName, userName: `${a.username || a.email}#${a.id}`, status: a.status, ...(owner ? { orgId: owner } : {}) });
+  }
+  for (let i = 0; i < inputs.length; i += 5000) await directory.createAccounts(inputs.slice(i, i + 5000));
+}
+
+interface WorkerReport { migrated: number; failed: number; ms: number; peakRssMb: number }
+
+function spawnWorker(options: StoreOptions, subscription: string, orgId: string, mode: string, worker: string): Promise<WorkerReport> {
+  const prof = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [];
+  const args = [...prof, process.argv[1]!, '--child', JSON.stringify(options), '--subscription', subscription, '--org', orgId, '--mode', mode, '--worker', worker, '--batch-size', values['batch-size']!, ...(values.concurrency ? ['--concurrency', values.concurrency] : [])];
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    p.on('error', reject);
+    p.on('exit', (code) => {
+      if (code !== 0) reject(new Error(`worker ${worker} exited with ${code}: ${out}`));
+      else resolve(JSON.parse(out.trim().split('\n').at(-1)!) as WorkerReport);
+    });
+  });
+}
+
+/** One worker process: the user phase, measured from inside; prints its report as the last line. */
+async function child(options: StoreOptions): Promise<void> {
+  await using store = await openStore(options);
+  const ports = embeddedEnginePorts({ store, orgId: values.org!, issuer: ISSUER, actor: `bench:${values.worker}` });
+  const subscriptionId = values.subscription!;
+  const r = await measure(() => values.mode === 'single'
+    ? runUserPhase({ subscriptionId, concurrency: Number(values.concurrency ?? 8) }, ports)
+    : runBatchedUserPhase({ subscriptionId, batchSize: Number(values['batch-size']), workerId: values.worker!, ...(values.concurrency ? { concurrency: Number(values.concurrency) } : {}) }, ports));
+  console.log(JSON.stringify({ migrated: r.result.migrated, failed: r.result.failed, ms: r.ms, peakRssMb: r.peakRssMb }));
+}
+
+async function adminQuery(text: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  try {
+    await admin.query(text);
+  } finally {
+    await admin.end();
+  }
+}

@@ -1,0 +1,207 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RehomeConfig } from '../config/config.ts';
+import { DEFAULT_SCHEDULE_RULES, type ScheduleRules } from '../core/migration/schedule.ts';
+import type { EmbeddedIms } from '../ims/embedded-ims.ts';
+import { embeddedEnginePorts } from '../migration/embedded-engine.ts';
+import type { EngineEvent, EnginePorts } from '../migration/engine-ports.ts';
+import type { RequestHandler } from '../server/http-server.ts';
+import type { StoreAdapter } from '../store/open-store.ts';
+import { createAuthz } from './authz.ts';
+import { redeemBootstrapToken } from './bootstrap.ts';
+import { CONSOLE_CLIENT_ID } from './console-client.ts';
+import { CONSOLE_CSS, CONSOLE_JS } from './console-assets.ts';
+import type { ConsoleContext, SubscriptionRequest } from './console-context.ts';
+import { ConsoleError } from './console-error.ts';
+import { HttpError, readForm, safeConsolePath, sendAsset, sendPage, seeOther } from './console-http.ts';
+import { checkCsrf } from './csrf.ts';
+import { liveView, loadLiveStatus } from './live-status.ts';
+import { createMigrationRuns, type MigrationRuns } from './migration-runs.ts';
+import { renderHomePage, renderMessage, renderSignInPage } from './pages/home-page.ts';
+import { subscriptionStateLabel } from './pages/labels.ts';
+import { html, layout, subscriptionPath } from './pages/layout.ts';
+import { ACTIONS, runAction } from './routes/action-routes.ts';
+import { downloadAudit, downloadReadiness } from './routes/download-routes.ts';
+import { PAGES, servePage } from './routes/page-routes.ts';
+import { createSessions, type ConsoleDb, type ConsoleSession } from './session.ts';
+import { createSignIn } from './sign-in.ts';
+import { createLiveHub } from './sse.ts';
+import { createSubscriptionData } from './subscription-data.ts';
+import type { SupportReports } from './support-reports.ts';
+import type { SendVerification } from './verification-sender.ts';
+
+export interface ConsoleOptions {
+  store: StoreAdapter;
+  /** The embedded IMS the console signs in with (its issuer and the console's client registration). */
+  ims: EmbeddedIms;
+  /** Schedule rules, concurrency, planning and matching options; defaults when absent. */
+  config?: Pick<RehomeConfig, 'migration' | 'matching'>;
+  now?: () => Date;
+  /** Engine ports for a subscription's organization (default: the embedded IMS on the same store). */
+  enginePorts?: (input: { orgId: string; subscriptionId: string; actor: string; onEvent?: (e: EngineEvent) => void }) => EnginePorts;
+  /** "Verify Email" / "Resend verification" (src/comms); the buttons are disabled without it. */
+  sendVerification?: SendVerification;
+  /** Ticket phase, link-rewrite report and access diff for the Support & links page. */
+  supportReports?: SupportReports;
+  /** How often the live view re-reads the database while somebody watches (default 1000 ms). */
+  pollMs?: number;
+}
+
+/** The console's request handler, plus what the server needs to stop it cleanly. */
+export type ConsoleHandler = RequestHandler & {
+  readonly runs: MigrationRuns;
+  /** Ends live streams and waits for background runs to stop. */
+  close(): Promise<void>;
+};
+
+const SUBSCRIPTION_ROUTE = /^\/console\/s\/([^/]+)(\/[a-z-]+(?:\/action)?|\/readiness\.(?:csv|html)|\/audit\.csv)?$/;
+
+/**
+ * The self-service migration console under `/console`: server-rendered pages over the migration engine, signed in
+ * through the IMS (or a one-time bootstrap link), with a session, a CSRF token on every form and a per-subscription
+ * authorisation check on every route — an admin of one subscription gets a 404 for any other.
+ */
+export function createConsoleHandler(options: ConsoleOptions): ConsoleHandler {
+  const { store, ims } = options;
+  const now = options.now ?? (() => new Date());
+  const db = store.kysely as ConsoleDb;
+  const secure = ims.config.baseUrl.startsWith('https:');
+  const sessions = createSessions(db, { now, secure });
+  const m = options.config?.migration;
+  const rules: ScheduleRules = m
+    ? { minDaysAhead: m.minDaysAhead, maxDaysAhead: m.maxDaysAhead, lockHoursBefore: m.lockHoursBefore, windowDays: m.windowDays, extensionDays: m.extensionDays, maxExtensions: m.maxExtensions }
+    : DEFAULT_SCHEDULE_RULES;
+  const portsFor = options.enginePorts
+    ?? (({ orgId, actor, onEvent }) => embeddedEnginePorts({ store, orgId, issuer: ims.config.issuer, actor, now, ...(onEvent ? { onEvent } : {}) }));
+  const data = createSubscriptionData({ store, ...(options.config ? { policy: options.config.matching } : {}) });
+  // The hub and the runs refer to each other (a run's progress refreshes the view; the view shows the runs).
+  const hub = createLiveHub({
+    load: async (id) => {
+      const live = await loadLiveStatus(store.kysely, id, runs.status(id));
+      return { live, view: liveView(live, { state: subscriptionStateLabel }) };
+    },
+    ...(options.pollMs ? { pollMs: options.pollMs } : {}),
+    onError: (e) => console.error('console: live status failed', (e as Error)?.name),
+  });
+  const runs = createMigrationRuns({
+    concurrency: m?.concurrency ?? 8,
+    portsFor: async ({ subscriptionId, actor, onEvent }) => {
+      const row = await data.migration(subscriptionId);
+      return portsFor({ orgId: row?.org_id ?? '', subscriptionId, actor, onEvent });
+    },
+    onChange: (id) => hub.notify(id),
+    onError: (e) => console.error('console: a migration run stopped', (e as Error)?.name, (e as { code?: string })?.code ?? ''),
+  });
+  const ctx: ConsoleContext = {
+    store, sessions, authz: createAuthz(store.kysely), data, runs, hub, now, rules, origin: new URL(ims.config.baseUrl).origin, portsFor,
+    planning: { passwordStrategy: m?.passwordStrategy ?? 'invite', ...(m ? { automaticThreshold: m.automaticThreshold } : {}), ...(options.config ? { policy: options.config.matching } : {}) },
+    sendVerification: options.sendVerification, support: options.supportReports ?? {},
+  };
+  const signIn = createSignIn({
+    db, store, sessions, issuer: ims.config.issuer, baseUrl: ims.config.baseUrl, now, secure,
+    client: ims.config.clients.find((c) => c.clientId === CONSOLE_CLIENT_ID),
+  });
+
+  const message = (res: ServerResponse, status: number, title: string, text: string, session?: ConsoleSession, link?: { href: string; label: string }) =>
+    sendPage(res, status, layout({ title, session, body: renderMessage(text, link) }));
+  const notFound = (res: ServerResponse, session?: ConsoleSession) =>
+    message(res, 404, 'Not found', 'There is no such page, or it belongs to a subscription you do not administer.', session, { href: '/console/', label: 'Back to your subscriptions' });
+
+  async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const path = url.pathname;
+    const method = req.method ?? 'GET';
+    if (path === '/console/assets/console.css') return sendAsset(res, CONSOLE_CSS, 'text/css; charset=utf-8');
+    if (path === '/console/assets/console.js') return sendAsset(res, CONSOLE_JS, 'text/javascript; charset=utf-8');
+    if (path === '/console/login' && method === 'GET') return signIn.start(res, url.searchParams.get('return_to'));
+    if (path === '/console/callback' && method === 'GET') return signIn.callback(req, res);
+    if (path === '/console/bootstrap') return bootstrap(req, res, url);
+
+    const session = await sessions.load(req);
+    if (path === '/console/logout' && method === 'POST') {
+      if (session) {
+        checkCsrf(req, session, await readForm(req), ctx.origin);
+        await store.appendAudit({ at: now().toISOString(), actor: session.actor, action: 'console:signed_out', subscriptionId: session.subscriptionId });
+      }
+      await sessions.end(res, session);
+      return message(res, 200, 'Signed out', 'You are signed out of the migration console.', undefined, { href: '/console/', label: 'Sign in again' });
+    }
+    if (path === '/console' || path === '/console/') {
+      if (!session) return sendPage(res, 200, layout({ title: 'Migration console', body: renderSignInPage({ available: signIn.available(), returnTo: '/console/' }) }));
+      const subs = await ctx.authz.subscriptionsFor(session);
+      if (subs.length === 1 && session.kind === 'bootstrap') return seeOther(res, subscriptionPath(subs[0]!.id));
+      return sendPage(res, 200, layout({ title: 'Your subscriptions', session, flash: await sessions.takeFlash(session), body: renderHomePage(subs) }));
+    }
+
+    const match = SUBSCRIPTION_ROUTE.exec(path);
+    if (!match) return notFound(res, session);
+    if (!session) {
+      if (method !== 'GET') return message(res, 403, 'Signed out', 'Your session ended. Sign in again, then repeat the action.', undefined, { href: '/console/', label: 'Sign in' });
+      return sendPage(res, 401, layout({ title: 'Sign in to continue', body: renderSignInPage({ available: signIn.available(), returnTo: safeConsolePath(path + url.search) }) }));
+    }
+    let subscriptionId: string;
+    try { subscriptionId = decodeURIComponent(match[1]!); } catch { return notFound(res, session); }
+    const sub = await ctx.authz.authorize(session, subscriptionId);
+    if (!sub) return notFound(res, session);
+    const r: SubscriptionRequest = { session, subscriptionId, url };
+    const rest = match[2] ?? '';
+
+    if (method === 'POST') {
+      const action = ACTIONS[rest];
+      if (!action) return notFound(res, session);
+      const form = await readForm(req);
+      checkCsrf(req, session, form, ctx.origin);
+      const fallback = subscriptionPath(subscriptionId, rest === '/users/action' ? '/users' : rest === '/extend' || rest === '/migrate-all' || rest === '/verify-all' ? '/status' : '');
+      return runAction(ctx, r, action, form, res, fallback);
+    }
+    if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'method_not_allowed', 'This page only answers GET.');
+    if (rest === '/events') return hub.subscribe(req, res, subscriptionId);
+    if (rest === '/readiness.csv' || rest === '/readiness.html') return downloadReadiness(ctx, r, rest.endsWith('csv') ? 'csv' : 'html', res);
+    if (rest === '/audit.csv') return downloadAudit(ctx, r, res);
+    const page = PAGES[rest];
+    if (!page) return notFound(res, session);
+    return servePage(ctx, r, sub, page, res);
+  }
+
+  /** GET shows a button (link scanners that prefetch URLs must not spend the token); POST spends it. */
+  async function bootstrap(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (req.method === 'GET') {
+      const token = url.searchParams.get('token') ?? '';
+      return sendPage(res, 200, layout({
+        title: 'Open the migration console',
+        body: html`<p>This one-time link opens the migration console for your subscription before any admin has moved to the IMS. It works once.</p>
+<form method="post" action="/console/bootstrap"><input type="hidden" name="token" value="${token}"><button type="submit">Continue to the console</button></form>`,
+      }));
+    }
+    const form = await readForm(req);
+    const origin = req.headers.origin;
+    if (origin !== undefined && origin !== ctx.origin) throw new HttpError(403, 'csrf_invalid', 'This request came from another site and was refused.');
+    const redeemed = await redeemBootstrapToken(db, form.get('token') ?? '', now());
+    if (!redeemed) return message(res, 400, 'Link not valid', 'This link was already used, has expired, or is not a console link. Ask your Rehome operator for a new one, or sign in through the IMS if an admin of your subscription has migrated.', undefined, { href: '/console/', label: 'Sign in through the IMS' });
+    const subject = `bootstrap:${redeemed.id}`;
+    await sessions.start(res, { kind: 'bootstrap', subject, displayName: 'First admin', subscriptionId: redeemed.subscriptionId });
+    await store.appendAudit({ at: now().toISOString(), actor: `admin:${subject}`, action: 'console:signed_in', subscriptionId: redeemed.subscriptionId, details: { via: 'bootstrap_link' } });
+    seeOther(res, subscriptionPath(redeemed.subscriptionId));
+  }
+
+  const handler = (async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    const url = new URL(req.url ?? '/', 'http://console.invalid');
+    if (url.pathname !== '/console' && !url.pathname.startsWith('/console/')) return false;
+    try {
+      await route(req, res, url);
+    } catch (error) {
+      if (res.headersSent) { res.destroy(); return true; }
+      if (error instanceof HttpError) message(res, error.status, error.status === 403 ? 'Refused' : 'Something is wrong', error.message, undefined, { href: '/console/', label: 'Back to the console' });
+      else if (error instanceof ConsoleError) message(res, error.code === 'console_not_registered' ? 503 : 400, 'Sign-in did not complete', error.message, undefined, { href: '/console/login', label: 'Sign in again' });
+      else {
+        console.error('console: unhandled error', (error as Error)?.name, (error as { code?: string })?.code ?? '');
+        message(res, 500, 'Something went wrong', 'The console could not finish this request. Nothing was lost: reload the page to see where things stand.');
+      }
+    }
+    return true;
+  }) as ConsoleHandler;
+  Object.defineProperty(handler, 'runs', { value: runs });
+  handler.close = async () => {
+    hub.close();
+    await runs.close();
+  };
+  return handler;
+}

@@ -1,0 +1,60 @@
+import { computeProgress, type MigrationProgress } from '../core/migration/progress.ts';
+import { USER_STATES, type UserState } from '../core/migration/states.ts';
+import { countUsersByState, migrationDb } from '../migration/migration-repo.ts';
+import type { Kysely } from 'kysely';
+import type { RunStatus } from './migration-runs.ts';
+
+/** Everything the Migration Status tab shows that changes while users migrate; also the SSE message. */
+export interface LiveStatus {
+  state: string | null;
+  progress: MigrationProgress;
+  byState: Partial<Record<UserState, number>>;
+  windowExpiresAt: string | null;
+  extensions: number;
+  run: RunStatus;
+  /** Every user is migrated or skipped: Complete Migration may be offered. */
+  canConfirm: boolean;
+}
+
+export async function loadLiveStatus(kysely: Kysely<any>, subscriptionId: string, run: RunStatus): Promise<LiveStatus> {
+  const db = migrationDb(kysely);
+  const m = await db.selectFrom('mig_subscriptions').select(['state', 'window_expires_at', 'extensions']).where('subscription_id', '=', subscriptionId).executeTakeFirst();
+  const byState = m ? await countUsersByState(db, subscriptionId) : {};
+  return {
+    state: m?.state ?? null,
+    progress: computeProgress(byState),
+    byState,
+    windowExpiresAt: m?.window_expires_at ?? null,
+    extensions: Number(m?.extensions ?? 0),
+    run,
+    canConfirm: m?.state === 'awaiting_confirmation',
+  };
+}
+
+/** What the page's script writes into the page: texts, progress bar values, sections to show or hide. */
+export interface LiveView {
+  text: Record<string, string>;
+  bars: Record<string, [number, number]>;
+  show: Record<string, boolean>;
+}
+
+export function liveView(s: LiveStatus, labels: { state: (state: string | null) => string }): LiveView {
+  const p = s.progress;
+  const open = p.required - p.migration.done;
+  const text: Record<string, string> = {
+    state: labels.state(s.state),
+    verification: `${p.verification.verified.toLocaleString('en-US')} of ${p.verification.of.toLocaleString('en-US')} users verified (${p.verification.percent}%)`,
+    migration: `${p.migration.done.toLocaleString('en-US')} of ${p.migration.of.toLocaleString('en-US')} users migrated or skipped (${p.migration.percent}%)`,
+    skipped: p.skipped.toLocaleString('en-US'),
+    run: s.run.running
+      ? `Migrating now: ${s.run.migrated} migrated, ${s.run.failed} failed so far${s.run.queued > 0 ? `; ${s.run.queued} more ${s.run.queued === 1 ? 'run' : 'runs'} queued` : ''}.`
+      : s.run.lastError ? `The last run stopped: ${s.run.lastError}` : 'No migration is running.',
+    open: open === 0 ? 'Every user is migrated or skipped.' : `${open.toLocaleString('en-US')} ${open === 1 ? 'user is' : 'users are'} not yet migrated or skipped.`,
+  };
+  for (const state of USER_STATES) text[`count-${state}`] = (s.byState[state] ?? 0).toLocaleString('en-US');
+  return {
+    text,
+    bars: { verification: [p.verification.verified, p.verification.of], migration: [p.migration.done, p.migration.of] },
+    show: { canConfirm: s.canConfirm, cannotConfirm: !s.canConfirm && s.state !== 'confirmed', running: s.run.running },
+  };
+}

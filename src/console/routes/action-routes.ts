@@ -1,0 +1,168 @@
+import type { ServerResponse } from 'node:http';
+import { planMigration } from '../../core/migration/plan-migration.ts';
+import { actOnUsers, confirmMigration, extendMigration, scheduleMigration } from '../../migration/admin-actions.ts';
+import { MigrationError } from '../../migration/migration-error.ts';
+import { migrationDb } from '../../migration/migration-repo.ts';
+import { applyProductPhase } from '../../migration/product-phase.ts';
+import type { ConsoleContext, SubscriptionRequest } from '../console-context.ts';
+import { seeOther } from '../console-http.ts';
+import { subscriptionPath } from '../pages/layout.ts';
+import { formatInstant, plural } from '../pages/labels.ts';
+import type { Flash } from '../session.ts';
+
+type Outcome = { flash: Flash; to?: string };
+type Action = (ctx: ConsoleContext, r: SubscriptionRequest, form: URLSearchParams) => Promise<Outcome>;
+
+const notice = (text: string, to?: string): Outcome => ({ flash: { kind: 'notice', text }, ...(to ? { to } : {}) });
+const refusal = (text: string, to?: string): Outcome => ({ flash: { kind: 'error', text }, ...(to ? { to } : {}) });
+const adminCtx = (ctx: ConsoleContext, r: SubscriptionRequest) => ({ db: ctx.store.kysely, now: ctx.now, actor: r.session.actor });
+const MAX_LISTED = 10;
+
+function listed(ids: string[]): string {
+  return ids.length <= MAX_LISTED ? ids.join(', ') : `${ids.slice(0, MAX_LISTED).join(', ')} and ${ids.length - MAX_LISTED} more`;
+}
+
+async function timeZone(ctx: ConsoleContext, id: string): Promise<string> {
+  const m = await ctx.data.migration(id);
+  return m ? (await ctx.data.plan(m)).plan.timeZone : 'UTC';
+}
+
+/** Phase 1 from the console: plan from the newest import and link the product (consent when the org exists). */
+const link: Action = async (ctx, r, form) => {
+  const snapshot = await ctx.store.loadSnapshot({ subscriptionId: r.subscriptionId });
+  if (!snapshot) return refusal('Nothing imported for this subscription yet: import its users first.');
+  const orgId = snapshot.subscription.imsOrg.id;
+  const ports = ctx.portsFor({ orgId, subscriptionId: r.subscriptionId, actor: r.session.actor });
+  const plan = planMigration({
+    snapshot, passwordStrategy: ctx.planning.passwordStrategy, orgExists: await ports.orgs.orgExists(orgId),
+    ...(ctx.planning.automaticThreshold !== undefined ? { automaticThreshold: ctx.planning.automaticThreshold } : {}), ...(ctx.planning.policy ? { policy: ctx.planning.policy } : {}),
+  });
+  const m = await applyProductPhase(plan, ports, { consent: form.get('consent') === 'yes' });
+  return notice(`The product is linked to the IMS organization (${m.org_id}). Next: pick the user-migration date.`);
+};
+
+const schedule: Action = async (ctx, r, form) => {
+  const date = (form.get('date') ?? '').trim();
+  if (!date) return refusal('Choose a start date first.');
+  const m = await scheduleMigration(adminCtx(ctx, r), r.subscriptionId, date, ctx.rules);
+  return notice(`The user migration starts ${formatInstant(m.starts_at, await timeZone(ctx, r.subscriptionId))} on ${m.migration_date} (midnight in the subscription's time zone).`);
+};
+
+const extend: Action = async (ctx, r) => {
+  const m = await extendMigration(adminCtx(ctx, r), r.subscriptionId, ctx.rules);
+  return notice(`The migration now expires ${formatInstant(m.window_expires_at, await timeZone(ctx, r.subscriptionId))} (extension ${m.extensions} of ${ctx.rules.maxExtensions}).`, subscriptionPath(r.subscriptionId, '/status'));
+};
+
+/** Refuses to start a run the engine would refuse anyway, so the admin reads why at once. */
+async function checkRunnable(ctx: ConsoleContext, subscriptionId: string): Promise<string | null> {
+  const m = await ctx.data.migration(subscriptionId);
+  if (!m || ['not_started', 'product_linked', 'rolled_back'].includes(m.state)) return 'Set the user-migration date first (Overview): users can migrate once it is scheduled.';
+  if (['confirmed', 'support_migrated', 'done'].includes(m.state)) return 'The migration is already confirmed.';
+  return null;
+}
+
+async function startRun(ctx: ConsoleContext, r: SubscriptionRequest, userIds: string[] | undefined): Promise<Outcome> {
+  const blocked = await checkRunnable(ctx, r.subscriptionId);
+  if (blocked) return refusal(blocked);
+  await ctx.store.appendAudit({ at: ctx.now().toISOString(), actor: r.session.actor, action: 'console:migration_requested', subscriptionId: r.subscriptionId, details: userIds ? { users: userIds.length, userIds: userIds.slice(0, 100) } : { all: true } });
+  const ahead = ctx.runs.enqueue(r.subscriptionId, r.session.actor, userIds);
+  const who = userIds ? plural(userIds.length, 'selected user') : 'every eligible user (admins first)';
+  return notice(`Migrating ${who}${ahead > 0 ? ` after the ${plural(ahead, 'run')} already going` : ''}. Progress shows on Migration Status as it happens.`, subscriptionPath(r.subscriptionId, '/status'));
+}
+
+const migrateAll: Action = (ctx, r) => startRun(ctx, r, undefined);
+
+const verifyAll: Action = async (ctx, r) => sendVerification(ctx, r, undefined);
+
+async function sendVerification(ctx: ConsoleContext, r: SubscriptionRequest, userIds: string[] | undefined): Promise<Outcome> {
+  if (!ctx.sendVerification) return refusal('Verification mail is not set up on this server.');
+  const result = await ctx.sendVerification({ subscriptionId: r.subscriptionId, actor: r.session.actor, ...(userIds ? { userIds } : {}) });
+  const parts = [`Verification email sent to ${plural(result.sent + result.duplicate, 'user')}.`];
+  if (result.failed > 0) parts.push(`${plural(result.failed, 'mail')} could not be sent; try again later.`);
+  if (result.notInAudience.length > 0) parts.push(`Not needed for ${listed(result.notInAudience)} (already verified, skipped or not migrating).`);
+  return { flash: { kind: result.failed > 0 ? 'error' : 'notice', text: parts.join(' ') } };
+}
+
+/** The buttons of the User Migration tab, on the selected users. */
+const userAction: Action = async (ctx, r, form) => {
+  const action = form.get('action') ?? '';
+  const back = form.get('return');
+  const to = back && back.startsWith(subscriptionPath(r.subscriptionId, '/users')) ? back : undefined;
+  const db = migrationDb(ctx.store.kysely);
+  if (action === 'retry-failed') {
+    const failed = (await db.selectFrom('mig_users').select('user_id').where('subscription_id', '=', r.subscriptionId).where('state', '=', 'failed').execute()).map((u) => u.user_id);
+    if (failed.length === 0) return notice('No failed users to retry.');
+    const res = await actOnUsers(adminCtx(ctx, r), r.subscriptionId, failed, 'retry');
+    return startRun(ctx, r, res.changed);
+  }
+  const ids = [...new Set(form.getAll('user').map((x) => x.trim()).filter(Boolean))].slice(0, 1000);
+  if (ids.length === 0) return refusal('Select at least one user first.', to);
+  const withTo = (o: Outcome): Outcome => (to && !o.to ? { ...o, to } : o);
+  switch (action) {
+    case 'migrate': {
+      const rows = await db.selectFrom('mig_users').select(['user_id', 'state']).where('subscription_id', '=', r.subscriptionId).where('user_id', 'in', ids).execute();
+      const ready = rows.filter((u) => u.state === 'eligible' || u.state === 'failed').map((u) => u.user_id);
+      const notReady = ids.filter((id) => !ready.includes(id));
+      if (ready.length === 0) return withTo(refusal(`None of the selected users can migrate now: only eligible, email-verified users (or failed ones, to retry) can. Not ready: ${listed(notReady)}.`));
+      const outcome = await startRun(ctx, r, ready);
+      return notReady.length > 0 && outcome.flash.kind === 'notice' ? notice(`${outcome.flash.text} Left out (not eligible or already migrated): ${listed(notReady)}.`, outcome.to) : outcome;
+    }
+    case 'skip': {
+      const reason = (form.get('reason') ?? '').trim();
+      if (!reason) return withTo(refusal('Give a reason for skipping: skipped users lose access once the migration completes.'));
+      return withTo(summarize('Skipped', await actOnUsers(adminCtx(ctx, r), r.subscriptionId, ids, 'skip', reason.slice(0, 200))));
+    }
+    case 'unskip':
+      return withTo(summarize('Unskipped', await actOnUsers(adminCtx(ctx, r), r.subscriptionId, ids, 'unskip')));
+    case 'retry': {
+      const res = await actOnUsers(adminCtx(ctx, r), r.subscriptionId, ids, 'retry');
+      if (res.changed.length === 0) return withTo(summarize('Retried', res));
+      const outcome = await startRun(ctx, r, res.changed);
+      return res.refused.length > 0 ? notice(`${outcome.flash.text} Not failed, so not retried: ${listed(res.refused.map((x) => x.userId))}.`, outcome.to) : outcome;
+    }
+    case 'verify':
+      return withTo(await sendVerification(ctx, r, ids));
+    default:
+      return withTo(refusal('Choose what to do with the selected users.'));
+  }
+};
+
+function summarize(verb: string, res: { changed: string[]; refused: { userId: string; message: string }[] }): Outcome {
+  const parts = [`${verb} ${plural(res.changed.length, 'user')}${res.changed.length > 0 ? ` (${listed(res.changed)})` : ''}.`];
+  if (res.refused.length > 0) parts.push(`Refused for ${listed(res.refused.map((x) => x.userId))}: ${res.refused[0]!.message}.`);
+  return { flash: { kind: res.changed.length === 0 ? 'error' : 'notice', text: parts.join(' ') } };
+}
+
+const confirm: Action = async (ctx, r, form) => {
+  if (form.get('acknowledge') !== 'yes') return refusal('Tick the box to confirm that skipped users will lose access.', subscriptionPath(r.subscriptionId, '/confirm'));
+  await confirmMigration(adminCtx(ctx, r), r.subscriptionId, true);
+  return notice('The migration is complete and confirmed. Everyone signs in with the IMS now; support tickets move next.', subscriptionPath(r.subscriptionId, '/status'));
+};
+
+export const ACTIONS: Record<string, Action> = {
+  '/link': link, '/schedule': schedule, '/extend': extend, '/migrate-all': migrateAll, '/verify-all': verifyAll, '/users/action': userAction, '/confirm': confirm,
+};
+
+/** Runs an action and answers with a redirect (POST/redirect/GET); a rule the engine refuses becomes the flash. */
+export async function runAction(ctx: ConsoleContext, r: SubscriptionRequest, action: Action, form: URLSearchParams, res: ServerResponse, fallback: string): Promise<void> {
+  let outcome: Outcome;
+  try {
+    outcome = await action(ctx, r, form);
+  } catch (error) {
+    if (!(error instanceof MigrationError) && (error as { name?: string }).name !== 'CommsError') throw error;
+    outcome = refusal(consoleMessage(error as MigrationError));
+  }
+  ctx.hub.notify(r.subscriptionId);
+  await ctx.sessions.setFlash(r.session, outcome.flash);
+  seeOther(res, outcome.to ?? fallback);
+}
+
+/** The engine's messages name CLI flags; say the same thing in the console's words. */
+function consoleMessage(e: MigrationError): string {
+  switch (e.code) {
+    case 'not_complete': return 'Every user must be migrated or skipped before you can complete the migration.';
+    case 'extensions_exhausted': return `${e.message.replace(/^the window/, 'The window')}.`;
+    case 'prerequisite_missing': return e.message.replace('(rerun with --consent)', '(tick the consent box)');
+    default: return e.message.charAt(0).toUpperCase() + e.message.slice(1);
+  }
+}

@@ -1,0 +1,70 @@
+import type { EmailPolicy } from '../core/email/normalize-email.ts';
+import type { MigrationPlan } from '../core/migration/plan.ts';
+import { planReadiness } from '../core/readiness/plan-readiness.ts';
+import type { ReadinessReport } from '../core/readiness/report.ts';
+import type { Subscription } from '../core/model.ts';
+import { migrationDb, type SubscriptionMigration } from '../migration/migration-repo.ts';
+import type { StoreAdapter } from '../store/open-store.ts';
+
+/** A migration row without its (possibly large) plan column. */
+export type MigrationRow = Omit<SubscriptionMigration, 'plan'>;
+
+export interface PlanFacts {
+  plan: MigrationPlan;
+  /** Reason codes per product user id (the readiness decision the plan was made from). */
+  reasons: Map<string, string[]>;
+}
+
+const MIGRATION_COLUMNS = ['subscription_id', 'state', 'snapshot_id', 'snapshot_digest', 'mode', 'org_id', 'profile_id', 'consent_by', 'consent_at', 'migration_date', 'starts_at', 'extensions', 'window_expires_at', 'confirmed_at', 'created_at', 'updated_at'] as const;
+
+/**
+ * Read access to one subscription's migration for the pages. The plan (megabytes at 100,000 users) and the
+ * readiness report are parsed or computed once per snapshot and kept in a small cache: every page view would
+ * otherwise pay for them.
+ */
+export function createSubscriptionData(opts: { store: StoreAdapter; policy?: EmailPolicy }) {
+  const db = migrationDb(opts.store.kysely);
+  const plans = new Map<string, PlanFacts>();
+  const reports = new Map<string, { report: ReadinessReport; subscription: Subscription; snapshotAt: string }>();
+  const remember = <V>(cache: Map<string, V>, key: string, value: V) => {
+    cache.set(key, value);
+    while (cache.size > 4) cache.delete(cache.keys().next().value!);
+    return value;
+  };
+
+  return {
+    async migration(subscriptionId: string): Promise<MigrationRow | undefined> {
+      return (await db.selectFrom('mig_subscriptions').select([...MIGRATION_COLUMNS]).where('subscription_id', '=', subscriptionId).executeTakeFirst()) as MigrationRow | undefined;
+    },
+
+    async plan(m: MigrationRow): Promise<PlanFacts> {
+      const key = `${m.subscription_id}\u0000${m.snapshot_digest}`;
+      const cached = plans.get(key);
+      if (cached) return cached;
+      const row = await db.selectFrom('mig_subscriptions').select('plan').where('subscription_id', '=', m.subscription_id).executeTakeFirstOrThrow();
+      const plan = JSON.parse(row.plan) as MigrationPlan;
+      return remember(plans, key, { plan, reasons: new Map(plan.users.map((u) => [u.userId, u.reasons])) });
+    },
+
+    /** The readiness report of the subscription's newest snapshot, alone (another subscription's users never show). */
+    async readiness(subscriptionId: string): Promise<{ report: ReadinessReport; subscription: Subscription; snapshotAt: string } | undefined> {
+      const [ref] = await opts.store.listSnapshots(subscriptionId);
+      if (!ref) return undefined;
+      const cached = reports.get(ref.id);
+      if (cached) return cached;
+      const snap = await opts.store.loadSnapshot({ snapshotId: ref.id });
+      if (!snap) return undefined;
+      const report = planReadiness({ subscriptions: [{ subscription: snap.subscription, users: snap.users }], ims: snap.ims, ...(opts.policy ? { policy: opts.policy } : {}) });
+      return remember(reports, ref.id, { report, subscription: snap.subscription, snapshotAt: snap.at });
+    },
+
+    /** The subscription as last imported (name, time zone, IMS organization), without loading its users. */
+    async subscription(subscriptionId: string): Promise<Subscription | undefined> {
+      const row = await opts.store.kysely.selectFrom('subscriptions').select('data').where('id', '=', subscriptionId).executeTakeFirst();
+      if (!row) return undefined;
+      return (typeof row.data === 'string' ? JSON.parse(row.data) : row.data) as Subscription;
+    },
+  };
+}
+
+export type SubscriptionData = ReturnType<typeof createSubscriptionData>;

@@ -1,0 +1,159 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadOrCreateDevSecrets } from '../cli/dev-secrets.ts';
+import { loadFileInputs } from '../cli/load-inputs.ts';
+import { resolveImsConfig } from '../ims/ims-config.ts';
+import { seedDirectoryFromExport } from '../ims/seed-directory.ts';
+import { createRedirectHandler } from '../redirects/redirect-handler.ts';
+import { loadUrlRules } from '../redirects/load-url-rules.ts';
+import { startServer, type RunningServer } from '../server/http-server.ts';
+import { mountedHandlers } from '../server/mounted-handlers.ts';
+import { openStore, type StoreAdapter } from '../store/open-store.ts';
+import { seedEngage } from '../../examples/engage/seed.ts';
+import { writeExports } from '../../examples/engage/src/exports/export-files.ts';
+import { startEngage, type EngageServer } from '../../examples/engage/src/engage-server.ts';
+import { listSubscriptions } from '../../examples/engage/src/users/subscriptions.ts';
+import { listAllUsers, type EngageUser } from '../../examples/engage/src/users/user-records.ts';
+import { readImsDirectory } from '../importers/ims-directory.ts';
+import { demoFiles, writeDemoConfig, writeDemoUrlRules, type DemoFiles } from './demo-files.ts';
+
+/** The Rehome API token Engage accepts in the demo (the engine writes links and cutovers with it). */
+export const DEMO_PRODUCT_TOKEN = 'engage-demo-rehome-api-token';
+/** Engage's client at the embedded IMS: first-party (no consent page), confidential, one exact redirect URI. */
+export const DEMO_CLIENT = { clientId: 'engage', clientSecret: 'engage-demo-client-secret-0123456789abcdef' } as const;
+export const DEMO_BRAND = 'Continue with Acme ID';
+/** Same population as examples/acme (seed 7): the example IMS directory describes exactly these people. */
+const ACME_SEED = 7;
+
+export interface DemoStackOptions {
+  /** State directory; default `.rehome/demo`. */
+  dir?: string;
+  /** Wipe the state directory first. */
+  fresh?: boolean;
+  host?: string;
+  /** Rehome's server; default 4000 (0 picks a free port: tests, benchmarks). */
+  rehomePort?: number;
+  /** Engage; default 4100. Stored links carry this port, so keep it between runs. */
+  engagePort?: number;
+  users?: number;
+}
+
+/** Who to sign in as, written on the first run and read back on the next ones. */
+export interface DemoLoginsFile {
+  subscriptionId: string;
+  instance: string;
+  password: string;
+  admin: { id: string; login: string; email: string };
+  user: { id: string; login: string; email: string };
+  apiOnly: { id: string; clientId: string; clientSecret: string };
+}
+
+export interface DemoStack extends AsyncDisposable {
+  rehome: RunningServer;
+  engage: EngageServer;
+  store: StoreAdapter;
+  logins: DemoLoginsFile;
+  files: DemoFiles;
+  /** The IMS issuer (`<rehome>/ims`). */
+  issuer: string;
+  /** True when this start created the state (seeded Engage, the IMS directory and the snapshot). */
+  created: boolean;
+  close(): Promise<void>;
+}
+
+const example = (f: string): string => new URL(`../../examples/acme/${f}`, import.meta.url).pathname;
+
+/**
+ * Starts the whole story on 127.0.0.1: Engage (seeded once), Rehome's server (embedded IMS with Engage registered
+ * as a client, SCIM, Admin API, whatever else mounted-handlers.ts mounts, and the redirect service on the demo's
+ * URL rules), then, on the first run, seeds the IMS with the example directory and imports Engage's users export
+ * as a snapshot. Everything lives under `dir`, so a second start picks up where the first left.
+ */
+export async function startDemoStack(options: DemoStackOptions = {}): Promise<DemoStack> {
+  const dir = resolve(options.dir ?? '.rehome/demo');
+  if (options.fresh) rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const files = demoFiles(dir);
+  const host = options.host ?? '127.0.0.1';
+  const releasers: (() => Promise<void>)[] = [];
+  const closeAll = async (): Promise<void> => {
+    for (const release of releasers.splice(0).reverse()) await release().catch((e: unknown) => console.error('demo: close failed', e));
+  };
+  try {
+    const engage = await startEngage({ dbPath: files.engageDb, host, port: options.engagePort ?? 4100, rehomeApiToken: DEMO_PRODUCT_TOKEN });
+    releasers.push(() => engage.close());
+    const created = listSubscriptions(engage.db).length === 0;
+    let logins: DemoLoginsFile;
+    if (created) {
+      const seeded = await seedEngage(engage.db, { baseUrl: engage.url, users: options.users ?? 300, seed: ACME_SEED });
+      logins = {
+        subscriptionId: seeded.subscriptionId, instance: seeded.instance, password: seeded.password,
+        admin: pickLogin(seeded.admin), user: pickLogin(pickDemoUser(engage, seeded.subscriptionId) ?? seeded.user),
+        apiOnly: { id: seeded.apiOnly.user.id, clientId: seeded.apiOnly.clientId, clientSecret: seeded.apiOnly.clientSecret },
+      };
+      writeFileSync(files.logins, `${JSON.stringify(logins, null, 2)}\n`);
+    } else {
+      logins = JSON.parse(readFileSync(files.logins, 'utf8')) as DemoLoginsFile;
+    }
+
+    const store = await openStore({ kind: 'sqlite', path: files.rehomeDb });
+    releasers.push(() => store[Symbol.asyncDispose]());
+    const secrets = loadOrCreateDevSecrets(files.secrets, true);
+    const rehomePort = options.rehomePort ?? 4000;
+    // The rules name both servers' hosts, which are only known once bound: with port 0 they are written after the
+    // bind, so the redirect handler reads them lazily.
+    let redirects: ReturnType<typeof createRedirectHandler> | undefined;
+    const rehome = await startServer({
+      host, port: rehomePort, store,
+      config: (url) => resolveImsConfig({
+        baseUrl: url, allowInsecureHttp: true, devOutbox: true, cookieKeys: secrets.cookieKeys, linkSecret: secrets.linkSecret,
+        brandText: DEMO_BRAND, productName: 'Acme ID',
+        clients: [{ ...DEMO_CLIENT, redirectUris: [engage.callbackUrl], firstParty: true }],
+      }),
+      handlers: [...mountedHandlers(store), () => (req, res) => redirects ? redirects(req, res) : Promise.resolve(false)],
+    });
+    releasers.push(() => rehome.close());
+    writeDemoUrlRules(files, { engageUrl: engage.url, rehomeUrl: rehome.url, instance: logins.instance, subscriptionId: logins.subscriptionId });
+    redirects = createRedirectHandler({ rules: loadUrlRules(files.urlRules), mode: 'mounted' });
+    writeDemoConfig(files, { rehomeUrl: rehome.url, engageUrl: engage.url });
+    const issuer = `${rehome.url}/ims`;
+    engage.configureIms({ issuer, ...DEMO_CLIENT, allowInsecureHttp: true, brandText: DEMO_BRAND });
+
+    if (!(await store.loadSnapshot({ subscriptionId: logins.subscriptionId }))) await importDemoSnapshot(store, rehome, engage, logins.subscriptionId, files);
+    const close = closeAll;
+    return { rehome, engage, store, logins, files, issuer, created, close, [Symbol.asyncDispose]: close };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+/** The IMS as the example export describes it, and Engage's users as Rehome's first snapshot. */
+async function importDemoSnapshot(store: StoreAdapter, rehome: RunningServer, engage: EngageServer, subscriptionId: string, files: DemoFiles): Promise<void> {
+  const exported = writeExports(engage.db, subscriptionId, files.exportDir);
+  const inputs = await loadFileInputs({ users: [exported.users], ims: example('ims-directory.csv'), subscriptions: [example('subscription.json')] });
+  const snap = inputs.snapshots[0]!;
+  await seedDirectoryFromExport(rehome.ims.directory, inputs.ims.accounts, snap.subscription.imsOrg);
+  const at = new Date().toISOString();
+  const ref = await store.saveSnapshot({
+    subscription: snap.subscription, users: snap.users, ims: inputs.ims, at,
+    sources: { users: exported.users, ims: inputs.sources.ims, subscription: inputs.sources.subscriptions[0]! },
+  });
+  await store.appendAudit({ at, actor: 'demo:start', action: 'snapshot:imported', subscriptionId: ref.subscriptionId, target: ref.id, details: { users: ref.userCount, imsAccounts: ref.imsAccountCount, digest: ref.digest } });
+}
+
+/**
+ * The walk-through's person: an ordinary active user whose verified IMS account already exists (the plan links
+ * it), so the IMS's "Forgot your password?" works for them even before an invitation arrives.
+ */
+function pickDemoUser(engage: EngageServer, subscriptionId: string): EngageUser | undefined {
+  const accounts = readImsDirectory(example('ims-directory.csv'));
+  const verified = new Map<string, number>();
+  for (const a of accounts) if (a.emailVerified && a.status === 'active' && a.type !== 'federated') verified.set(a.email.toLowerCase(), (verified.get(a.email.toLowerCase()) ?? 0) + 1);
+  return listAllUsers(engage.db, subscriptionId).find((u) => !u.isAdmin && !u.apiOnly && !u.sso && !u.locked && u.status === 'active' && u.emailVerified
+    && u.expiresAt === null && u.login === u.email && verified.get(u.email.toLowerCase()) === 1 && u.access.length > 1);
+}
+
+function pickLogin(u: { id: string; login: string; email: string }): { id: string; login: string; email: string } {
+  return { id: u.id, login: u.login, email: u.email };
+}

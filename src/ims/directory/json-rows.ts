@@ -1,0 +1,62 @@
+import { PostgresAdapter, sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+
+/**
+ * Bulk statements that carry any number of rows in ONE bound parameter: a JSON array of row arrays, expanded by the
+ * database itself (`json_each` on SQLite, `json_array_elements` on PostgreSQL). A thousand rows then cost one
+ * round trip, no per-value query-builder work and never hit a parameter limit (SQLite 32766, PostgreSQL 65535).
+ * Values are always bound, never spliced; only the column names (constants of the callers) are.
+ */
+
+export type SqlDialectName = 'sqlite' | 'postgres';
+
+/** A column fed from the JSON rows: its name and its PostgreSQL type (SQLite takes the JSON value as it is). */
+export interface JsonColumn {
+  name: string;
+  pg: 'text' | 'integer' | 'bigint' | 'timestamptz' | 'json';
+}
+
+type AnyDb = Kysely<any> | Transaction<any>;
+
+/** Which of the two store dialects a Kysely instance talks to. */
+export function dialectOf(db: AnyDb): SqlDialectName {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}
+
+/** `(select <columns> from <json rows>)`: use it after `from`, or as the source of `insert ... select`. */
+export function jsonRows(dialect: SqlDialectName, columns: readonly JsonColumn[], rows: readonly (readonly unknown[])[]): RawBuilder<unknown> {
+  const json = JSON.stringify(rows);
+  if (dialect === 'sqlite') {
+    const cols = columns.map((c, i) => sql`value ->> ${sql.lit(i)} as ${sql.ref(c.name)}`);
+    return sql`(select ${sql.join(cols)} from json_each(${json}))`;
+  }
+  const cols = columns.map((c, i) => sql`(r ->> ${sql.lit(i)})::${sql.raw(c.pg)} as ${sql.ref(c.name)}`);
+  return sql`(select ${sql.join(cols)} from json_array_elements(${json}::json) as r)`;
+}
+
+/** `(select value ...)` of a list of strings, for `column in <jsonList>`. */
+export function jsonList(dialect: SqlDialectName, values: readonly string[]): RawBuilder<string> {
+  const json = JSON.stringify(values);
+  return dialect === 'sqlite'
+    ? sql<string>`(select value from json_each(${json}))`
+    : sql<string>`(select json_array_elements_text(${json}::json))`;
+}
+
+/**
+ * `insert into <table> (<columns>) select ... from <json rows>`; with `ignoreConflicts`, rows that hit a unique key
+ * are skipped (idempotent grants). Returns how many rows went in.
+ */
+export async function insertJsonRows(
+  db: AnyDb,
+  table: string,
+  columns: readonly JsonColumn[],
+  rows: readonly (readonly unknown[])[],
+  options: { ignoreConflicts?: boolean; dialect?: SqlDialectName } = {},
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  const dialect = options.dialect ?? dialectOf(db);
+  const names = sql.join(columns.map((c) => sql.ref(c.name)));
+  // SQLite needs a WHERE in `insert ... select` before an upsert clause (its parser would read ON as a join).
+  const conflict = options.ignoreConflicts ? sql` where true on conflict do nothing` : sql``;
+  const result = await sql`insert into ${sql.table(table)} (${names}) select * from ${jsonRows(dialect, columns, rows)} as t${conflict}`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}

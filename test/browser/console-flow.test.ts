@@ -1,0 +1,256 @@
+// The migration console in a real browser (Debian's chromium through playwright-core), on a real server: the first
+// admin opens it with the bootstrap link, schedules, migrates the admins, then signs in through the IMS and takes
+// the subscription to confirmed — date picker bounds, extend, migrate selected, resend verification, skip with a
+// reason, live progress over server-sent events, confirm — with an axe-core check of every page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createBootstrapLink } from '../../src/console/bootstrap.ts';
+import { addDays, localDate } from '../../src/core/migration/schedule.ts';
+import { migrationDb } from '../../src/migration/migration-repo.ts';
+import { givePassword, launchBrowser, PROD, seriousA11yViolations, startConsoleWorld, type ConsoleWorld } from './console-harness.ts';
+
+let world: ConsoleWorld;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+const TZ = 'America/Los_Angeles';
+const base = () => `${world.server.url}/console/s/${PROD}`;
+const flash = async () => (await page.locator('#flash').textContent())?.trim() ?? '';
+const userState = async (id: string) => (await migrationDb(world.store.kysely).selectFrom('mig_users').select('state').where('subscription_id', '=', PROD).where('user_id', '=', id).executeTakeFirstOrThrow()).state;
+const subState = async () => (await migrationDb(world.store.kysely).selectFrom('mig_subscriptions').select('state').where('subscription_id', '=', PROD).executeTakeFirstOrThrow()).state;
+
+async function expectAccessible(label: string): Promise<void> {
+  assert.deepEqual(await seriousA11yViolations(page), [], `${label}: no serious or critical axe violations`);
+}
+
+before(async () => {
+  [world, browser] = await Promise.all([startConsoleWorld({ concurrency: 1 }), launchBrowser()]);
+  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  page = await context.newPage();
+  page.on('dialog', (d) => void d.accept());
+});
+
+after(async () => {
+  await context?.close();
+  await browser?.close();
+  await world?.close();
+});
+
+test('the bootstrap link opens the console once; the sign-in page and overview are accessible', async () => {
+  await page.goto(`${world.server.url}/console/`);
+  assert.equal(await page.locator('h1').textContent(), 'Migration console');
+  await expectAccessible('sign-in page');
+  const link = await createBootstrapLink(world.store, PROD);
+  await page.goto(world.server.url + link.path);
+  await page.getByRole('button', { name: 'Continue to the console' }).click();
+  await page.waitForURL(base());
+  assert.equal(await page.locator('h1').textContent(), 'Overview');
+  await expectAccessible('overview');
+  // Single use: the same link again is refused.
+  await page.goto(world.server.url + link.path);
+  await page.getByRole('button', { name: 'Continue to the console' }).click();
+  assert.match(await page.locator('main').textContent() ?? '', /already used, has expired/);
+  await page.goto(base());
+  assert.equal(await page.locator('h1').textContent(), 'Overview', 'the session made before is still valid');
+});
+
+test('the date picker is bounded to 8-30 days ahead in the subscription time zone, and the server refuses out-of-range dates', async () => {
+  const today = localDate(new Date(), TZ);
+  const input = page.locator('#date');
+  assert.equal(await input.getAttribute('min'), addDays(today, 8));
+  assert.equal(await input.getAttribute('max'), addDays(today, 30));
+  // Past the browser's own check: the server validates too.
+  await input.evaluate((el) => { el.removeAttribute('min'); el.removeAttribute('max'); });
+  await input.fill(addDays(today, 7));
+  await page.getByRole('button', { name: 'Save date' }).click();
+  await page.waitForURL(base());
+  assert.match(await flash(), /8 to 30 days ahead/);
+  assert.equal(await subState(), 'product_linked');
+  await page.locator('#date').fill(addDays(today, 8));
+  await page.getByRole('button', { name: 'Save date' }).click();
+  assert.match(await flash(), /user migration starts/);
+  assert.equal(await subState(), 'users_scheduled');
+  assert.equal(await page.locator('#date').inputValue(), addDays(today, 8));
+});
+
+test('readiness: filters by status and reason, search, each reason with its fix, CSV and HTML downloads', async () => {
+  await page.getByRole('link', { name: 'Readiness' }).click();
+  await expectAccessible('readiness');
+  await page.locator('#r-status').selectOption('blocked');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  const rows = page.locator('tbody tr td.st');
+  const statuses = new Set(await rows.allTextContents());
+  assert.deepEqual([...statuses], ['Blocked']);
+  await page.locator('#r-status').selectOption('');
+  await page.locator('#r-reason').selectOption('email_unverified');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  assert.ok((await page.locator('tbody tr').count()) > 0);
+  assert.match(await page.locator('main').textContent() ?? '', /Fix: Send a verification email/);
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download CSV' }).click()]);
+  const text = await (await csv.createReadStream()).toArray().then((c) => Buffer.concat(c).toString('utf8'));
+  assert.match(text.split('\r\n')[0]!, /^subscription_id,id,email/);
+  assert.ok(text.split('\r\n').slice(1, -1).every((l) => l.includes('email_unverified')), 'the download holds the filtered users');
+  const [htmlFile] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download HTML report' }).click()]);
+  assert.equal(htmlFile.suggestedFilename(), `readiness-${PROD}.html`);
+  await page.locator('#r-reason').selectOption('');
+  await page.locator('#r-q').fill('1001');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  assert.equal(await page.locator('tbody tr').count(), 1);
+});
+
+test('migrate selected: the admins move first, the status tab follows live (SSE) without a reload', async () => {
+  await page.goto(`${base()}/users?q=100`);
+  await expectAccessible('users tab');
+  for (const id of ['1001', '1002']) await page.getByLabel(`Select user ${id}`).check();
+  await page.getByRole('button', { name: 'Migrate Now' }).click();
+  await page.waitForURL(`${base()}/status`);
+  assert.match(await flash(), /Migrating 2 selected users/);
+  await page.waitForFunction(() => document.querySelector('[data-live-text="count-migrated"]')?.textContent === '2', undefined, { timeout: 15_000 });
+  assert.equal(await userState('1001'), 'migrated');
+  await expectAccessible('status tab');
+});
+
+test('the migrated admin signs in through the IMS; another subscription stays invisible (404)', async () => {
+  const admin = await givePassword(world.store, PROD, '1001', 'correct horse battery staple 1001');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  assert.equal(await page.locator('h1').textContent(), 'Signed out');
+  await page.goto(`${base()}/status`);
+  await page.getByRole('link', { name: 'Sign in with the IMS' }).click();
+  await page.locator('#email').fill(admin.email);
+  await page.locator('#password').fill('correct horse battery staple 1001');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${base()}/status`);
+  assert.match(await page.locator('.who').textContent() ?? '', /Signed in as Ada Hopper/);
+  await page.goto(`${world.server.url}/console/`);
+  const listed = await page.locator('ul.subs li').allTextContents();
+  assert.equal(listed.length, 1);
+  assert.match(listed[0]!, /123-ABC-456/);
+  await expectAccessible('home');
+  const other = await page.goto(`${world.server.url}/console/s/123-ABC-999/status`);
+  assert.equal(other?.status(), 404);
+  const missing = await page.goto(`${world.server.url}/console/s/NO-SUCH-SUB/status`);
+  assert.equal(missing?.status(), 404);
+  assert.equal(await page.locator('main').textContent(), await (await page.goto(`${world.server.url}/console/s/123-ABC-999`))!.text().then(() => page.locator('main').textContent()), 'the same answer for another subscription and a missing one');
+});
+
+test('extend: each press adds a week, at most three times, audited', async () => {
+  await page.goto(`${base()}/status`);
+  const expires = async () => (await page.locator('#expires').textContent())?.trim() ?? '';
+  const first = await expires();
+  const button = page.getByRole('button', { name: /Extend expiration/ });
+  for (let i = 1; i <= 3; i++) {
+    await button.click();
+    assert.match(await flash(), new RegExp(`extension ${i} of 3`));
+  }
+  assert.notEqual(await expires(), first);
+  assert.equal(await button.isDisabled(), true, 'bounded: the fourth extension is not offered');
+  const audit = await world.store.listAudit({ subscriptionId: PROD, action: 'subscription:extend' });
+  assert.equal(audit.length, 3);
+  assert.match(audit[0]!.actor, /^admin:/);
+});
+
+test('resend verification to one user, then skip with a reason (refused without one)', async () => {
+  await page.goto(`${base()}/users?state=needs_email_verification`);
+  const firstId = (await page.locator('tbody input[name="user"]').first().getAttribute('value'))!;
+  await page.getByLabel(`Select user ${firstId}`).check();
+  await page.getByRole('button', { name: 'Verify Email' }).click();
+  assert.match(await flash(), /Verification email sent to 1 user/);
+  const email = (await migrationDb(world.store.kysely).selectFrom('mig_users').select('email').where('subscription_id', '=', PROD).where('user_id', '=', firstId).executeTakeFirstOrThrow()).email;
+  const mails = await world.server.ims.outbox.list({ to: email });
+  assert.equal(mails.length, 1, 'the verification mail is in the outbox');
+
+  await page.getByLabel(`Select user ${firstId}`).check();
+  await page.getByRole('button', { name: 'Skip Migration' }).click();
+  assert.match(await flash(), /Give a reason for skipping/);
+  assert.equal(await userState(firstId), 'needs_email_verification');
+  await page.getByLabel(`Select user ${firstId}`).check();
+  await page.locator('#reason').fill('left the company');
+  await page.getByRole('button', { name: 'Skip Migration' }).click();
+  assert.match(await flash(), /Skipped 1 user/);
+  assert.equal(await userState(firstId), 'skipped');
+});
+
+test('migrate all: the progress bar moves live while the worker runs', async () => {
+  await page.goto(`${base()}/status`);
+  const seen = new Set<string>();
+  const watch = setInterval(() => { void page.locator('#bar-migration').getAttribute('value').then((v) => { if (v) seen.add(v); }).catch(() => {}); }, 40);
+  const updatesBefore = Number(await page.evaluate(() => document.documentElement.dataset.liveUpdates ?? '0'));
+  const url = page.url();
+  await page.getByRole('button', { name: 'Migrate all eligible users' }).click();
+  await page.waitForURL(`${base()}/status`);
+  await page.waitForFunction(() => /No migration is running/.test(document.querySelector('[data-live-text="run"]')?.textContent ?? '') && Number(document.documentElement.dataset.liveUpdates ?? 0) > 2, undefined, { timeout: 60_000 });
+  clearInterval(watch);
+  assert.equal(page.url(), url);
+  assert.ok(seen.size >= 3, `the bar moved through several values without a reload (saw ${[...seen].join(', ')})`);
+  assert.ok(Number(await page.evaluate(() => document.documentElement.dataset.liveUpdates)) > updatesBefore);
+  const eligibleLeft = await migrationDb(world.store.kysely).selectFrom('mig_users').select('user_id').where('subscription_id', '=', PROD).where('state', '=', 'eligible').execute();
+  assert.equal(eligibleLeft.length, 0);
+});
+
+test('confirm: offered only when everyone is migrated or skipped, asks once more, then completes', async () => {
+  const db = migrationDb(world.store.kysely);
+  await page.goto(`${base()}/status`);
+  assert.equal(await page.getByRole('link', { name: 'Complete Migration' }).isVisible(), false);
+  const open = (await db.selectFrom('mig_users').select('user_id').where('subscription_id', '=', PROD).where('state', 'in', ['needs_email_verification', 'blocked', 'failed']).execute()).map((u) => u.user_id);
+  assert.ok(open.length > 0);
+  for (const state of ['needs_email_verification', 'blocked', 'failed']) {
+    await page.goto(`${base()}/users?state=${state}`);
+    if (await page.locator('tbody input[name="user"]').count() === 0) continue;
+    await page.locator('input[data-select-all]').check();
+    await page.locator('#reason').fill('does not need the product');
+    await page.getByRole('button', { name: 'Skip Migration' }).click();
+    assert.match(await flash(), /Skipped/);
+  }
+  await page.goto(`${base()}/status`);
+  await page.getByRole('link', { name: 'Complete Migration' }).click();
+  await page.waitForURL(`${base()}/confirm`);
+  assert.match(await page.locator('main').textContent() ?? '', /skipped users? lose/);
+  await expectAccessible('confirm page');
+  await page.getByLabel(/I understand that/).check();
+  await page.getByRole('button', { name: 'Confirm: complete the migration' }).click();
+  await page.waitForURL(`${base()}/status`);
+  assert.match(await flash(), /complete and confirmed/);
+  assert.equal(await subState(), 'confirmed');
+});
+
+test('support and audit pages: empty states, filters and the CSV export; every console action names its admin', async () => {
+  await page.goto(`${base()}/support`);
+  assert.match(await page.locator('main').textContent() ?? '', /No link-rewrite report yet/);
+  await expectAccessible('support page');
+  await page.goto(`${base()}/audit`);
+  await expectAccessible('audit page');
+  await page.locator('#a-action').selectOption('user:skip');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  const actions = new Set(await page.locator('tbody td:nth-child(4)').allTextContents());
+  assert.deepEqual([...actions], ['user:skip']);
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()]);
+  const text = await (await csv.createReadStream()).toArray().then((c) => Buffer.concat(c).toString('utf8'));
+  const lines = text.trim().split('\r\n');
+  assert.equal(lines[0], 'seq,at,actor,action,target,details');
+  assert.ok(lines.length > 2 && lines.slice(1).every((l) => l.includes(',user:skip,') && l.includes('admin:')));
+  const entries = await world.store.listAudit({ subscriptionId: PROD });
+  for (const action of ['subscription:schedule', 'subscription:extend', 'user:skip', 'subscription:confirm', 'console:migration_requested', 'comms:sent']) {
+    const e = entries.find((x) => x.action === action);
+    assert.ok(e, action);
+    assert.match(e.actor, /^admin:/, `${action} is recorded with the admin as actor`);
+  }
+  assert.doesNotMatch(JSON.stringify(entries.map((e) => e.details)), /@acme\.example/, 'no addresses in audit details');
+});
+
+test('readable at 375 px: no page scrolls sideways', async () => {
+  const narrow = await context.newPage();
+  await narrow.setViewportSize({ width: 375, height: 800 });
+  for (const p of ['', '/readiness', '/status', '/users', '/support', '/audit']) {
+    await narrow.goto(`${base()}${p}`);
+    const width = await narrow.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 375, `${p || '/'} is ${width}px wide at a 375px viewport`);
+  }
+  await expectAccessibleOn(narrow, 'users tab at 375px', `${base()}/users`);
+  await narrow.close();
+});
+
+async function expectAccessibleOn(p: Page, label: string, url: string): Promise<void> {
+  await p.goto(url);
+  assert.deepEqual(await seriousA11yViolations(p), [], label);
+}

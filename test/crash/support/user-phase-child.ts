@@ -1,0 +1,27 @@
+/**
+ * The process the crash suites kill: runs the user phase (one process) or a `rehome worker` (the queue) against a
+ * store, the embedded IMS on the same store. Prints one JSON line when it ends by itself.
+ *   node user-phase-child.ts phase  <store-json> <subscription> <org> <concurrency>
+ *   node user-phase-child.ts worker <store-json> <concurrency>
+ */
+import { openStore, type StoreOptions } from '../../../src/store/open-store.ts';
+import { runUserPhase } from '../../../src/migration/user-phase.ts';
+import { embeddedEnginePorts } from '../../../src/migration/embedded-engine.ts';
+import { ISSUER } from './crash-setup.ts';
+
+const [mode, storeJson, ...rest] = process.argv.slice(2);
+const store = await openStore(JSON.parse(storeJson!) as StoreOptions);
+const actor = `test:child:${process.pid}`;
+if (mode === 'phase') {
+  const [subscriptionId, orgId, concurrency] = rest as [string, string, string];
+  const r = await runUserPhase({ subscriptionId, concurrency: Number(concurrency) }, embeddedEnginePorts({ store, orgId, issuer: ISSUER, actor }));
+  process.stdout.write(`${JSON.stringify(r)}\n`);
+} else {
+  const { runWorker } = await import('../../../src/workers/run-worker.ts');
+  const r = await runWorker({
+    store, concurrency: Number(rest[0]), untilIdle: true, leaseMs: 3_000, pollMs: 200,
+    portsFor: (m, workerActor) => embeddedEnginePorts({ store, orgId: m.org_id ?? '', issuer: ISSUER, actor: workerActor }),
+  });
+  process.stdout.write(`${JSON.stringify(r)}\n`);
+}
+await store[Symbol.asyncDispose]();
