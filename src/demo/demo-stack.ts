@@ -97,7 +97,7 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
     }
 
     const store = await openStore({ kind: 'sqlite', path: files.rehomeDb });
-    releasers.push(() => store[Symbol.asyncDispose]());
+    releasers.push(async () => { await store[Symbol.asyncDispose](); });
     const secrets = loadOrCreateDevSecrets(files.secrets, true);
     const rehomePort = options.rehomePort ?? 4000;
     // The rules name both servers' hosts, which are only known once bound: with port 0 they are written after the

@@ -9,6 +9,7 @@ import type { RequestHandler } from './http-server.ts';
 import { createRedirectHandler } from '../redirects/redirect-handler.ts';
 import { createMemoryUnmatchedLog } from '../redirects/unmatched-log.ts';
 import { loadUrlRules } from '../redirects/load-url-rules.ts';
+import { mountVerifyEmail } from '../comms/comms-wiring.ts';
 
 /**
  * The parts mounted after the IMS, in the order they are tried: token endpoint, SCIM 2.0, Admin API, the
@@ -47,6 +48,8 @@ export function mountedHandlers(store: StoreAdapter, config?: RehomeConfig, onCl
       onClose?.(() => migrationConsole.close());
       return migrationConsole;
     },
+    // Product-side email verification links (docs/communications.md).
+    ...(config ? [mountVerifyEmail({ store, config })] : []),
     ...(redirects ? [() => redirects] : []),
   ];
 }

@@ -3,6 +3,7 @@ import { importCommand } from './import.ts';
 import { readinessCommand } from './readiness.ts';
 import { serveCommand } from './serve.ts';
 import { redirectsCommand } from './redirects.ts';
+import { commsCommand } from './comms.ts';
 import { rewriteLinksCommand } from './rewrite-links.ts';
 import { verifyCommand } from './verify.ts';
 import { planCommand } from './plan.ts';
@@ -21,6 +22,7 @@ export const COMMANDS: Record<string, Command> = {
   migrate: migrateCommand,
   schedule: scheduleCommand,
   status: statusCommand,
+  comms: commsCommand,
   extend: extendCommand,
   skip: skipCommand,
   unskip: unskipCommand,

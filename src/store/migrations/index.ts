@@ -12,4 +12,4 @@ import { supportTicketsMigration } from '../../tickets/support-schema.ts';
 export type { Migration } from './migration.ts';
 
 /** Every migration in the order it runs. Append only: new modules add their entry at the end. */
-export const migrations: Migration[] = [coreMigration, imsMigration, adminApiMigration, migrationEngineMigration, commsMigration, consoleMigration, workersMigration, passwordsMigration, supportTicketsMigration];
+export const migrations: Migration[] = [coreMigration, imsMigration, adminApiMigration, migrationEngineMigration, supportTicketsMigration, commsMigration, consoleMigration, workersMigration, passwordsMigration];
