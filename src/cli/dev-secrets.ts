@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import type { RehomeConfig } from '../config/config.ts';
 import { CliError } from './cli-error.ts';
 
 export interface ServerSecrets {
@@ -22,4 +23,13 @@ export function loadOrCreateDevSecrets(path: string, loopback: boolean): ServerS
   writeFileSync(path, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   chmodSync(path, 0o600);
   return secrets;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** The server's secrets: from the environment, or generated once beside the SQLite store on a loopback server. */
+export function serverSecretsOf(config: RehomeConfig): ServerSecrets {
+  if (config.ims.cookieKeys && config.ims.linkSecret) return { cookieKeys: config.ims.cookieKeys, linkSecret: config.ims.linkSecret };
+  const dir = config.store.kind === 'sqlite' && config.store.path !== ':memory:' ? dirname(config.store.path) : resolve('.rehome');
+  return loadOrCreateDevSecrets(join(dir, 'secrets.json'), LOOPBACK.has(config.server.host));
 }

@@ -9,6 +9,12 @@ import type { StoreAdapter } from '../store/open-store.ts';
 import type { IdentityLinkWriter } from '../migration/engine-ports.ts';
 import { createRestProductSource } from '../adapters/product/rest/rest-product-source.ts';
 import { productSourceLinks } from '../migration/product-source-links.ts';
+import { createEmbeddedPasswordProvisioner, createPasswordProvisioner } from '../migration/password-provisioner.ts';
+import type { HashImportReport } from '../ims/passwords/hash-import-check.ts';
+import { imsConfigFrom } from '../server/ims-config-from.ts';
+import { serverSecretsOf } from './dev-secrets.ts';
+import { createOutboxMailer } from '../mail/outbox-mailer.ts';
+import { createSmtpMailer } from '../mail/smtp-mailer.ts';
 
 /** The product's link table: its REST API when configured, else Rehome's own store. */
 function linksOf(config: RehomeConfig, subscriptionId: string): IdentityLinkWriter {
@@ -29,9 +35,10 @@ export function scheduleRulesOf(config: RehomeConfig): ScheduleRules {
 }
 
 /** Engine ports from the validated config, acting for the organization the subscription is linked to. */
-export function enginePortsFromConfig(config: RehomeConfig, store: StoreAdapter, opts: { orgId: string; subscriptionId: string; actor: string; onEvent?: EnginePorts['onEvent'] }): EnginePorts {
+export function enginePortsFromConfig(config: RehomeConfig, store: StoreAdapter, opts: { orgId: string; subscriptionId: string; actor: string; onEvent?: EnginePorts['onEvent']; hashCheck?: HashImportReport }): EnginePorts {
   if (config.idp.kind === 'embedded') {
-    return embeddedEnginePorts({ store, orgId: opts.orgId, issuer: issuerOf(config), actor: opts.actor, links: linksOf(config, opts.subscriptionId), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) });
+    const ports = embeddedEnginePorts({ store, orgId: opts.orgId, issuer: issuerOf(config), actor: opts.actor, links: linksOf(config, opts.subscriptionId), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) });
+    return { ...ports, passwords: embeddedPasswords(config, store, opts.actor, opts.hashCheck) };
   }
   const idp = createExternalIdp({
     issuer: config.idp.issuer!,
@@ -42,5 +49,15 @@ export function enginePortsFromConfig(config: RehomeConfig, store: StoreAdapter,
     concurrency: config.idp.concurrency,
     timeoutMs: config.idp.timeoutMs,
   });
-  return { db: store.kysely, idp, orgs: createExternalOrgLinker(), links: linksOf(config, opts.subscriptionId), now: () => new Date(), actor: opts.actor, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) };
+  return { db: store.kysely, idp, orgs: createExternalOrgLinker(), links: linksOf(config, opts.subscriptionId), passwords: createPasswordProvisioner({ db: store.kysely, idp: { kind: 'external' } }), now: () => new Date(), actor: opts.actor, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) };
+}
+
+/**
+ * Invitations, imported hashes or lazy migration (migration.passwordStrategy) against the embedded IMS: invitation
+ * links are signed with the server's secret and mailed through the same outbox or SMTP server the IMS uses.
+ */
+function embeddedPasswords(config: RehomeConfig, store: StoreAdapter, actor: string, hashCheck?: HashImportReport): EnginePorts['passwords'] {
+  const imsConfig = imsConfigFrom(config, serverSecretsOf(config), `http://${config.server.host}:${config.server.port}`);
+  const mailer = imsConfig.smtp ? createSmtpMailer(store.kysely, imsConfig.smtp) : createOutboxMailer(store.kysely);
+  return createEmbeddedPasswordProvisioner({ store, imsConfig, mailer, actor, ...(hashCheck ? { hashCheck } : {}) });
 }

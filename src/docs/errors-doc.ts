@@ -11,6 +11,8 @@ const DOMAINS: { file: string; type: string; title: string; about: string }[] = 
   { file: 'src/ims/directory/ims-directory.ts', type: 'ImsErrorCode', title: 'Embedded IMS (ImsError)', about: 'Directory and account rules of the embedded IMS.' },
   { file: 'src/ims/admin-api/admin-error.ts', type: 'AdminErrorCode', title: 'Admin API', about: 'JSON error bodies of `/ims/admin/v1` (SCIM errors follow RFC 7644 §3.12, see docs/scim.md).' },
   { file: 'src/ims/federation/federation-error.ts', type: 'FederationErrorCode', title: 'SSO federation (FederationError)', about: 'Sign-in through an organization\'s upstream OpenID Connect provider.' },
+  { file: 'src/ims/passwords/password-error.ts', type: 'PasswordErrorCode', title: 'Passwords (PasswordError)', about: 'The password strategy of a subscription: invitations, imported hashes, lazy migration.' },
+  { file: 'src/comms/comms-error.ts', type: 'CommsErrorCode', title: 'Communications (CommsError)', about: 'Templates, verification links and sends (docs/communications.md).' },
   { file: 'src/mail/mailer.ts', type: 'MailErrorCode', title: 'Mail (MailError)', about: 'Outbox or SMTP.' },
   { file: 'src/ports/product-source.ts', type: 'ProductSourceErrorCode', title: 'Product source (ProductSourceError)', about: 'Reading from or writing to the product (REST or export files).' },
   { file: 'src/product-kit/product-kit-error.ts', type: 'ProductKitErrorCode', title: 'Product kit (ProductKitError)', about: '"Continue with IMS" inside the product.' },

@@ -31,6 +31,8 @@ export async function applyProductPhase(plan: MigrationPlan, ports: EnginePorts,
   if (existed && opts.consent && !m.consent_at) {
     await db.transaction().execute((tx) => patchSubscription(tx, plan.subscriptionId, { consent_by: ports.actor, consent_at: at() }, { at: at(), actor: ports.actor, action: 'subscription:consent_recorded', details: { orgId: orgStep.orgId } }));
   }
+  // A strategy the IdP cannot honour (or an import whose hash sample failed) refuses here, before anything changes.
+  await ports.passwords?.prepareSubscription({ subscriptionId: plan.subscriptionId, orgId: orgStep.orgId, strategy: plan.passwordStrategy, actor: ports.actor });
   await ports.orgs.ensureOrg({ id: orgStep.orgId, name: orgStep.name, claimedDomains: orgStep.claimedDomains, actor: ports.actor });
   const profile = await ports.idp.ensureProductProfile({ subscriptionId: profileStep.subscriptionId, name: profileStep.name });
   const current = await requireMigration(db, plan.subscriptionId);

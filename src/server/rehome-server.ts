@@ -1,6 +1,6 @@
 import type { RehomeConfig } from '../config/config.ts';
 import { consoleClientRegistration } from '../console/console-client.ts';
-import { resolveImsConfig } from '../ims/ims-config.ts';
+import { imsConfigFrom } from './ims-config-from.ts';
 import type { StoreAdapter } from '../store/open-store.ts';
 import { startServer, type RunningServer } from './http-server.ts';
 import { mountedHandlers } from './mounted-handlers.ts';
@@ -13,20 +13,8 @@ export async function startRehomeServer(opts: { config: RehomeConfig; store: Sto
     host: config.server.host,
     port: opts.port ?? config.server.port,
     store,
-    config: (url) => resolveImsConfig({
-      baseUrl: config.server.publicUrl ?? url,
-      allowInsecureHttp: true, // resolveImsConfig only accepts http on loopback; config.ts refuses it elsewhere without the loud flag
-      cookieKeys: secrets.cookieKeys,
-      linkSecret: secrets.linkSecret,
-      brandText: config.ims.brandText,
-      productName: config.ims.productName,
-      devOutbox: config.ims.devOutbox,
-      // The migration console signs admins in through the IMS as a first-party client.
-      clients: [consoleClientRegistration(config.server.publicUrl ?? url, secrets.linkSecret)],
-      smtp: config.mail.smtpHost
-        ? { host: config.mail.smtpHost, port: config.mail.smtpPort, secure: config.mail.smtpSecure, ...(config.mail.smtpUser ? { user: config.mail.smtpUser } : {}), ...(config.mail.smtpPassword ? { password: config.mail.smtpPassword } : {}), from: config.mail.from }
-        : null,
-    }),
+    // The migration console signs admins in through the IMS as a first-party client.
+    config: (url) => imsConfigFrom(config, secrets, url, [consoleClientRegistration(config.server.publicUrl ?? url, secrets.linkSecret)]),
     handlers: mountedHandlers(store, config, (close) => closers.push(close)),
   });
   return {

@@ -2,6 +2,8 @@ import type { Command } from './command.ts';
 import { STORE_OPTIONS, storeFlags, stringList } from './command.ts';
 import { loadFileInputs } from '../load-inputs.ts';
 import { openConfiguredStore } from '../open-configured-store.ts';
+import { readFileSync } from 'node:fs';
+import { checkHashImport, formatHashImportReport, parseHashSample } from '../../ims/passwords/hash-import-check.ts';
 
 export const importCommand: Command = {
   summary: 'Store a snapshot of product users, the IMS directory and the subscription',
@@ -9,11 +11,18 @@ export const importCommand: Command = {
 
 Reads and validates every file first; on any problem prints each with file:line:column, exits 2 and stores nothing.
 Each subscription becomes one immutable snapshot (with a digest that later plans check for staleness).
-Repeat --users/--subscription in pairs to import production and sandbox together.`,
-  options: { users: { type: 'string', multiple: true }, ims: { type: 'string' }, subscription: { type: 'string', multiple: true }, ...STORE_OPTIONS },
+Repeat --users/--subscription in pairs to import production and sandbox together.\n--hash-sample FILE (import_hashes strategy): JSON lines { userId, password } of known test passwords; every hash family\nin the export must verify them, or nothing is stored.`,
+  options: { users: { type: 'string', multiple: true }, ims: { type: 'string' }, subscription: { type: 'string', multiple: true }, 'hash-sample': { type: 'string' }, ...STORE_OPTIONS },
   configFlags: storeFlags,
   async run(ctx) {
     const inputs = await loadFileInputs({ users: stringList(ctx.values.users), ims: ctx.values.ims as string | undefined, subscriptions: stringList(ctx.values.subscription) });
+    if (ctx.values['hash-sample']) {
+      // import_hashes: every hash family in the export must verify known test passwords before anything is stored.
+      const file = String(ctx.values['hash-sample']);
+      const report = await checkHashImport(inputs.snapshots.flatMap((s) => s.users), parseHashSample(readFileSync(file, 'utf8'), file));
+      ctx.io.out(formatHashImportReport(report));
+      if (!report.ok) return 2;
+    }
     await using store = await openConfiguredStore(ctx.config);
     const at = ctx.io.now().toISOString();
     for (const [i, snap] of inputs.snapshots.entries()) {

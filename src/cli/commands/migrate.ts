@@ -10,15 +10,16 @@ import { enginePortsFromConfig } from '../engine-from-config.ts';
 import { createProgressBar } from '../progress-bar.ts';
 import { CliError } from '../cli-error.ts';
 import { describePlan } from './plan.ts';
+import { checkHashImport, formatHashImportReport, parseHashSample } from '../../ims/passwords/hash-import-check.ts';
 
 export const migrateCommand: Command = {
   summary: 'Apply a plan (phase 1), and migrate users on demand (admins first)',
-  help: `rehome migrate --plan plan.json [--consent] [--dry-run]     register the plan and link the product (phase 1)
+  help: `rehome migrate --plan plan.json [--consent] [--dry-run] [--hash-sample FILE]   register the plan, link the product (phase 1)
 rehome migrate --subscription ID [--users a,b] [--concurrency N] migrate users now (default: every eligible user)
 
 Refuses a plan whose snapshot is no longer the newest stored one. Crash-safe: run it again after an interruption
 and it resumes where it stopped, without a second account for anyone. --dry-run prints the plan and changes nothing.`,
-  options: { plan: { type: 'string' }, subscription: { type: 'string' }, users: { type: 'string', multiple: true }, consent: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, concurrency: { type: 'string' }, ...STORE_OPTIONS },
+  options: { plan: { type: 'string' }, subscription: { type: 'string' }, users: { type: 'string', multiple: true }, consent: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, 'hash-sample': { type: 'string' }, concurrency: { type: 'string' }, ...STORE_OPTIONS },
   configFlags: (v) => ({ ...storeFlags(v), 'migration.concurrency': v.concurrency as string | undefined }),
   async run(ctx) {
     const { values, io } = ctx;
@@ -50,7 +51,11 @@ async function applyPlan({ config, io, values }: CommandContext, plan: Migration
     throw new CliError('usage', `the plan is stale: it was made from snapshot ${plan.snapshotId.slice(0, 8)}, but the newest snapshot of ${plan.subscriptionId} is ${latest ? latest.id.slice(0, 8) : 'missing'}. Run rehome plan again.`);
   }
   const orgId = plan.product.find((s) => s.step === 'ensure_org')?.step === 'ensure_org' ? (plan.product[0] as { orgId: string }).orgId : '';
-  const ports = enginePortsFromConfig(config, store, { orgId, subscriptionId: plan.subscriptionId, actor: io.actor });
+  const hashCheck = values['hash-sample']
+    ? await checkHashImport(latest.users, parseHashSample(readFileSync(String(values['hash-sample']), 'utf8'), String(values['hash-sample'])))
+    : undefined;
+  if (hashCheck) io.out(formatHashImportReport(hashCheck));
+  const ports = enginePortsFromConfig(config, store, { orgId, subscriptionId: plan.subscriptionId, actor: io.actor, ...(hashCheck ? { hashCheck } : {}) });
   const m = await applyProductPhase(plan, ports, { consent: Boolean(values.consent) });
   io.out(`subscription ${plan.subscriptionId}: ${m.state} (organization ${m.org_id}, product profile ${m.profile_id})\n`);
   if (m.state === 'product_linked') io.out(`next: rehome schedule --subscription ${plan.subscriptionId} --date YYYY-MM-DD   (8-30 days ahead)\n`);

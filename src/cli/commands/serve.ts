@@ -1,11 +1,8 @@
-import { join, dirname, resolve } from 'node:path';
 import type { Command } from './command.ts';
 import { STORE_OPTIONS, storeFlags } from './command.ts';
 import { openConfiguredStore } from '../open-configured-store.ts';
-import { loadOrCreateDevSecrets } from '../dev-secrets.ts';
+import { serverSecretsOf } from '../dev-secrets.ts';
 import { startRehomeServer } from '../../server/rehome-server.ts';
-
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 export const serveCommand: Command = {
   summary: 'Run the server: the embedded IMS (OpenID Connect, accounts, SCIM 2.0, Admin API)',
@@ -17,11 +14,7 @@ Serves the embedded IMS at <url>/ims (discovery: <url>/ims/.well-known/openid-co
   configFlags: (v) => ({ ...storeFlags(v), 'server.host': v.host as string | undefined, 'server.port': v.port as string | undefined, 'ims.devOutbox': v['dev-outbox'] as boolean | undefined }),
   async run(ctx) {
     const { config, io } = ctx;
-    const loopback = LOOPBACK.has(config.server.host);
-    const secretsFile = join(config.store.kind === 'sqlite' && config.store.path !== ':memory:' ? dirname(config.store.path) : resolve('.rehome'), 'secrets.json');
-    const secrets = config.ims.cookieKeys && config.ims.linkSecret
-      ? { cookieKeys: config.ims.cookieKeys, linkSecret: config.ims.linkSecret }
-      : loadOrCreateDevSecrets(secretsFile, loopback);
+    const secrets = serverSecretsOf(config);
     const store = await openConfiguredStore(config);
     const server = await startRehomeServer({ config, store, secrets });
     await store.appendAudit({ at: io.now().toISOString(), actor: io.actor, action: 'server:started', details: { url: server.url } });

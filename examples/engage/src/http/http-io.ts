@@ -75,7 +75,9 @@ export function sendHtml(res: ServerResponse, status: number, body: string, scri
   res.setHeader('x-frame-options', 'DENY');
   const scripts = scriptHashes.length > 0 ? `script-src ${scriptHashes.map((h) => `'${h}'`).join(' ')}; ` : '';
   res.setHeader('content-security-policy', `default-src 'none'; ${scripts}style-src 'unsafe-inline'; form-action 'self' http: https:; frame-ancestors 'none'`);
-  res.setHeader('referrer-policy', 'no-referrer');
+  // same-origin, not no-referrer: under no-referrer browsers send `Origin: null` with the page's own form posts,
+  // which assertSameOrigin must refuse; same-origin still sends nothing to other sites (the IMS included).
+  res.setHeader('referrer-policy', 'same-origin');
   res.end(body);
 }
 
