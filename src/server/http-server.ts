@@ -4,6 +4,7 @@ import { createEmbeddedIms, type EmbeddedIms } from '../ims/embedded-ims.ts';
 import type { ImsConfig } from '../ims/ims-config.ts';
 import type { ImsStoreHandle } from '../ims/ims-tables.ts';
 import type { Mailer } from '../mail/mailer.ts';
+import type { LegacyPasswordVerifier } from '../ims/passwords/password-strategy.ts';
 
 /** A mounted part of the server: resolves true when it answered the request. */
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
@@ -20,6 +21,8 @@ export interface StartServerOptions {
   config: ImsConfig | ((serverUrl: string) => ImsConfig);
   /** Overrides the mailer chosen from config (outbox, or SMTP when `ims.smtp` is set). */
   mailer?: Mailer;
+  /** The product's password check, for subscriptions on the `lazy` password strategy. */
+  legacyPasswords?: LegacyPasswordVerifier;
   /**
    * Further handlers, tried in order after the IMS: SCIM (`/scim/v2`), Admin API, console, redirect service.
    * They receive the embedded IMS so they can use its directory and verify its tokens.
@@ -68,7 +71,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   let ims: EmbeddedIms;
   try {
     const config = typeof options.config === 'function' ? options.config(url) : options.config;
-    ims = await createEmbeddedIms({ store: options.store, config, ...(options.mailer ? { mailer: options.mailer } : {}) });
+    ims = await createEmbeddedIms({ store: options.store, config, ...(options.mailer ? { mailer: options.mailer } : {}), ...(options.legacyPasswords ? { legacyPasswords: options.legacyPasswords } : {}) });
   } catch (error) {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     throw error;

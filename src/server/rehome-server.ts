@@ -1,6 +1,7 @@
 import type { RehomeConfig } from '../config/config.ts';
 import { consoleClientRegistration } from '../console/console-client.ts';
 import { imsConfigFrom } from './ims-config-from.ts';
+import { createRestPasswordVerifier } from '../adapters/product/rest/rest-password-verifier.ts';
 import type { StoreAdapter } from '../store/open-store.ts';
 import { startServer, type RunningServer } from './http-server.ts';
 import { mountedHandlers } from './mounted-handlers.ts';
@@ -15,6 +16,8 @@ export async function startRehomeServer(opts: { config: RehomeConfig; store: Sto
     store,
     // The migration console signs admins in through the IMS as a first-party client.
     config: (url) => imsConfigFrom(config, secrets, url, [consoleClientRegistration(config.server.publicUrl ?? url, secrets.linkSecret)]),
+    // Lazy password migration asks the product (its Rehome API) at a person's first IMS sign-in.
+    ...(config.product.url ? { legacyPasswords: createRestPasswordVerifier({ baseUrl: config.product.url, token: config.product.token! }) } : {}),
     handlers: mountedHandlers(store, config, (close) => closers.push(close)),
   });
   return {
