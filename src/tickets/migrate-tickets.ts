@@ -87,11 +87,11 @@ export async function migrateTickets(ctx: MigrateTicketsContext, input: MigrateT
   ctx.onEvent?.({ type: 'phase:started', phase: 'support', subscriptionId });
   const size = Math.max(1, input.batchSize ?? 200);
   let moved = 0;
-  for (let i = 0; i < input.tickets.length; i += size) {
-    const batch = input.tickets.slice(i, i + size).map((ticket, j) => ({ ticket, planned: plan.tickets[i + j]! }));
+  const todo = input.tickets.map((ticket, i) => ({ ticket, planned: plan.tickets[i]! })).filter((b) => !before.has(b.ticket.id));
+  for (let i = 0; i < todo.length; i += size) {
     const at = ctx.now().toISOString();
-    moved += await (support.transaction().execute((tx) => insertTickets(tx, { subscriptionId, orgId: m.org_id, at }, batch)));
-    ctx.onBatch?.(Math.min(i + size, input.tickets.length), input.tickets.length);
+    moved += await support.transaction().execute((tx) => insertTickets(tx, { subscriptionId, orgId: m.org_id, at }, todo.slice(i, i + size)));
+    ctx.onBatch?.(alreadyPresent + Math.min(i + size, todo.length), input.tickets.length);
   }
 
   const stored = countStored(input.tickets, await allStoredTicketIds(support, subscriptionId), await storedMessageCounts(support, subscriptionId));

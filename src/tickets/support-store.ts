@@ -13,44 +13,34 @@ type SupportDb = Kysely<SupportTables> | Transaction<SupportTables>;
 /** Rows per insert statement: well under SQLite's and PostgreSQL's bound-parameter limits. */
 const ROWS_PER_INSERT = 500;
 
-/** The product ticket ids among `ids` that are already stored for the subscription. */
-export async function storedTicketIds(db: SupportDb, subscriptionId: string, ids: readonly string[]): Promise<Set<string>> {
-  const found = new Set<string>();
-  for (let i = 0; i < ids.length; i += ROWS_PER_INSERT) {
-    const rows = await db.selectFrom('ims_support_tickets').select('product_ticket_id')
-      .where('subscription_id', '=', subscriptionId).where('product_ticket_id', 'in', ids.slice(i, i + ROWS_PER_INSERT)).execute();
-    for (const r of rows) found.add(r.product_ticket_id);
-  }
-  return found;
-}
-
-/** Inserts tickets (with their messages) not stored yet; returns how many were new. */
+/**
+ * Inserts the tickets of `batch` (with their messages) that are not stored yet and returns how many were new. The
+ * caller leaves out tickets it knows are stored; `do nothing` on the key covers the rest (a second process moving
+ * the same file at the same time), and messages are written only for the tickets this insert created.
+ */
 export async function insertTickets(
   tx: Transaction<SupportTables>, ctx: { subscriptionId: string; orgId: string | null; at: string }, batch: readonly { ticket: SupportTicket; planned: PlannedTicket }[],
 ): Promise<number> {
-  const existing = await storedTicketIds(tx, ctx.subscriptionId, batch.map((b) => b.ticket.id));
-  const fresh = batch.filter((b) => !existing.has(b.ticket.id));
-  if (fresh.length === 0) return 0;
-  const tickets: SupportTables['ims_support_tickets'][] = fresh.map(({ ticket: t, planned: p }) => ({
-    subscription_id: ctx.subscriptionId, product_ticket_id: t.id, org_id: ctx.orgId, subject: t.subject, status: t.status, created_at: t.createdAt,
-    requester_subject: p.attributedTo.imsSubject, requester_user_id: p.attributedTo.productUserId, submitter_user_id: t.submitterUserId,
-    attribution: p.reattributed, reason: p.reason ?? null, attributes: JSON.stringify(t.attributes), message_count: t.messages.length, migrated_at: ctx.at,
-  }));
-  const messages: SupportTables['ims_support_messages'][] = fresh.flatMap(({ ticket: t, planned: p }) => p.messages.map((m) => ({
+  const created = new Set<string>();
+  for (let i = 0; i < batch.length; i += ROWS_PER_INSERT) {
+    const rows: SupportTables['ims_support_tickets'][] = batch.slice(i, i + ROWS_PER_INSERT).map(({ ticket: t, planned: p }) => ({
+      subscription_id: ctx.subscriptionId, product_ticket_id: t.id, org_id: ctx.orgId, subject: t.subject, status: t.status, created_at: t.createdAt,
+      requester_subject: p.attributedTo.imsSubject, requester_user_id: p.attributedTo.productUserId, submitter_user_id: t.submitterUserId,
+      attribution: p.reattributed, reason: p.reason ?? null, attributes: JSON.stringify(t.attributes), message_count: t.messages.length, migrated_at: ctx.at,
+    }));
+    const inserted = await tx.insertInto('ims_support_tickets').values(rows)
+      .onConflict((oc) => oc.columns(['subscription_id', 'product_ticket_id']).doNothing()).returning('product_ticket_id').execute();
+    for (const r of inserted) created.add(r.product_ticket_id);
+  }
+  const messages: SupportTables['ims_support_messages'][] = batch.filter((b) => created.has(b.ticket.id)).flatMap(({ ticket: t, planned: p }) => p.messages.map((m) => ({
     subscription_id: ctx.subscriptionId, product_ticket_id: t.id, seq: m.index, attribution: m.attribution,
     author_subject: m.attributedTo?.imsSubject ?? null, author_user_id: m.attributedTo?.productUserId ?? null, original_author_user_id: m.originalAuthorUserId,
     reason: m.reason ?? null, body: t.messages[m.index]!.body, at: t.messages[m.index]!.at,
   })));
-  // `do nothing` on the key as well: a second process moving the same file at the same time must not fail or double.
-  for (let i = 0; i < tickets.length; i += ROWS_PER_INSERT) {
-    await tx.insertInto('ims_support_tickets').values(tickets.slice(i, i + ROWS_PER_INSERT))
-      .onConflict((oc) => oc.columns(['subscription_id', 'product_ticket_id']).doNothing()).execute();
-  }
   for (let i = 0; i < messages.length; i += ROWS_PER_INSERT) {
-    await tx.insertInto('ims_support_messages').values(messages.slice(i, i + ROWS_PER_INSERT))
-      .onConflict((oc) => oc.columns(['subscription_id', 'product_ticket_id', 'seq']).doNothing()).execute();
+    await tx.insertInto('ims_support_messages').values(messages.slice(i, i + ROWS_PER_INSERT)).execute();
   }
-  return fresh.length;
+  return created.size;
 }
 
 /** Stored messages per ticket of the subscription (tickets without messages are absent). */

@@ -4,6 +4,7 @@ import { readinessCommand } from './readiness.ts';
 import { serveCommand } from './serve.ts';
 import { redirectsCommand } from './redirects.ts';
 import { commsCommand } from './comms.ts';
+import { ticketsCommand } from './tickets.ts';
 import { rewriteLinksCommand } from './rewrite-links.ts';
 import { verifyCommand } from './verify.ts';
 import { planCommand } from './plan.ts';
@@ -29,6 +30,7 @@ export const COMMANDS: Record<string, Command> = {
   retry: retryCommand,
   confirm: confirmCommand,
   rollback: rollbackCommand,
+  tickets: ticketsCommand,
   verify: verifyCommand,
   'rewrite-links': rewriteLinksCommand,
   serve: serveCommand,
