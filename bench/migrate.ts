@@ -4,7 +4,7 @@
 //   processes of their own (so peak RSS is the migrating process's, not the generator's).
 // Prints the machine, the set-up times, then users/second and peak RSS of the user phase.
 // Usage: node bench/migrate.ts [--users 100000,1000000] [--store sqlite,postgres] [--workers 1,2] [--mode single,batch]
-//                              [--batch-size 1000] [--concurrency N] [--cpu-prof DIR]
+//                              [--batch-size 1000] [--concurrency N] [--synchronous full|normal] [--cpu-prof DIR]
 // Two workers run on PostgreSQL only (SQLite: one process), on the batched path only: the per-user path has no row
 // locks yet, so two of its processes would share nothing.
 import { spawn } from 'node:child_process';
@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
 import pg from 'pg';
 import type { ImsAccount } from '../src/core/model.ts';
 import { planMigration } from '../src/core/migration/plan-migration.ts';
@@ -34,7 +35,7 @@ const { values } = parseArgs({
   options: {
     users: { type: 'string', default: '100000' }, store: { type: 'string', default: 'sqlite,postgres' }, workers: { type: 'string', default: '1' },
     mode: { type: 'string', default: 'batch' }, 'batch-size': { type: 'string', default: '1000' }, concurrency: { type: 'string' }, 'cpu-prof': { type: 'string' },
-    child: { type: 'string' }, subscription: { type: 'string' }, org: { type: 'string' }, worker: { type: 'string' },
+    synchronous: { type: 'string' }, child: { type: 'string' }, subscription: { type: 'string' }, org: { type: 'string' }, worker: { type: 'string' },
   },
 });
 const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
@@ -139,7 +140,7 @@ interface WorkerReport { migrated: number; failed: number; ms: number; peakRssMb
 
 function spawnWorker(options: StoreOptions, subscription: string, orgId: string, mode: string, worker: string): Promise<WorkerReport> {
   const prof = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [];
-  const args = [...prof, process.argv[1]!, '--child', JSON.stringify(options), '--subscription', subscription, '--org', orgId, '--mode', mode, '--worker', worker, '--batch-size', values['batch-size']!, ...(values.concurrency ? ['--concurrency', values.concurrency] : [])];
+  const args = [...prof, process.argv[1]!, '--child', JSON.stringify(options), '--subscription', subscription, '--org', orgId, '--mode', mode, '--worker', worker, '--batch-size', values['batch-size']!, ...(values.concurrency ? ['--concurrency', values.concurrency] : []), ...(values.synchronous ? ['--synchronous', values.synchronous] : [])];
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -155,6 +156,9 @@ function spawnWorker(options: StoreOptions, subscription: string, orgId: string,
 /** One worker process: the user phase, measured from inside; prints its report as the last line. */
 async function child(options: StoreOptions): Promise<void> {
   await using store = await openStore(options);
+  // What a commit waits for on SQLite (default FULL: an fsync of the WAL per commit; NORMAL: at checkpoints only,
+  // still safe against a killed process, may lose the last commits on power loss).
+  if (options.kind === 'sqlite' && values.synchronous) await sql.raw(`pragma synchronous = ${values.synchronous === 'normal' ? 'normal' : 'full'}`).execute(store.kysely);
   const ports = embeddedEnginePorts({ store, orgId: values.org!, issuer: ISSUER, actor: `bench:${values.worker}` });
   const subscriptionId = values.subscription!;
   const r = await measure(() => values.mode === 'single'

@@ -4,6 +4,7 @@ import { loadConfig } from '../config/load-config.ts';
 import { ImportError, ImportErrors } from '../importers/import-error.ts';
 import { StoreError } from '../store/store-error.ts';
 import { MigrationError } from '../migration/migration-error.ts';
+import { WorkerError } from '../workers/worker-error.ts';
 import { COMMANDS, type Command } from './commands/index.ts';
 import { CliError } from './cli-error.ts';
 import { usage } from './usage.ts';
@@ -68,7 +69,7 @@ function reportError(e: unknown, io: CliIo, command: string): number {
     io.err(`rehome ${command}: ${e.message}\n`);
     return e.exitCode;
   }
-  if (e instanceof MigrationError) {
+  if (e instanceof MigrationError || e instanceof WorkerError) {
     io.err(`rehome ${command}: ${e.message} (${e.code})\n`);
     return 2;
   }

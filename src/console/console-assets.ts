@@ -40,6 +40,7 @@ button.secondary,.button.secondary{background:#fff;color:var(--blue)}button.seco
 button.danger{background:var(--red);border-color:var(--red)}
 button.link{background:none;border:0;color:var(--blue);padding:0;text-decoration:underline}
 button[disabled]{background:#e3e3e3;border-color:#c4c7c5;color:#4a4a4a;cursor:not-allowed}
+fieldset{min-width:0;border:0;padding:0;margin:0}
 .actions{display:flex;flex-wrap:wrap;gap:.5rem;align-items:flex-end;margin:.75rem 0}
 label{font-weight:600}
 input[type=text],input[type=search],input[type=date],select{font:inherit;padding:.45rem .5rem;border:1px solid #6f6f6f;border-radius:4px;max-width:100%}
@@ -47,7 +48,7 @@ input[type=text],input[type=search],input[type=date],select{font:inherit;padding
 .hint{color:var(--muted);font-size:.92rem;font-weight:400}
 .filters{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:flex-end;margin:.5rem 0 1rem;padding:.75rem;background:var(--soft);border-radius:8px}
 .filters .field{margin:0}
-.table-wrap{overflow-x:auto;border:1px solid var(--line);border-radius:8px}
+.table-wrap{position:relative;overflow-x:auto;border:1px solid var(--line);border-radius:8px}
 table{border-collapse:collapse;width:100%;font-size:.95rem}
 caption{text-align:left;padding:.5rem .75rem;font-weight:600}
 th,td{padding:.45rem .6rem;text-align:left;vertical-align:top;border-bottom:1px solid var(--line)}
@@ -63,6 +64,7 @@ td code,.code{font-family:ui-monospace,monospace;font-size:.9em}
 .empty-title{font-weight:600;color:var(--fg);margin:0 0 .25rem}
 .steps{padding-left:1.25rem}.steps li{margin:.25rem 0}.steps .done{color:var(--green)}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem;margin:.5rem 0}dl.facts dt{font-weight:600}dl.facts dd{margin:0}
+.ok{color:var(--green)}.bad{color:var(--red)}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 @media (max-width:40rem){main{padding:.75rem}.top,.sub-head{padding-left:.75rem;padding-right:.75rem}h1{font-size:1.35rem}dl.facts{grid-template-columns:1fr}.tabs a{padding:.4rem .55rem}}
 `;

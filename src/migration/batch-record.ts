@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
-import { dialectOf, insertJsonRows, jsonRows, type JsonColumn, type SqlDialectName } from '../ims/directory/json-rows.ts';
+import { sql, type RawBuilder } from 'kysely';
+import { dialectOf, insertJsonRows, stageJsonRows, type JsonColumn, type SqlDialectName } from '../ims/directory/json-rows.ts';
 import { AUDIT_COLUMNS, BATCH_STEP, type ClaimedUser } from './batch-claim.ts';
 import type { MigrationDb, MigrationTx } from './migration-repo.ts';
 
@@ -38,18 +38,20 @@ export async function recordOutcomes(db: MigrationDb, ctx: RecordContext, outcom
     const failed = outcomes.filter((o): o is Extract<BatchOutcome, { ok: false }> => !o.ok);
     const held = new Set<string>();
     if (migrated.length > 0) {
+      const v = await stageJsonRows(tx, 'rehome_batch_migrated', MIGRATED, migrated.map((o) => [o.user.user_id, o.user.attempt, o.subject]), dialect);
       const rows = await sql<{ user_id: string }>`
         update mig_users set state = 'migrated', ims_subject = v.subject, lease_owner = null, lease_until = null, updated_at = ${ctx.at}
-        from ${jsonRows(dialect, MIGRATED, migrated.map((o) => [o.user.user_id, o.user.attempt, o.subject]))} as v
-        where ${heldBy(ctx)}
+        from ${v} as v
+        where ${heldBy(ctx, v)}
         returning mig_users.user_id`.execute(tx);
       for (const r of rows.rows) held.add(r.user_id);
     }
     if (failed.length > 0) {
+      const v = await stageJsonRows(tx, 'rehome_batch_failed', FAILED, failed.map((o) => [o.user.user_id, o.user.attempt, o.code, o.message, o.retryable ? 1 : 0]), dialect);
       const rows = await sql<{ user_id: string }>`
         update mig_users set state = 'failed', error_code = v.code, error_message = v.message, retryable = v.retryable, lease_owner = null, lease_until = null, updated_at = ${ctx.at}
-        from ${jsonRows(dialect, FAILED, failed.map((o) => [o.user.user_id, o.user.attempt, o.code, o.message, o.retryable ? 1 : 0]))} as v
-        where ${heldBy(ctx)}
+        from ${v} as v
+        where ${heldBy(ctx, v)}
         returning mig_users.user_id`.execute(tx);
       for (const r of rows.rows) held.add(r.user_id);
     }
@@ -65,8 +67,8 @@ export async function recordOutcomes(db: MigrationDb, ctx: RecordContext, outcom
   });
 }
 
-function heldBy(ctx: RecordContext) {
-  return sql`mig_users.subscription_id = ${ctx.subscriptionId} and mig_users.user_id = v.user_id and mig_users.attempt = v.attempt
+function heldBy(ctx: RecordContext, v: RawBuilder<unknown>) {
+  return sql`mig_users.subscription_id = ${ctx.subscriptionId} and mig_users.user_id in (select user_id from ${v} as k) and mig_users.user_id = v.user_id and mig_users.attempt = v.attempt
     and mig_users.state = 'migrating' and mig_users.lease_owner = ${ctx.owner}`;
 }
 
@@ -75,9 +77,10 @@ async function finishSteps(tx: MigrationTx, dialect: SqlDialectName, ctx: Record
   const rows = recorded.map((o) => o.ok
     ? [o.user.user_id, o.user.attempt, 'succeeded', JSON.stringify({ subject: o.subject, created: o.created, profile: true, batch: ctx.batchId }), null]
     : [o.user.user_id, o.user.attempt, 'failed', JSON.stringify({ step: o.step, batch: ctx.batchId }), o.code]);
+  const v = await stageJsonRows(tx, 'rehome_batch_steps', STEPS, rows, dialect);
   await sql`
     update mig_steps set status = v.status, result = v.result, error_code = v.code, finished_at = ${ctx.at}
-    from ${jsonRows(dialect, STEPS, rows)} as v
-    where mig_steps.subscription_id = ${ctx.subscriptionId} and mig_steps.user_id = v.user_id and mig_steps.step = ${BATCH_STEP}
+    from ${v} as v
+    where mig_steps.subscription_id = ${ctx.subscriptionId} and mig_steps.user_id in (select user_id from ${v} as k) and mig_steps.user_id = v.user_id and mig_steps.step = ${BATCH_STEP}
       and mig_steps.attempt = v.attempt and mig_steps.status = 'started'`.execute(tx);
 }

@@ -41,6 +41,8 @@ export async function migrateUser(m: SubscriptionMigration, userId: string, port
   let step: Step = 'ims:account';
   try {
     const account = await ensureAccount(started, m, ports);
+    // Still inside the ims:account step: a crash repeats it, and the provisioner does each thing at most once.
+    await ports.passwords?.onAccountReady({ subscriptionId: m.subscription_id, userId, email: started.email, accountId: account.id, created: account.created });
     step = 'ims:grant';
     await db.transaction().execute(async (tx) => {
       await finishStep(tx, started, 'ims:account', 'succeeded', at(), { subject: account.id });

@@ -1,4 +1,7 @@
-import { run, runOnce, type Runner as QueueRunner, type WorkerUtils } from 'graphile-worker';
+import { EventEmitter } from 'node:events';
+import type { Kysely } from 'kysely';
+import { run, runOnce, type Runner as QueueRunner, type WorkerEvents, type WorkerUtils } from 'graphile-worker';
+import type { WorkerTables } from './worker-schema.ts';
 import type { EnginePorts } from '../migration/engine-ports.ts';
 import { isPostgres } from '../migration/claim-users.ts';
 import { migrationDb, type SubscriptionMigration } from '../migration/migration-repo.ts';
@@ -52,28 +55,31 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
   });
   try {
     if (!utils) return await sqliteLoop(o, runner, now, pollMs, stop.signal, result);
-    const queueIds = Array.from({ length: Math.max(1, o.concurrency ?? 2) }, (_, i) => `${runner.id}:q${i}`);
-    await runner.setQueueWorkerIds(queueIds);
+    const lanes = Math.max(1, o.concurrency ?? 2);
+    const events = trackPools(runner);
     const taskList = userTasks({
       db: migrationDb(o.store.kysely), runner, portsFor: o.portsFor, batchSize: o.batchSize ?? 200, userConcurrency: o.userConcurrency ?? 8, signal: stop.signal,
       onJob: (r) => { result.jobs++; result.migrated += r.migrated; result.failed += r.failed; },
     });
-    const shared = { connectionString: o.connectionString, taskList, logger: quietLogger, noHandleSignals: true, concurrency: 1 as const, pollInterval: Math.min(pollMs, 2000) };
-    const tick = () => enqueueDue(o, utils, now().toISOString(), runner);
+    const shared = { connectionString: o.connectionString, taskList, logger: quietLogger, noHandleSignals: true, events, pollInterval: Math.min(pollMs, 2000) };
+    const tick = async () => {
+      await unlockOrphanJobs(utils, o.store.kysely, runner.leaseMs);
+      await enqueueDue(o, utils, now().toISOString(), runner);
+    };
     if (o.untilIdle) {
       for (;;) {
         await tick();
-        await Promise.all(queueIds.map((workerId) => runOnce({ ...shared, workerId })));
+        await Promise.all(Array.from({ length: lanes }, () => runOnce(shared)));
         if (stop.signal.aborted || ((await openJobCount(utils)) === 0 && !(await hasDue(o, now)))) return result;
         await sleep(Math.min(pollMs, 500));
       }
     }
-    const runners: QueueRunner[] = await Promise.all(queueIds.map((workerId) => run({ ...shared, workerId })));
+    const queue: QueueRunner = await run({ ...shared, concurrency: lanes });
     const timer = setInterval(() => { tick().catch((e) => process.stderr.write(`rehome worker: scheduling failed: ${(e as Error).message}\n`)); }, pollMs);
     await tick();
     await new Promise<void>((resolve) => { if (stop.signal.aborted) resolve(); else stop.signal.addEventListener('abort', () => resolve(), { once: true }); });
     clearInterval(timer);
-    await Promise.all(runners.map((r) => r.stop()));
+    await queue.stop();
     return result;
   } finally {
     await runner[Symbol.asyncDispose]();
@@ -113,6 +119,31 @@ async function sqliteLoop(o: WorkerOptions, runner: Runner, now: () => Date, pol
     await sleep(pollMs, signal);
   }
   return result;
+}
+
+/**
+ * graphile-worker 0.18 locks jobs with its pool's random id: record the ids of this process's live pools on its
+ * runner row, so a peer that finds this process dead unlocks exactly its jobs (forceUnlockWorkers) at once.
+ */
+function trackPools(runner: Runner): WorkerEvents {
+  const events: WorkerEvents = new EventEmitter();
+  const ids = new Set<string>();
+  const save = () => runner.setQueueWorkerIds([...ids]).catch(() => {});
+  events.on('pool:create', ({ workerPool }) => { ids.add(workerPool.id); void save(); });
+  events.on('pool:release', ({ workerPool }) => { ids.delete(workerPool.id); void save(); });
+  return events;
+}
+
+/**
+ * Safety net for the instant between a pool locking a job and its id reaching the runner row: a job locked longer
+ * than a lease by a pool no registered runner owns is unlocked. Running it twice is harmless: users are leased.
+ */
+async function unlockOrphanJobs(utils: WorkerUtils, kysely: Kysely<any>, olderThanMs: number): Promise<void> {
+  const live = new Set((await (kysely as Kysely<WorkerTables>).selectFrom('mig_runners').select('queue_worker_ids').execute()).flatMap((r) => JSON.parse(r.queue_worker_ids) as string[]));
+  const locked = await utils.withPgClient((client) => client.query<{ locked_by: string }>(
+    `select distinct locked_by from graphile_worker.jobs where locked_by is not null and locked_at < now() - make_interval(secs => $1)`, [olderThanMs / 1000]));
+  const orphans = locked.rows.map((r) => r.locked_by).filter((id) => !live.has(id));
+  if (orphans.length > 0) await utils.forceUnlockWorkers(orphans);
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -15,7 +15,12 @@ import { embeddedEnginePorts } from '../../src/migration/embedded-engine.ts';
 import { applyProductPhase } from '../../src/migration/product-phase.ts';
 import { migrationDb } from '../../src/migration/migration-repo.ts';
 import { startRehomeServer } from '../../src/server/rehome-server.ts';
-import type { RunningServer } from '../../src/server/http-server.ts';
+import { startServer, type RunningServer } from '../../src/server/http-server.ts';
+import { resolveImsConfig } from '../../src/ims/ims-config.ts';
+import { consoleClientRegistration } from '../../src/console/console-client.ts';
+import { createConsoleHandler, type ConsoleHandler } from '../../src/console/console-handler.ts';
+import { verificationFromComms } from '../../src/console/verification-sender.ts';
+import type { EnginePorts } from '../../src/migration/engine-ports.ts';
 import { openStore, type StoreAdapter } from '../../src/store/open-store.ts';
 
 export const PROD = '123-ABC-456';
@@ -25,11 +30,17 @@ const ex = (f: string) => new URL(`../../examples/acme/${f}`, import.meta.url).p
 export interface ConsoleWorld {
   store: StoreAdapter;
   server: RunningServer;
+  /** Present when the world mounts the console itself (`slowIdpMs`). */
+  console?: ConsoleHandler;
   close(): Promise<void>;
 }
 
 /** Imports both example subscriptions, plans them and runs phase 1 (link the product), then starts the server. */
-export async function startConsoleWorld(opts: { concurrency?: number } = {}): Promise<ConsoleWorld> {
+/**
+ * `slowIdpMs` mounts the console directly (startServer) with an IdP that takes that long per profile grant, so a
+ * browser can watch a run in progress; otherwise the server is `startRehomeServer`, exactly as `rehome serve`.
+ */
+export async function startConsoleWorld(opts: { concurrency?: number; slowIdpMs?: number } = {}): Promise<ConsoleWorld> {
   const store = await openStore({ kind: 'sqlite', path: ':memory:' });
   const now = new Date();
   for (const which of ['prod', 'sandbox'] as const) {
@@ -44,14 +55,35 @@ export async function startConsoleWorld(opts: { concurrency?: number } = {}): Pr
     await applyProductPhase(plan, ports, { consent: true });
   }
   const config = buildConfig({ flags: { 'store.kind': 'sqlite', 'store.path': ':memory:', 'server.port': 0, 'comms.productUrl': 'https://engage.example/', 'migration.concurrency': opts.concurrency ?? 2, 'ims.devOutbox': true } });
-  const server = await startRehomeServer({ config, store, secrets: { cookieKeys: ['console-test-cookie-key-0123456789abcdef'], linkSecret: 'console-test-link-secret-0123456789abcdef' }, port: 0 });
+  const secrets = { cookieKeys: ['console-test-cookie-key-0123456789abcdef'], linkSecret: 'console-test-link-secret-0123456789abcdef' };
+  if (opts.slowIdpMs === undefined) {
+    const server = await startRehomeServer({ config, store, secrets, port: 0 });
+    return { store, server, async close() { await server.close(); await store[Symbol.asyncDispose](); } };
+  }
+  const delay = opts.slowIdpMs;
+  let handler: ConsoleHandler | undefined;
+  const server = await startServer({
+    host: '127.0.0.1', port: 0, store,
+    config: (url) => resolveImsConfig({ baseUrl: url, allowInsecureHttp: true, ...secrets, devOutbox: true, clients: [consoleClientRegistration(url, secrets.linkSecret)] }),
+    handlers: [(ims) => (handler = createConsoleHandler({
+      store, ims, config,
+      sendVerification: verificationFromComms({ db: store.kysely, mailer: ims.mailer, config, secret: secrets.linkSecret, baseUrl: ims.config.baseUrl }),
+      enginePorts: (i) => slowGrants(embeddedEnginePorts({ store, orgId: i.orgId, issuer: ims.config.issuer, actor: i.actor, ...(i.onEvent ? { onEvent: i.onEvent } : {}) }), delay),
+    }))],
+  });
   return {
-    store, server,
+    store, server, console: handler!,
     async close() {
+      await handler!.close();
       await server.close();
       await store[Symbol.asyncDispose]();
     },
   };
+}
+
+function slowGrants(ports: EnginePorts, ms: number): EnginePorts {
+  const idp = ports.idp;
+  return { ...ports, idp: { ...idp, addProfileMembers: async (profileId, ids) => { await new Promise((r) => setTimeout(r, ms)); return idp.addProfileMembers(profileId, ids); } } };
 }
 
 export async function launchBrowser(): Promise<Browser> {

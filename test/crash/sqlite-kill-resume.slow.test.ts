@@ -27,7 +27,7 @@ test(`SQLite: ${USERS} users, the user phase SIGKILLed ${KILLS} times at random 
     const t1 = Date.now();
     while (kills < KILLS) {
       // Past the child's start-up (~0.4 s) most kills land mid-run; some land in start-up or in a transaction.
-      const killed = await killAfter(startChild(args), 300 + Math.floor(random() * 1500));
+      const killed = await killAfter(startChild(args), 300 + Math.floor(random() * 4000));
       assert.ok(killed, `the run finished after only ${kills} kills: lower the delays or raise the user count`);
       kills++;
       const done = await count(store.kysely, 'mig_users', (q) => q.where('subscription_id', '=', s.plan.subscriptionId).where('state', '=', 'migrated'));

@@ -5,6 +5,7 @@ import { serveCommand } from './serve.ts';
 import { redirectsCommand } from './redirects.ts';
 import { commsCommand } from './comms.ts';
 import { ticketsCommand } from './tickets.ts';
+import { workerCommand } from './worker.ts';
 import { rewriteLinksCommand } from './rewrite-links.ts';
 import { verifyCommand } from './verify.ts';
 import { planCommand } from './plan.ts';
@@ -31,6 +32,7 @@ export const COMMANDS: Record<string, Command> = {
   confirm: confirmCommand,
   rollback: rollbackCommand,
   tickets: ticketsCommand,
+  worker: workerCommand,
   verify: verifyCommand,
   'rewrite-links': rewriteLinksCommand,
   serve: serveCommand,

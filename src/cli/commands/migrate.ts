@@ -10,6 +10,8 @@ import { enginePortsFromConfig } from '../engine-from-config.ts';
 import { createProgressBar } from '../progress-bar.ts';
 import { CliError } from '../cli-error.ts';
 import { describePlan } from './plan.ts';
+import { enqueueUserPhase, openJobQueue } from '../../workers/job-queue.ts';
+import { runWorker } from '../../workers/run-worker.ts';
 import { checkHashImport, formatHashImportReport, parseHashSample } from '../../ims/passwords/hash-import-check.ts';
 
 export const migrateCommand: Command = {
@@ -68,7 +70,18 @@ async function migrateUsers({ config, io }: CommandContext, subscriptionId: stri
   if (!m) throw new CliError('usage', `no migration for ${subscriptionId}: run rehome plan and rehome migrate --plan first`);
   const bar = createProgressBar('migrating', io.err, io.isTTY);
   const ports = enginePortsFromConfig(config, store, { orgId: m.org_id ?? '', subscriptionId, actor: io.actor, onEvent: (e) => { if (e.type === 'progress') bar.update(e.done, e.failed, e.total); } });
-  const r = await runUserPhase({ subscriptionId, concurrency: config.migration.concurrency, ...(userIds.length ? { userIds } : {}) }, ports);
+  let r: { migrated: number; failed: number; attempted: number };
+  if (store.dialect === 'postgres') {
+    // PostgreSQL: the work goes through the job queue, so any number of `rehome worker` processes can share it;
+    // this process works on it too, until nothing is left.
+    const queue = await openJobQueue(config.store.url!);
+    try { await enqueueUserPhase(queue, { subscriptionId, ...(userIds.length ? { userIds } : {}) }); } finally { await queue.release(); }
+    io.err('queued; other `rehome worker` processes may share the work\n');
+    const w = await runWorker({ store, connectionString: config.store.url!, userConcurrency: config.migration.concurrency, untilIdle: true, portsFor: (mig, actor) => enginePortsFromConfig(config, store, { orgId: mig.org_id ?? '', subscriptionId: mig.subscription_id, actor }) });
+    r = { migrated: w.migrated, failed: w.failed, attempted: w.migrated + w.failed };
+  } else {
+    r = await runUserPhase({ subscriptionId, concurrency: config.migration.concurrency, ...(userIds.length ? { userIds } : {}) }, ports);
+  }
   bar.end();
   const after = await requireMigration(migrationDb(store.kysely), subscriptionId);
   io.out(`migrated ${r.migrated}, failed ${r.failed} of ${r.attempted} attempted; subscription is ${after.state}\n`);

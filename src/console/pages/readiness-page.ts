@@ -46,7 +46,7 @@ ${reasons.length === 0 ? emptyState('No findings', 'Every user can migrate.') : 
 <button type="submit">Apply</button>${query.q || query.status || query.reason ? html` <a href="${base}">Clear filters</a>` : ''}
 </form>
 <p>${users.length === 0 ? 'No users match.' : `Showing ${(page - 1) * PAGE_SIZE + 1}–${Math.min(users.length, page * PAGE_SIZE)} of ${users.length.toLocaleString('en-US')} users.`}</p>
-${users.length === 0 ? emptyState('No users match', html`Try another filter or <a href="${base}">clear the filters</a>.`) : html`<div class="table-wrap" role="region" aria-labelledby="users-h" tabindex="0"><table>
+${users.length === 0 ? emptyState('No users match', html`Try another filter or <a href="${base}">clear the filters</a>.`) : html`<div class="table-wrap" role="region" aria-labelledby="users-h" tabindex="0"><table id="readiness-users">
 <thead><tr><th scope="col">User</th><th scope="col">Email</th><th scope="col">Status</th><th scope="col">Reasons and fixes</th></tr></thead>
 <tbody>${shown.map(row)}</tbody></table></div>`}
 <nav class="pager" aria-label="Pages">

@@ -1,10 +1,10 @@
+import { sql } from 'kysely';
 import type { ImsDb, ImsTrx } from '../ims-tables.ts';
 import { insertAccounts, MEMBER_COLUMNS } from './directory-bulk-accounts.ts';
-import { patchAccount } from './directory-accounts.ts';
 import { normalizeEmail, toAccount, toOrgAccount, type DirectoryContext } from './directory-context.ts';
 import { requireOrg } from './directory-orgs.ts';
 import { ImsError, type BulkResult, type ImsDirectoryService, type ImsOrgAccount } from './ims-directory.ts';
-import { dialectOf, insertJsonRows, jsonList, type JsonColumn } from './json-rows.ts';
+import { dialectOf, insertJsonRows, jsonList, stageJsonRows, type JsonColumn } from './json-rows.ts';
 
 type BulkMethods = Pick<
   ImsDirectoryService,
@@ -12,6 +12,7 @@ type BulkMethods = Pick<
   | 'findAccountsByEmails' | 'grantProfileMembers'
 >;
 
+const CHANGED_COLUMNS: JsonColumn[] = [{ name: 'account_id', pg: 'text' }, { name: 'external_id', pg: 'text' }];
 const PROFILE_MEMBER_COLUMNS: JsonColumn[] = [{ name: 'profile_id', pg: 'text' }, { name: 'org_id', pg: 'text' }, { name: 'account_id', pg: 'text' }];
 
 export function createBulkMethods(ctx: DirectoryContext): BulkMethods {
@@ -111,9 +112,15 @@ async function addMembers(ctx: DirectoryContext, trx: ImsTrx, orgId: string, mem
     return undefined;
   });
   await insertJsonRows(trx, 'ims_org_members', MEMBER_COLUMNS, inserts, { dialect });
-  for (const c of changed) {
-    await trx.updateTable('ims_org_members').set({ external_id: c.externalId }).where('org_id', '=', orgId).where('account_id', '=', c.accountId).execute();
-    await patchAccount(ctx, trx, c.accountId, {}, {}, true);
+  if (changed.length > 0) {
+    const v = await stageJsonRows(trx, 'ims_bulk_external_ids', CHANGED_COLUMNS, changed.map((c) => [c.accountId, c.externalId]), dialect);
+    // Free the old keys first: a list may hand an externalId from one member to another.
+    await sql`update ims_org_members set external_id = null where org_id = ${orgId} and account_id in (select account_id from ${v} as k)`.execute(trx);
+    await sql`update ims_org_members set external_id = v.external_id from ${v} as v
+      where ims_org_members.org_id = ${orgId} and ims_org_members.account_id in (select account_id from ${v} as k) and ims_org_members.account_id = v.account_id`.execute(trx);
+    // A membership change is a change of the account as the org sees it (SCIM meta.version), as in addOrgMember.
+    await trx.updateTable('ims_accounts').set((eb) => ({ version: eb('version', '+', 1), updated_at: at }))
+      .where('id', 'in', jsonList(dialect, changed.map((c) => c.accountId))).execute();
   }
   const after = new Map((await selectOrgAccounts(trx, orgId, 'account_id', accountIds)).map((a) => [a.id, a]));
   return outcome.map((error, i): BulkResult<ImsOrgAccount> => (error ? { ok: false, error } : { ok: true, value: after.get(members[i]!.accountId)! }));

@@ -60,3 +60,19 @@ export async function insertJsonRows(
   const result = await sql`insert into ${sql.table(table)} (${names}) select * from ${jsonRows(dialect, columns, rows)} as t${conflict}`.execute(db);
   return Number(result.numAffectedRows ?? 0);
 }
+
+/**
+ * Rows for a set-based `update ... from <source> as v where t.key in (select key from <source> as k) and t.key = v.key`.
+ * SQLite's planner would drive such an update from the target table (a full scan per batch) when the source is
+ * `json_each`; staged in a temp table keyed by its first column, and with the `in` above, it looks each row up by
+ * key instead. PostgreSQL plans the JSON rows well as they are. Call inside the transaction that updates.
+ */
+export async function stageJsonRows(db: AnyDb, name: string, columns: readonly JsonColumn[], rows: readonly (readonly unknown[])[], dialect = dialectOf(db)): Promise<RawBuilder<unknown>> {
+  if (dialect === 'postgres') return jsonRows(dialect, columns, rows);
+  const table = sql.table(`temp.${name}`);
+  const defs = columns.map((c, i) => sql`${sql.ref(c.name)}${i === 0 ? sql` primary key` : sql``}`);
+  await sql`create temp table if not exists ${sql.table(name)} (${sql.join(defs)})`.execute(db);
+  await sql`delete from ${table}`.execute(db);
+  await sql`insert into ${table} select * from ${jsonRows(dialect, columns, rows)} as t`.execute(db);
+  return sql`${table}`;
+}

@@ -72,7 +72,9 @@ function openDatabase(path: string): DatabaseSync {
     try {
       // A 64 MB page cache keeps the snapshot indexes in memory while a million rows go in (default is 2 MB).
       db.exec(`pragma busy_timeout = ${BUSY_TIMEOUT_MS}; pragma foreign_keys = on; pragma cache_size = -65536;`);
-      if (!inMemory) db.exec('pragma journal_mode = wal;');
+      // WAL with synchronous=NORMAL: a commit survives any crash of the process (the crash tests kill it with SIGKILL);
+      // only a power loss can drop the last commits, which resume then redoes idempotently. ~3.5x faster than FULL.
+      if (!inMemory) db.exec('pragma journal_mode = wal; pragma synchronous = normal;');
     } catch (error) {
       db.close();
       throw error;

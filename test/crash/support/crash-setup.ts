@@ -48,7 +48,7 @@ export async function prepareSubscription(store: StoreAdapter, users: number, op
 export async function count(db: Kysely<any>, table: string, where?: (q: any) => any): Promise<number> {
   let q = db.selectFrom(table).select((eb: any) => eb.fn.countAll().as('n'));
   if (where) q = where(q);
-  return Number((await q.executeTakeFirstOrThrow()).n);
+  return Number(((await q.executeTakeFirstOrThrow()) as { n: unknown }).n);
 }
 
 /**
@@ -88,5 +88,5 @@ export async function assertNoDuplicateNoLoss(store: StoreAdapter, s: PreparedSu
 export async function resumedUsers(db: Kysely<any>, subscriptionId: string): Promise<number> {
   const r = await db.selectFrom('mig_steps').select((eb: any) => eb.fn.count('user_id').distinct().as('n'))
     .where('subscription_id', '=', subscriptionId).where('attempt', '>', 1).executeTakeFirstOrThrow();
-  return Number(r.n);
+  return Number((r as { n: unknown }).n);
 }

@@ -1,0 +1,39 @@
+import type { Command } from './command.ts';
+import { STORE_OPTIONS, storeFlags } from './command.ts';
+import { runWorker } from '../../workers/run-worker.ts';
+import { openConfiguredStore } from '../open-configured-store.ts';
+import { enginePortsFromConfig } from '../engine-from-config.ts';
+import { CliError } from '../cli-error.ts';
+
+export const workerCommand: Command = {
+  summary: 'Run migration jobs and scheduled migrations until Ctrl-C (several workers on PostgreSQL)',
+  help: `rehome worker [--concurrency N] [--until-idle]
+
+PostgreSQL: runs the jobs \`rehome migrate --subscription\` enqueued, N at a time, next to any number of other
+workers (users are leased row by row, so nobody is migrated twice at once; a killed worker's users and jobs are
+taken over). SQLite: one process at a time. Both: starts scheduled migrations when due; after the window expired
+they do not run and the audit log says why (window_expired). --until-idle stops when nothing is left to do.`,
+  options: { concurrency: { type: 'string' }, 'until-idle': { type: 'boolean' }, ...STORE_OPTIONS },
+  configFlags: storeFlags,
+  async run({ values, config, io }) {
+    const concurrency = values.concurrency === undefined ? 2 : Number(values.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new CliError('usage', '--concurrency must be a whole number of at least 1');
+    await using store = await openConfiguredStore(config);
+    const stop = new AbortController();
+    const onSignal = () => stop.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+      const r = await runWorker({
+        store, connectionString: config.store.url ?? '', concurrency, userConcurrency: config.migration.concurrency,
+        untilIdle: Boolean(values['until-idle']), signal: stop.signal,
+        portsFor: (m, actor) => enginePortsFromConfig(config, store, { orgId: m.org_id ?? '', subscriptionId: m.subscription_id, actor }),
+      });
+      io.out(`worker stopped: ${r.jobs} jobs, ${r.migrated} users migrated, ${r.failed} failed\n`);
+      return r.failed > 0 ? 3 : 0;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  },
+};
