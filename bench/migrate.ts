@@ -84,7 +84,7 @@ async function configuration(dir: string, population: Population, kind: 'sqlite'
     const migrated = reports.reduce((s, r) => s + r.migrated, 0);
     const failed = reports.reduce((s, r) => s + r.failed, 0);
     const inPhase = Math.max(...reports.map((r) => r.ms)) / 1000;
-    console.log(`user phase: ${migrated.toLocaleString('en')} migrated, ${failed} failed of ${eligible.toLocaleString('en')} eligible in ${seconds.toFixed(1)} s wall (${inPhase.toFixed(1)} s inside the phase); ${Math.round(migrated / seconds).toLocaleString('en')} users/s; peak RSS ${reports.map((r) => `${r.peakRssMb.toFixed(0)} MB`).join(' + ')}`);
+    console.log(`user phase: ${migrated.toLocaleString('en')} migrated, ${failed} failed of ${eligible.toLocaleString('en')} eligible in ${seconds.toFixed(1)} s wall (${inPhase.toFixed(1)} s inside the phase, worker CPU ${reports.map((r) => (r.cpuMs / 1000).toFixed(1)).join(' + ')} s); ${Math.round(migrated / seconds).toLocaleString('en')} users/s; peak RSS ${reports.map((r) => `${r.peakRssMb.toFixed(0)} MB`).join(' + ')}`);
     if (migrated !== eligible || failed > 0) console.log('  WARNING: not every eligible user migrated');
     return `${n.toLocaleString('en').padStart(9)}  ${kind.padEnd(8)}  ${mode.padEnd(6)}  ${String(workers).padStart(7)}  ${seconds.toFixed(1).padStart(8)}  ${Math.round(migrated / seconds).toLocaleString('en').padStart(9)}  ${reports.map((r) => `${r.peakRssMb.toFixed(0)} MB`).join(' + ')}`;
   } finally {
@@ -136,7 +136,7 @@ async function seedDirectory(directory: ImsDirectoryService, accounts: ImsAccoun
   for (let i = 0; i < inputs.length; i += 5000) await directory.createAccounts(inputs.slice(i, i + 5000));
 }
 
-interface WorkerReport { migrated: number; failed: number; ms: number; peakRssMb: number }
+interface WorkerReport { migrated: number; failed: number; ms: number; peakRssMb: number; cpuMs: number }
 
 function spawnWorker(options: StoreOptions, subscription: string, orgId: string, mode: string, worker: string): Promise<WorkerReport> {
   const prof = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [];
@@ -158,13 +158,15 @@ async function child(options: StoreOptions): Promise<void> {
   await using store = await openStore(options);
   // What a commit waits for on SQLite (default FULL: an fsync of the WAL per commit; NORMAL: at checkpoints only,
   // still safe against a killed process, may lose the last commits on power loss).
-  if (options.kind === 'sqlite' && values.synchronous) await sql.raw(`pragma synchronous = ${values.synchronous === 'normal' ? 'normal' : 'full'}`).execute(store.kysely);
+  if (options.kind === 'sqlite' && values.synchronous) await sql.raw(`pragma synchronous = ${['normal', 'off'].includes(values.synchronous) ? values.synchronous : 'full'}`).execute(store.kysely);
   const ports = embeddedEnginePorts({ store, orgId: values.org!, issuer: ISSUER, actor: `bench:${values.worker}` });
   const subscriptionId = values.subscription!;
+  const cpu = process.cpuUsage();
   const r = await measure(() => values.mode === 'single'
     ? runUserPhase({ subscriptionId, concurrency: Number(values.concurrency ?? 8) }, ports)
     : runBatchedUserPhase({ subscriptionId, batchSize: Number(values['batch-size']), workerId: values.worker!, ...(values.concurrency ? { concurrency: Number(values.concurrency) } : {}) }, ports));
-  console.log(JSON.stringify({ migrated: r.result.migrated, failed: r.result.failed, ms: r.ms, peakRssMb: r.peakRssMb }));
+  const used = process.cpuUsage(cpu);
+  console.log(JSON.stringify({ migrated: r.result.migrated, failed: r.result.failed, ms: r.ms, peakRssMb: r.peakRssMb, cpuMs: (used.user + used.system) / 1000 }));
 }
 
 async function adminQuery(text: string): Promise<void> {

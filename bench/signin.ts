@@ -20,9 +20,6 @@ const IMS_PASSWORD = 'bench-ims-password-2026';
 interface Ready { engage: string; rehome: string; instance: string; password: string; people: { login: string; email: string }[] }
 type FromChild = { type: 'ready'; ready: Ready } | { type: 'migrated'; emails: string[] } | { type: 'error'; message: string };
 
-if (process.argv.includes('--serve')) await serve();
-else await drive();
-
 // ---- the servers (child process) ----
 
 async function serve(): Promise<void> {
@@ -165,8 +162,17 @@ async function drive(): Promise<void> {
     child.once('message', (m: FromChild) => (m.type === 'error' ? reject(new Error(m.message)) : resolve(m)));
     child.once('exit', (code) => reject(new Error(`server process exited ${code}`)));
   });
+  try {
+    await bench(child, next, { seq, conc, c, people: Number(values.people) });
+  } finally {
+    if (child.exitCode === null) child.kill();
+  }
+}
+
+async function bench(child: ReturnType<typeof fork>, next: () => Promise<FromChild>, o: { seq: number; conc: number; c: number; people: number }): Promise<void> {
+  const { seq, conc, c } = o;
   const ready = ((await next()) as Extract<FromChild, { type: 'ready' }>).ready;
-  const people = ready.people.slice(0, Number(values.people));
+  const people = ready.people.slice(0, o.people);
   console.log(describeMachine());
   console.log(`Engage ${ready.engage}, IMS ${ready.rehome}/ims; ${people.length} people; ${seq} sequential, then ${conc} at concurrency ${c}; client: fetch with keep-alive, servers in a child process`);
   const rows: [string, Stats, Stats][] = [];
@@ -205,3 +211,7 @@ async function drive(): Promise<void> {
   child.send({ type: 'stop' });
   await new Promise((resolve) => child.once('exit', resolve));
 }
+
+// Last, so the classes above are initialised before the top-level await runs.
+if (process.argv.includes('--serve')) await serve();
+else await drive();

@@ -44,17 +44,17 @@ export function parseUserTableQuery(params: URLSearchParams, pageSize = 50): Use
  * starts with the subscription id (migration 0007_console), so a page at 100,000 users reads one index range; a
  * search scans only this subscription's rows. The tie-breaker on user id makes pages stable.
  */
-export async function queryUserTable(kysely: Kysely<any>, subscriptionId: string, query: UserTableQuery): Promise<UserTablePage> {
+export async function queryUserTable(kysely: Kysely<any>, dialect: 'sqlite' | 'postgres', subscriptionId: string, query: UserTableQuery): Promise<UserTablePage> {
   const db = kysely as Kysely<MigrationTables>;
   let base = db.selectFrom('mig_users').where('subscription_id', '=', subscriptionId);
   if (query.state) base = base.where('state', '=', query.state);
   if (query.q) {
-    const lower = query.q.toLowerCase();
-    const like = `%${lower.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const like = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    // SQLite's LIKE ignores ASCII case already; PostgreSQL needs ILIKE. No lower(): it would cost a call per row.
+    const op = sql.raw(dialect === 'postgres' ? 'ilike' : 'like');
     base = base.where((eb) => eb.or([
       eb('user_id', '=', query.q),
-      sql<boolean>`lower(email) like ${like} escape '\\'`,
-      sql<boolean>`lower(first_name || ' ' || last_name) like ${like} escape '\\'`,
+      ...(['email', 'first_name', 'last_name'] as const).map((c) => sql<boolean>`${sql.ref(c)} ${op} ${like} escape '\\'`),
     ]));
   }
   const counted = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();

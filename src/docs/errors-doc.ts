@@ -14,6 +14,7 @@ const DOMAINS: { file: string; type: string; title: string; about: string }[] = 
   { file: 'src/ims/passwords/password-error.ts', type: 'PasswordErrorCode', title: 'Passwords (PasswordError)', about: 'The password strategy of a subscription: invitations, imported hashes, lazy migration.' },
   { file: 'src/comms/comms-error.ts', type: 'CommsErrorCode', title: 'Communications (CommsError)', about: 'Templates, verification links and sends (docs/communications.md).' },
   { file: 'src/workers/worker-error.ts', type: 'WorkerErrorCode', title: 'Workers (WorkerError)', about: 'Processes that run migrations: `rehome migrate`, `rehome worker`.' },
+  { file: 'src/console/console-error.ts', type: 'ConsoleErrorCode', title: 'Migration console (ConsoleError)', about: 'Sign-in and bootstrap of the self-service console (docs/console.md).' },
   { file: 'src/mail/mailer.ts', type: 'MailErrorCode', title: 'Mail (MailError)', about: 'Outbox or SMTP.' },
   { file: 'src/ports/product-source.ts', type: 'ProductSourceErrorCode', title: 'Product source (ProductSourceError)', about: 'Reading from or writing to the product (REST or export files).' },
   { file: 'src/product-kit/product-kit-error.ts', type: 'ProductKitErrorCode', title: 'Product kit (ProductKitError)', about: '"Continue with IMS" inside the product.' },

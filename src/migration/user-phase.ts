@@ -62,15 +62,15 @@ export async function runUserPhase(opts: UserPhaseOptions, ports: EnginePorts): 
       ...(opts.scheduledOnly ? { dueAt: { now: ports.now().toISOString(), startsAt: m.starts_at } } : {}),
     });
     const total = await countClaimable(db, query(opts.admins));
+    const pause = sharedPause(ports);
     for (const admins of opts.admins === undefined ? [true, false] : [opts.admins]) {
       const q = query(admins);
       const claim = () => claimUsers(db, { ...q, limit: Math.max(64, concurrency * 8), nowMs: runner.clock() });
       const unstarted = await runClaimed(claim, concurrency, opts.signal, async (userId) => {
+        await pause.over();
         let outcome = await migrateUser(m, userId, ports, { lease: runner });
         for (let retry = 0; outcome.status === 'failed' && outcome.code === 'idp_throttled' && retry < (opts.maxThrottleRetries ?? 5); retry++) {
-          const waitMs = outcome.retryAfterMs ?? Math.min(30_000, 500 * 2 ** retry);
-          ports.onEvent?.({ type: 'idp:throttled', waitMs });
-          await (ports.sleep ?? sleep)(waitMs);
+          await pause.start(outcome.retryAfterMs ?? Math.min(30_000, 500 * 2 ** retry));
           outcome = await migrateUser(m, userId, ports, { lease: runner });
         }
         if (outcome.status === 'skipped') return;
@@ -104,18 +104,39 @@ async function openWindow(db: MigrationDb, m: SubscriptionMigration, ports: Engi
     throw new MigrationError('transition_refused', `subscription ${m.subscription_id} is already ${m.state}`);
   }
   if (scheduledOnly && m.starts_at && at < m.starts_at) return m;
-  return db.transaction().execute(async (tx) => {
+  const cur = await db.transaction().execute(async (tx) => {
     // Re-read under the row lock: several workers may open the same window at once.
-    let cur = await lockMigration(tx, m.subscription_id, isPostgres(ports.db));
-    if (cur.state === 'users_scheduled') cur = await transitionSubscription(tx, cur, 'start_users', { at, actor: ports.actor });
-    if (cur.window_expires_at && at >= cur.window_expires_at && (cur.state === 'users_in_progress' || cur.state === 'awaiting_confirmation')) {
-      cur = await transitionSubscription(tx, cur, 'expire', { at, actor: ports.actor, details: { expiredAt: cur.window_expires_at } });
+    let locked = await lockMigration(tx, m.subscription_id, isPostgres(ports.db));
+    if (locked.state === 'users_scheduled') locked = await transitionSubscription(tx, locked, 'start_users', { at, actor: ports.actor });
+    if (locked.window_expires_at && at >= locked.window_expires_at && (locked.state === 'users_in_progress' || locked.state === 'awaiting_confirmation')) {
+      locked = await transitionSubscription(tx, locked, 'expire', { at, actor: ports.actor, details: { expiredAt: locked.window_expires_at } });
     }
-    if (scheduledOnly && cur.state === 'expired') {
-      throw new MigrationError('window_expired', `the migration window of ${cur.subscription_id} expired on ${cur.window_expires_at}: scheduled migrations no longer run; migrate users on demand or extend the window`);
-    }
-    return cur;
+    return locked;
   });
+  // Refused after the commit: the expiry is a fact to record (and audit) even though nothing scheduled runs now.
+  if (scheduledOnly && cur.state === 'expired') {
+    throw new MigrationError('window_expired', `the migration window of ${cur.subscription_id} expired on ${cur.window_expires_at}: scheduled migrations no longer run; migrate users on demand or extend the window`);
+  }
+  return cur;
+}
+
+/**
+ * One pause for every lane: a 429 (Retry-After) is about this client, not about one user, so while one lane waits
+ * the others start nobody new. A throttle during a pause joins it rather than stacking another.
+ */
+function sharedPause(ports: EnginePorts): { start(waitMs: number): Promise<void>; over(): Promise<void> } {
+  let current: Promise<void> | undefined;
+  return {
+    start(waitMs) {
+      if (current) return current;
+      ports.onEvent?.({ type: 'idp:throttled', waitMs });
+      current = (ports.sleep ?? sleep)(waitMs).finally(() => { current = undefined; });
+      return current;
+    },
+    async over() {
+      while (current) await current;
+    },
+  };
 }
 
 /** How many users a claim could take now (for the progress bar; leases ignored). */

@@ -3,6 +3,8 @@ import { STORE_OPTIONS, storeFlags } from './command.ts';
 import { openConfiguredStore } from '../open-configured-store.ts';
 import { serverSecretsOf } from '../dev-secrets.ts';
 import { startRehomeServer } from '../../server/rehome-server.ts';
+import { createBootstrapLink } from '../../console/bootstrap.ts';
+import { ConsoleError } from '../../console/console-error.ts';
 
 export const serveCommand: Command = {
   summary: 'Run the server: the embedded IMS (OpenID Connect, accounts, SCIM 2.0, Admin API)',
@@ -22,6 +24,16 @@ Serves the embedded IMS at <url>/ims (discovery: <url>/ims/.well-known/openid-co
     io.out(`  IMS issuer      ${server.url}/ims   (discovery: ${server.url}/ims/.well-known/openid-configuration)\n`);
     io.out(`  sign up         ${server.url}/ims/account/signup\n`);
     io.out(`  SCIM 2.0        ${server.url}/scim/v2\n`);
+    io.out(`  console         ${server.url}/console/\n`);
+    // Before any admin has migrated, the first admin of a subscription gets in with a one-time link.
+    for (const { id } of await store.kysely.selectFrom('subscriptions').select('id').execute()) {
+      try {
+        const link = await createBootstrapLink(store, id);
+        io.out(`  first admin of ${id} (one use, until ${link.expiresAt}): ${server.url}${link.path}\n`);
+      } catch (e) {
+        if (!(e instanceof ConsoleError && e.code === 'bootstrap_not_needed')) throw e;
+      }
+    }
     if (config.ims.devOutbox) io.out(`  mail outbox     ${server.url}/ims/dev/outbox\n`);
     io.out('Press Ctrl-C to stop.\n');
     await new Promise<void>((done) => {

@@ -69,7 +69,7 @@ const users: PageRoute = async (ctx, r) => {
   const m = await ctx.data.migration(r.subscriptionId);
   const facts = m ? await ctx.data.plan(m) : undefined;
   const query = parseUserTableQuery(r.url.searchParams);
-  const page = await queryUserTable(ctx.store.kysely, r.subscriptionId, query);
+  const page = await queryUserTable(ctx.store.kysely, ctx.store.dialect, r.subscriptionId, query);
   const eligible = await migrationDb(ctx.store.kysely).selectFrom('mig_users').select((eb) => eb.fn.countAll<number>().as('n')).where('subscription_id', '=', r.subscriptionId).where('state', '=', 'eligible').executeTakeFirstOrThrow();
   return {
     title: 'User Migration', tab: 'users', live: true,

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { domainToASCII } from 'node:url';
 import type { ImsDb, ImsTables } from '../ims-tables.ts';
+import { timeOrderedUuid } from './time-ordered-id.ts';
 import {
   ImsError,
   type AccountStatus,
@@ -17,7 +17,7 @@ export interface DirectoryContext {
 }
 
 export function createDirectoryContext(db: ImsDb, options: { now?: () => Date; newId?: () => string } = {}): DirectoryContext {
-  return { db, now: options.now ?? (() => new Date()), newId: options.newId ?? randomUUID };
+  return { db, now: options.now ?? (() => new Date()), newId: options.newId ?? (() => timeOrderedUuid()) };
 }
 
 /**

@@ -10,7 +10,7 @@ import type { ImsDirectoryService } from './ims-directory.ts';
 export interface StoreImsDirectoryOptions {
   /** Clock (default: the system clock). */
   now?: () => Date;
-  /** Id source for accounts, orgs and profiles (default: random UUIDs). */
+  /** Id source for accounts, orgs and profiles (default: time-ordered UUIDs, version 7). */
   newId?: () => string;
 }
 

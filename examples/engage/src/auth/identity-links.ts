@@ -58,7 +58,8 @@ export function engageLinkStore(db: EngageDb, now: () => Date): LinkStore {
       return subscription ? adminContacts(db, subscription.id) : [];
     },
     async recordSignIn(userId) {
-      db.sqlite.prepare('UPDATE identity_links SET first_sign_in_at = COALESCE(first_sign_in_at, ?) WHERE user_id = ?').run(now().toISOString(), userId);
+      // Only the first IMS sign-in writes: later ones change no row, so they cost no commit.
+      db.sqlite.prepare('UPDATE identity_links SET first_sign_in_at = ? WHERE user_id = ? AND first_sign_in_at IS NULL').run(now().toISOString(), userId);
     },
   };
 }

@@ -55,8 +55,11 @@ async function passwordLogin(ctx: EngageContext, req: IncomingMessage, res: Serv
   if (!decision.allowed) {
     return showLogin(ctx, res, subscription, { status: 403, login, error: decision.message, offerIms: decision.offerIms && ctx.ims !== undefined });
   }
-  const token = createSession(ctx.db, user.id, 'password', ctx.now());
-  recordLastLogin(ctx.db, user.id, ctx.now().toISOString());
+  // One commit for the session and the last-login time.
+  const token = ctx.db.transaction(() => {
+    recordLastLogin(ctx.db, user.id, ctx.now().toISOString());
+    return createSession(ctx.db, user.id, 'password', ctx.now());
+  });
   addCookie(res, sessionCookie(token));
   const fragment = safeFragment(form.get('fragment'));
   redirect(res, `/app-${subscription.instance}/${fragment ? `#${fragment}` : ''}`);

@@ -56,8 +56,11 @@ async function finishImsLogin(ctx: EngageContext, req: IncomingMessage, res: Ser
   if (!user || !subscription || user.status !== 'active' || user.apiOnly || isLockedNow(user, ctx.now())) {
     return sendHtml(res, 403, layout('Sign in', html`<div class="card"><p class="error" role="alert" data-code="inactive">This Engage user cannot sign in (deactivated, locked or API-only).</p></div>`));
   }
-  const token = createSession(ctx.db, user.id, 'ims', ctx.now());
-  recordLastLogin(ctx.db, user.id, ctx.now().toISOString());
+  // One commit for the session and the last-login time.
+  const token = ctx.db.transaction(() => {
+    recordLastLogin(ctx.db, user.id, ctx.now().toISOString());
+    return createSession(ctx.db, user.id, 'ims', ctx.now());
+  });
   addCookie(res, sessionCookie(token));
   redirect(res, newShellLocation(subscription, safeFragment((finished.returnTo ?? '').replace(/^\/#?/, ''))));
 }
