@@ -7,7 +7,6 @@ import { addDays, localDate } from '../core/migration/schedule.ts';
 import { scheduleMigration } from '../migration/admin-actions.ts';
 import type { EnginePorts } from '../migration/engine-ports.ts';
 import { createPasswordProvisioner } from '../migration/password-provisioner.ts';
-import { migrationDb } from '../migration/migration-repo.ts';
 import { applyProductPhase } from '../migration/product-phase.ts';
 import { runUserPhase, type UserPhaseResult } from '../migration/user-phase.ts';
 import { DEMO_PRODUCT_TOKEN, type DemoStack } from './demo-stack.ts';
@@ -52,19 +51,6 @@ export async function runDemoMigration(stack: DemoStack, options: { now?: Date; 
     await scheduleMigration(ports, subscriptionId, addDays(localDate(now, plan.timeZone), config.migration.minDaysAhead), scheduleRulesOf(config));
   }
   const users = await runUserPhase({ subscriptionId, concurrency: options.concurrency ?? config.migration.concurrency }, ports);
-  await inviteMigratedUsers(ports, subscriptionId);
   return { plan, users };
 }
 
-/**
- * The engine calls `passwords.onAccountReady` once per user it migrates. Calling it again for every migrated user is
- * a no-op for those already invited (same link, same mail key: the outbox drops the repeat) and sends the
- * invitations an earlier engine run without a password port (or a crash right after the account step) left out.
- */
-async function inviteMigratedUsers(ports: EnginePorts, subscriptionId: string): Promise<void> {
-  const rows = await migrationDb(ports.db).selectFrom('mig_users').select(['user_id', 'email', 'ims_subject'])
-    .where('subscription_id', '=', subscriptionId).where('state', 'in', ['migrated', 'activated']).where('ims_subject', 'is not', null).execute();
-  for (const r of rows) {
-    await ports.passwords!.onAccountReady({ subscriptionId, userId: r.user_id, email: r.email ?? '', accountId: r.ims_subject!, created: false });
-  }
-}

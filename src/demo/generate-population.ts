@@ -97,7 +97,7 @@ export function generatePopulation(opts: PopulationOptions): Population {
 }
 
 function ascii(s: string): string {
-  return s.normalize('NFD').replace(/[^\x00-\x7f]/g, '').replace(/[^A-Za-z]/g, '') || 'user';
+  return s.normalize('NFD').replace(/[^A-Za-z]/g, '') || 'user';
 }
 
 /** Small seeded PRNG (public domain); reproducible data without a dependency. */

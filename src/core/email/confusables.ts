@@ -8,6 +8,7 @@ const IGNORABLE = new Set(['\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u
 // one native regex pass handles them without walking the string in JS (readiness runs on millions of users).
 const ASCII_SOURCES = Object.keys(MAP).filter((k) => k.length === 1 && k.charCodeAt(0) < 0x80);
 const ASCII_SOURCE_RE = new RegExp(`[${ASCII_SOURCES.map((c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join('')}]`, 'g');
+// oxlint-disable-next-line no-control-regex -- the ASCII range, on purpose
 const NON_ASCII = /[^\x00-\x7f]/;
 
 /**

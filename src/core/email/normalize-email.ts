@@ -77,6 +77,7 @@ function computeAsciiDomain(domain: string): string | null {
 export function isAscii(s: string): boolean {
   return !NON_ASCII.test(s);
 }
+// oxlint-disable-next-line no-control-regex -- the ASCII range, on purpose
 const NON_ASCII = /[^\x00-\x7f]/;
 
 const GMAIL_DOMAINS = new Set(['gmail.com', 'googlemail.com']);

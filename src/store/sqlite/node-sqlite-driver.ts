@@ -1,4 +1,4 @@
-import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
 
 /**
@@ -7,21 +7,38 @@ import type { SqliteDatabase, SqliteStatement } from 'kysely';
  * `run()` reports bigint counts and ids; Kysely accepts both.
  */
 export function wrapDatabaseSync(db: DatabaseSync): SqliteDatabase {
+  // Kysely prepares every query anew; compiling the same SQL again was the largest single cost of an IMS sign-in.
+  // Prepared statements are kept per SQL text (bounded); `iterate` gets its own, since a cursor must not be reset
+  // by another query using the same statement.
+  const cache = new Map<string, { stmt: StatementSync; reader: boolean }>();
+  const prepared = (sql: string) => {
+    let hit = cache.get(sql);
+    if (!hit) {
+      const stmt = db.prepare(sql);
+      hit = { stmt, reader: stmt.columns().length > 0 };
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      cache.set(sql, hit);
+    }
+    return hit;
+  };
   return {
     close() {
+      cache.clear();
       if (db.isOpen) db.close();
     },
     prepare(sql: string): SqliteStatement {
-      const stmt = db.prepare(sql);
+      const { stmt, reader } = prepared(sql);
       return {
-        reader: stmt.columns().length > 0,
+        reader,
         all: (parameters) => stmt.all(...toSqliteValues(parameters)),
         run: (parameters) => stmt.run(...toSqliteValues(parameters)),
-        iterate: (parameters) => stmt.iterate(...toSqliteValues(parameters)),
+        iterate: (parameters) => db.prepare(sql).iterate(...toSqliteValues(parameters)),
       };
     },
   };
 }
+
+const STATEMENT_CACHE_SIZE = 500;
 
 export function toSqliteValues(parameters: ReadonlyArray<unknown>): SQLInputValue[] {
   return parameters.map(toSqliteValue);
