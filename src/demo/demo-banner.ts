@@ -46,7 +46,5 @@ Next, in another terminal (walk-through: docs/walkthrough.md):
   ${cli} status ${cfg} --subscription ${sub}
 Then: ${logins.user.login} gets a mail in the outbox; after setting an IMS password, "${DEMO_BRAND}" on Engage's sign-in page.
 Or let the demo migrate everyone now: npm start -- --migrate
-
-Press Ctrl-C to stop.
 `;
 }

@@ -1,8 +1,10 @@
 import { parseArgs } from 'node:util';
 import { addDays, localDate } from '../core/migration/schedule.ts';
 import { demoReadinessSummary, renderDemoBanner } from './demo-banner.ts';
+import { createBootstrapLink } from '../console/bootstrap.ts';
+import { ConsoleError } from '../console/console-error.ts';
 import { runDemoMigration } from './demo-migration.ts';
-import { startDemoStack } from './demo-stack.ts';
+import { DEMO_BRAND, startDemoStack, type DemoStack } from './demo-stack.ts';
 
 const HELP = `npm start [-- --fresh] [--migrate] [--rehome-port 4000] [--engage-port 4100] [--users 300] [--dir .rehome/demo]
 
@@ -41,6 +43,8 @@ export async function runDemo(argv: string[], signal: { wait(): Promise<void> } 
     const snap = await stack.store.loadSnapshot({ subscriptionId: stack.logins.subscriptionId });
     const scheduleDate = addDays(localDate(new Date(), snap?.subscription.timeZone ?? 'UTC'), 8);
     console.log(renderDemoBanner(stack, { readiness: await demoReadinessSummary(stack), consoleMounted, scheduleDate }));
+    if (consoleMounted) console.log(await consoleEntry(stack));
+    console.log('Press Ctrl-C to stop.');
     console.log(`(ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
     if (values.migrate) {
       const r = await runDemoMigration(stack);
@@ -67,4 +71,15 @@ function processSignals(): { wait(): Promise<void> } {
       process.on('SIGTERM', stop);
     }),
   };
+}
+
+/** How the demo admin gets into the console: a one-time link before any admin migrated, the IMS after. */
+async function consoleEntry(stack: DemoStack): Promise<string> {
+  try {
+    const link = await createBootstrapLink(stack.store, stack.logins.subscriptionId);
+    return `Console, first admin of ${stack.logins.subscriptionId} (one use, until ${link.expiresAt}):\n  ${stack.rehome.url}${link.path}\n  take the subscription from readiness to confirmed in the browser: plan and link, date, migrate, confirm.\n`;
+  } catch (e) {
+    if (e instanceof ConsoleError && e.code === 'bootstrap_not_needed') return `Console: admins have migrated; sign in at ${stack.rehome.url}/console/ with "${DEMO_BRAND}".\n`;
+    throw e;
+  }
 }

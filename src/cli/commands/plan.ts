@@ -6,6 +6,8 @@ import { openConfiguredStore } from '../open-configured-store.ts';
 import { writeOutputFile } from '../write-output.ts';
 import { CliError } from '../cli-error.ts';
 import { enginePortsFromConfig } from '../engine-from-config.ts';
+import type { RehomeConfig } from '../../config/config.ts';
+import { estimateEta, formatDuration, type Eta } from '../../adapters/idp/external/eta.ts';
 
 export const planCommand: Command = {
   summary: 'Turn the newest stored snapshot into a migration plan (changes nothing)',
@@ -33,12 +35,12 @@ The plan is data: save it with --out, review it, then apply exactly it with reho
       io.err(`wrote plan to ${values.out}\n`);
     }
     if (values.format === 'json' && !values.out) io.out(`${JSON.stringify(plan, null, 2)}\n`);
-    else io.out(describePlan(plan));
+    else io.out(describePlan(plan, config.idp));
     return 0;
   },
 };
 
-export function describePlan(plan: MigrationPlan): string {
+export function describePlan(plan: MigrationPlan, idp?: RehomeConfig['idp']): string {
   const c = plan.counts;
   const lines = [
     `Plan for ${plan.subscriptionName} (${plan.subscriptionId}) from snapshot ${plan.snapshotId.slice(0, 8)}, mode ${plan.mode}, passwords: ${plan.passwordStrategy}`,
@@ -46,6 +48,27 @@ export function describePlan(plan: MigrationPlan): string {
     `  users (${c.total}): link ${c.link}, create ${c.create}, invite ${c.invite}, wait for verification ${c.wait_for_verification}, hold (blocked) ${c.hold}, stay local ${c.stay_local}, skip ${c.skip}`,
     `  admins first: ${plan.users.filter((u) => u.admin).map((u) => `${u.userId} (${u.action})`).join(', ') || 'none'}`,
   ];
+  const eta = idp?.kind === 'external' ? estimateIdpEta(plan, idp) : undefined;
+  if (eta) lines.push(`  ETA at the IdP's limits (${idp!.requestsPerMinute} requests/min, ${idp!.concurrency} at once): ~${formatDuration(eta.ms)} for ${eta.users} users ready now (${eta.requests} SCIM requests, bound by ${eta.boundBy === 'rate' ? 'the rate limit' : 'latency'})`);
   for (const p of plan.prerequisites) lines.push(`  ${p.blocking ? 'BLOCKING' : 'note'}: ${p.message}`);
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * SCIM requests the user phase makes per user at an external IdP (external-idp.ts, one user at a time): look up by
+ * externalId; a planned link then finds the account by email, reads and patches it; a new account is
+ * find-then-create (GET + POST); then one membership PATCH. Measured in test/integration/throttle-eta.test.ts.
+ * Every request counts against `idp.requestsPerMinute`, so `idp.batchSize` does not shorten this path.
+ */
+export const SCIM_REQUESTS_PER_USER = { link: 5, create: 4 } as const;
+/** Round trip assumed before anything was measured; with a rate limit as low as large vendors' it does not matter. */
+const ASSUMED_LATENCY_MS = 250;
+
+/** How long the users ready now take at the configured limits: the rate, or latency over concurrency. */
+export function estimateIdpEta(plan: MigrationPlan, idp: Pick<RehomeConfig['idp'], 'requestsPerMinute' | 'concurrency'>): Eta & { users: number } {
+  const c = plan.counts;
+  const requests = c.link * SCIM_REQUESTS_PER_USER.link + (c.create + c.invite) * SCIM_REQUESTS_PER_USER.create;
+  const eta = estimateEta({ users: requests, batchSize: 1, requestsPerMinute: idp.requestsPerMinute, concurrency: idp.concurrency, latencyMs: ASSUMED_LATENCY_MS });
+  const users = c.link + c.create + c.invite;
+  return { ...eta, users, usersPerMinute: eta.minutes > 0 ? users / eta.minutes : eta.usersPerMinute };
 }
