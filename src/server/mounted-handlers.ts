@@ -10,6 +10,7 @@ import { createRedirectHandler } from '../redirects/redirect-handler.ts';
 import { createMemoryUnmatchedLog } from '../redirects/unmatched-log.ts';
 import { loadUrlRules } from '../redirects/load-url-rules.ts';
 import { mountVerifyEmail } from '../comms/comms-wiring.ts';
+import { storeSupportReports } from '../console/store-support-reports.ts';
 
 /**
  * The parts mounted after the IMS, in the order they are tried: token endpoint, SCIM 2.0, Admin API, the
@@ -36,7 +37,7 @@ export function mountedHandlers(store: StoreAdapter, config?: RehomeConfig, onCl
     },
     (ims) => {
       const migrationConsole: ConsoleHandler = createConsoleHandler({
-        store, ims,
+        store, ims, supportReports: storeSupportReports(store.kysely),
         ...(config ? {
           config,
           sendVerification: verificationFromComms({ db: store.kysely, mailer: ims.mailer, config, secret: ims.config.linkSecret, baseUrl: ims.config.baseUrl }),

@@ -5,12 +5,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addDays, localDate } from '../../src/core/migration/schedule.ts';
+import { openStore } from '../../src/store/open-store.ts';
+import { storeSupportReports } from '../../src/console/store-support-reports.ts';
 
 // The README walk-through, command by command, as a person runs it: import to done with the CLI alone.
 const root = new URL('../../', import.meta.url).pathname;
 const ex = (f: string) => join(root, 'examples/acme', f);
 
-test('README walk-through: import -> plan -> link -> schedule -> migrate -> skip -> confirm -> tickets', (t) => {
+test('README walk-through: import -> plan -> link -> schedule -> migrate -> skip -> confirm -> tickets -> verify', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'rehome-walk-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const rh = (...args: string[]) => {
@@ -40,4 +42,10 @@ test('README walk-through: import -> plan -> link -> schedule -> migrate -> skip
   const done = JSON.parse(ok(rh('status', '--subscription', sub, '--format', 'json')).out);
   assert.equal(done.state, 'done');
   assert.equal(done.progress.migration.percent, 100);
+  // Access before (the stored snapshot) and after (the product's export): nothing lost, and the console can show it.
+  assert.match(ok(rh('verify', '--before-stored', sub, '--after', ex('users.csv'))).out, /no|0/i);
+  await using store = await openStore({ kind: 'sqlite', path: join(dir, '.rehome/rehome.db') });
+  const reports = storeSupportReports(store.kysely);
+  assert.equal((await reports.accessDiff!(sub))?.summary.anyLoss, false);
+  assert.deepEqual(await reports.tickets!(sub), { total: 60, migrated: 60, failed: 0 });
 });

@@ -10,6 +10,7 @@ import { ProductSourceError } from '../../ports/product-source.ts';
 import { loadUrlRules } from '../../redirects/load-url-rules.ts';
 import { CliError } from '../cli-error.ts';
 import { openConfiguredStore } from '../open-configured-store.ts';
+import { saveReport } from '../../reports/report-store.ts';
 import { writeOutputFile } from '../write-output.ts';
 
 export const rewriteLinksCommand: Command = {
@@ -60,11 +61,13 @@ Exit status: 0 done, 3 some old links need a person (unmatched, refused, changed
     }
     const { source, file, subscriptionId } = openSource(ctx, apply);
     try {
-      await using store = apply ? await openConfiguredStore(ctx.config) : undefined;
+      await using store = apply || subscriptionId ? await openConfiguredStore(ctx.config) : undefined;
       const report = await rewriteLinks({
         source, rules, apply, actor: ctx.io.actor, subscriptionId, now: () => ctx.io.now(),
-        ...(store ? { audit: (entry) => store.appendAudit(entry) } : {}),
+        ...(store && apply ? { audit: (entry) => store.appendAudit(entry) } : {}),
       });
+      // Kept (dry run or applied) for the console's Support & links page.
+      if (store && subscriptionId) await saveReport(store.kysely, { subscriptionId, kind: 'link_rewrite', at: ctx.io.now().toISOString(), report });
       if (apply && file !== undefined) {
         writeOutputFile(String(v.out), file.serialize());
         ctx.io.err(`wrote the rewritten links export to ${v.out}\n`);

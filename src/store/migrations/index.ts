@@ -8,8 +8,9 @@ import { consoleMigration } from '../../console/console-schema.ts';
 import { workersMigration } from '../../workers/worker-schema.ts';
 import { passwordsMigration } from '../../ims/passwords/passwords-migration.ts';
 import { supportTicketsMigration } from '../../tickets/support-schema.ts';
+import { reportsMigration } from '../../reports/report-store.ts';
 
 export type { Migration } from './migration.ts';
 
 /** Every migration in the order it runs. Append only: new modules add their entry at the end. */
-export const migrations: Migration[] = [coreMigration, imsMigration, adminApiMigration, migrationEngineMigration, supportTicketsMigration, commsMigration, consoleMigration, workersMigration, passwordsMigration];
+export const migrations: Migration[] = [coreMigration, imsMigration, adminApiMigration, migrationEngineMigration, supportTicketsMigration, commsMigration, consoleMigration, workersMigration, passwordsMigration, reportsMigration];
