@@ -57,13 +57,19 @@ export async function registerRunner(kysely: Kysely<any>, opts: RunnerOptions): 
   };
 
   await reapDead();
+  const busy = (holder: RunnerRow, cause?: unknown) => new WorkerError('runner_busy', `another rehome process (pid ${holder.pid} on ${holder.host}, since ${holder.started_at}) is migrating with this SQLite store; SQLite runs one migrating process at a time. Wait for it to finish, stop it, or use PostgreSQL (store.kind = postgres) to run several workers.`, cause === undefined ? undefined : { cause });
+  const holder = () => db.selectFrom('mig_runners').selectAll().where('exclusive_key', '=', 'sqlite').executeTakeFirst();
+  // Refuse on a read when the lock is plainly held: a refused process should not even take SQLite's write lock,
+  // which would fail the running process's deferred transactions (see docs/runbook.md).
+  const live = exclusive ? await holder() : undefined;
+  if (live) throw busy(live);
   const at = iso(clock());
   try {
     await db.insertInto('mig_runners').values({ runner_id: id, host: HOST, pid: process.pid, exclusive_key: exclusive ? 'sqlite' : null, queue_worker_ids: '[]', started_at: at, heartbeat_at: at }).execute();
   } catch (error) {
-    const holder = await db.selectFrom('mig_runners').selectAll().where('exclusive_key', '=', 'sqlite').executeTakeFirst();
-    if (!holder) throw error;
-    throw new WorkerError('runner_busy', `another rehome process (pid ${holder.pid} on ${holder.host}, since ${holder.started_at}) is migrating with this SQLite store; SQLite runs one migrating process at a time. Wait for it to finish, stop it, or use PostgreSQL (store.kind = postgres) to run several workers.`, { cause: error });
+    const won = await holder();
+    if (!won) throw error;
+    throw busy(won, error);
   }
 
   const heartbeat = async () => {

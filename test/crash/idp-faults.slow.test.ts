@@ -99,7 +99,6 @@ test(`external IdP failing ~20% of calls (429/503, slow, dropped): ${USERS} user
       backoff: { baseMs: 10, capMs: 50 },
       random: seededRandom(SEED + 1),
       sleep: scaled(waits.client),
-      onRetry: (e) => { if (process.env.DEBUG_FAULTS) console.log('retry', Date.now(), e.operation, e.error.message); },
     });
     const ports: EnginePorts = {
       db: store.kysely, idp, orgs: createExternalOrgLinker(), links, now: () => new Date(), actor: 'test:idp-faults',

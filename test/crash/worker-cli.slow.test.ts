@@ -137,33 +137,53 @@ test(`PostgreSQL, CLI: rehome migrate and a rehome worker share ${USERS} users t
   }
 });
 
-test('SQLite, CLI: a second rehome migrate (or worker) while one runs refuses with runner_busy, exit 2', { timeout: 120_000 }, async () => {
+test('SQLite, CLI: a second rehome migrate (or worker) while one runs refuses with runner_busy, exit 2', { timeout: 120_000 }, async (t) => {
   const database = sqliteTestDatabase('runnerbusy');
   const store = await openStore(database.options);
   const path = (database.options as { path: string }).path;
   const cwd = mkdtempSync(join(tmpdir(), 'rehome-runnerbusy-'));
   const env = { REHOME_STORE: 'sqlite', REHOME_DATABASE_URL: '' };
+  const rh = (...args: string[]) => rehome(cwd, env, [...args, '--db', path]);
   try {
     const s = await prepareSubscription(store, 3_000);
-    const first = rehome(cwd, env, ['migrate', '--subscription', s.plan.subscriptionId, '--db', path]);
+    const sub = s.plan.subscriptionId;
+    const first = rh('migrate', '--subscription', sub);
     let running = false;
-    void first.then(() => { running = false; });
     for (let i = 0; i < 200 && !running; i++) {
       await new Promise((r) => setTimeout(r, 50));
       running = (await count(store.kysely, 'mig_runners')) > 0;
     }
     assert.ok(running, 'the first rehome migrate registered as the runner');
-    const second = await rehome(cwd, env, ['migrate', '--subscription', s.plan.subscriptionId, '--db', path]);
-    const worker = await rehome(cwd, env, ['worker', '--until-idle', '--db', path]);
-    const busyAtEnd = (await count(store.kysely, 'mig_runners')) > 0;
-    assert.ok(busyAtEnd, 'the first run was still going when the others were refused (raise the user count otherwise)');
+    const second = await rh('migrate', '--subscription', sub);
+    const worker = await rh('worker', '--until-idle');
+    // Watching is allowed: the runbook tells operators to run rehome status during a run.
+    const watched = await rh('status', '--subscription', sub);
+    assert.ok((await count(store.kysely, 'mig_runners')) > 0, 'the first run was still going when the others were refused (raise the user count otherwise)');
     for (const r of [second, worker]) {
       assert.equal(r.code, 2, `${r.out}\n${r.err}`);
-      assert.match(r.err, /runner_busy|another rehome process \(pid \d+ on /);
+      assert.match(r.err, /another rehome process \(pid \d+ on .+\) is migrating with this SQLite store.*\(runner_busy\)/s);
     }
-    const done = ok(await first);
-    assert.match(done.out, new RegExp(`migrated ${s.eligible.length}, failed 0`), 'the first run was not disturbed');
+    ok(watched);
+    const done = await first;
+    assert.ok(done.code === 0 || done.code === 3, `${done.out}\n${done.err}`);
     assert.equal(await count(store.kysely, 'mig_runners'), 0, 'the runner deregistered');
+    const failed: { user_id: string; error_message: string }[] = await store.kysely.selectFrom('mig_users').select(['user_id', 'error_message']).where('subscription_id', '=', sub).where('state', '=', 'failed').execute();
+
+    // Regression, known open: SQLite begins Kysely transactions DEFERRED, and in WAL mode a deferred transaction that
+    // read first fails at once ("database is locked", busy_timeout not consulted) while another process holds the
+    // write lock, which every process opening the store takes briefly (the migration check). So a refused or watching
+    // process can fail a few of the running one's users. Fix: `begin immediate` in src/store/sqlite.
+    await t.test('the refused and watching processes did not fail any user of the running one', () => {
+      assert.deepEqual(failed.map((f) => f.error_message).slice(0, 3), []);
+    });
+    // Whatever happened, nobody is lost: failed users are retryable, and retry + migrate moves them.
+    if (failed.length > 0) {
+      console.log(`# ${failed.length} users failed beside the refused processes: ${failed[0]!.error_message}`);
+      ok(await rh('retry', '--subscription', sub, '--users', failed.map((f) => f.user_id).join(',')));
+      assert.match(ok(await rh('migrate', '--subscription', sub)).out, new RegExp(`migrated ${failed.length}, failed 0`));
+    } else {
+      assert.match(done.out, new RegExp(`migrated ${s.eligible.length}, failed 0`), 'the first run was not disturbed');
+    }
     await assertNoDuplicateNoLoss(store, s);
   } finally {
     await store[Symbol.asyncDispose]();

@@ -27,7 +27,7 @@ and it resumes where it stopped, without a second account for anyone. --dry-run 
     const { values, io } = ctx;
     if (values.plan) {
       const plan = readPlanFile(String(values.plan));
-      if (values['dry-run']) { io.out(`dry run: nothing changes\n${describePlan(plan)}`); return 0; }
+      if (values['dry-run']) { io.out(`dry run: nothing changes\n${describePlan(plan, ctx.config.idp)}`); return 0; }
       return applyPlan(ctx, plan);
     }
     if (!values.subscription) throw new CliError('usage', 'give --plan FILE (phase 1) or --subscription ID (migrate users)');

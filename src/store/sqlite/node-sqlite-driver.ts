@@ -27,6 +27,10 @@ export function wrapDatabaseSync(db: DatabaseSync): SqliteDatabase {
       if (db.isOpen) db.close();
     },
     prepare(sql: string): SqliteStatement {
+      // Kysely opens transactions with a deferred `begin`. In WAL mode a deferred transaction that read first and then
+      // writes fails at once ("database is locked") when another process holds the write lock, without waiting for
+      // busy_timeout; `begin immediate` takes the write lock up front and waits its turn.
+      if (/^\s*begin\s*;?\s*$/i.test(sql)) sql = 'begin immediate';
       const { stmt, reader } = prepared(sql);
       return {
         reader,
