@@ -1,4 +1,5 @@
 import type { ImsAccount, ProductUser, Subscription } from '../core/model.ts';
+import { seededRandom } from './seeded-random.ts';
 
 /**
  * A deterministic, realistic population for examples, demos and benchmarks: mostly ordinary users, plus every
@@ -35,7 +36,7 @@ const CASES: [string, number][] = [
 ];
 
 export function generatePopulation(opts: PopulationOptions): Population {
-  const rnd = mulberry32(opts.seed ?? 42);
+  const rnd = seededRandom(opts.seed ?? 42);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const company = opts.companyDomain ?? 'acme.example';
   const subscription: Subscription = {
@@ -100,14 +101,3 @@ function ascii(s: string): string {
   return s.normalize('NFD').replace(/[^A-Za-z]/g, '') || 'user';
 }
 
-/** Small seeded PRNG (public domain); reproducible data without a dependency. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

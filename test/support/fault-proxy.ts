@@ -7,6 +7,9 @@
  */
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { seededRandom } from '../../src/demo/seeded-random.ts';
+
+export { seededRandom };
 
 export interface FaultRates {
   /** 429 Too Many Requests with Retry-After; not forwarded. */
@@ -49,17 +52,6 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-/** mulberry32: a tiny seeded PRNG, enough to make a fault sequence repeatable. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const noFaults: FaultRates = { throttle: 0, unavailable: 0, delay: 0, drop: 0 };
 

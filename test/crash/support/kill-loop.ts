@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+export { seededRandom as seeded } from '../../../src/demo/seeded-random.ts';
 
 export const CHILD = fileURLToPath(new URL('./user-phase-child.ts', import.meta.url));
 
@@ -31,13 +32,3 @@ export async function killAfter(child: Child, ms: number): Promise<boolean> {
   return true;
 }
 
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
