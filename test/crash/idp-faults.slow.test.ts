@@ -57,7 +57,7 @@ function linkTable(): IdentityLinkWriter & { links: Map<string, { issuer: string
   };
 }
 
-test(`external IdP failing ~20% of calls (429/503, slow, dropped): ${USERS} users, failures reported per user, retry moves them all, one account each`, { timeout: 180_000 }, async () => {
+test(`external IdP failing ~20% of calls (429/503, slow, dropped): ${USERS} users, failures reported per user, retry moves them all, one account each`, { timeout: 300_000 }, async () => {
   const ims = await startImsScimServer('idpfaults');
   const proxy = await startFaultProxy({
     target: ims.origin,
