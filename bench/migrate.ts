@@ -5,8 +5,9 @@
 // Prints the machine, the set-up times, then users/second and peak RSS of the user phase.
 // Usage: node bench/migrate.ts [--users 100000,1000000] [--store sqlite,postgres] [--workers 1,2] [--mode single,batch]
 //                              [--batch-size 1000] [--concurrency N] [--synchronous full|normal] [--cpu-prof DIR]
-// Two workers run on PostgreSQL only (SQLite: one process), on the batched path only: the per-user path has no row
-// locks yet, so two of its processes would share nothing.
+// Two workers run on PostgreSQL only (SQLite: one migrating process). Each worker process is one user-phase run with
+// its own runner registration; leases (claim-users.ts) keep the processes apart, as with `rehome worker`, without
+// the job queue in between.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,8 +54,8 @@ async function main(): Promise<void> {
       for (const kind of list(values.store!) as ('sqlite' | 'postgres')[]) {
         for (const mode of list(values.mode!) as ('single' | 'batch')[]) {
           for (const workers of list(values.workers!).map(Number)) {
-            if (workers > 1 && (kind === 'sqlite' || mode === 'single')) {
-              console.log(`skip ${kind}/${mode}/${workers} workers: ${kind === 'sqlite' ? 'SQLite runs one process' : 'the per-user path has no row locks'}`);
+            if (workers > 1 && kind === 'sqlite') {
+              console.log(`skip ${kind}/${mode}/${workers} workers: SQLite runs one migrating process`);
               continue;
             }
             rows.push(await configuration(dir, population, kind, mode, workers));
@@ -164,7 +165,7 @@ async function child(options: StoreOptions): Promise<void> {
   const cpu = process.cpuUsage();
   const r = await measure(() => values.mode === 'single'
     ? runUserPhase({ subscriptionId, concurrency: Number(values.concurrency ?? 8) }, ports)
-    : runBatchedUserPhase({ subscriptionId, batchSize: Number(values['batch-size']), workerId: values.worker!, ...(values.concurrency ? { concurrency: Number(values.concurrency) } : {}) }, ports));
+    : runBatchedUserPhase({ subscriptionId, batchSize: Number(values['batch-size']), ...(values.concurrency ? { concurrency: Number(values.concurrency) } : {}) }, ports));
   const used = process.cpuUsage(cpu);
   console.log(JSON.stringify({ migrated: r.result.migrated, failed: r.result.failed, ms: r.ms, peakRssMb: r.peakRssMb, cpuMs: (used.user + used.system) / 1000 }));
 }

@@ -1,6 +1,6 @@
-import { sql, type RawBuilder } from 'kysely';
-import { dialectOf, insertJsonRows, stageJsonRows, type JsonColumn, type SqlDialectName } from '../ims/directory/json-rows.ts';
-import { AUDIT_COLUMNS, BATCH_STEP, type ClaimedUser } from './batch-claim.ts';
+import { sql } from 'kysely';
+import { dialectOf, inList, insertJsonRows, stageJsonRows, type JsonColumn, type StagedRows, type SqlDialectName } from '../ims/directory/bulk-sql.ts';
+import { AUDIT_COLUMNS, type ClaimedUser } from './batch-claim.ts';
 import type { MigrationDb, MigrationTx } from './migration-repo.ts';
 
 /** What happened to one user of a batch; `step` names the call that failed (the per-user path's step names). */
@@ -20,9 +20,7 @@ const MIGRATED: JsonColumn[] = [{ name: 'user_id', pg: 'text' }, { name: 'attemp
 const FAILED: JsonColumn[] = [
   { name: 'user_id', pg: 'text' }, { name: 'attempt', pg: 'integer' }, { name: 'code', pg: 'text' }, { name: 'message', pg: 'text' }, { name: 'retryable', pg: 'integer' },
 ];
-const STEPS: JsonColumn[] = [
-  { name: 'user_id', pg: 'text' }, { name: 'attempt', pg: 'integer' }, { name: 'status', pg: 'text' }, { name: 'result', pg: 'text' }, { name: 'code', pg: 'text' },
-];
+const STEPS: JsonColumn[] = [{ name: 'id', pg: 'bigint' }, { name: 'status', pg: 'text' }, { name: 'result', pg: 'text' }, { name: 'code', pg: 'text' }];
 
 /**
  * Step 3 of the protocol for a whole batch, in ONE transaction: each user's outcome (migrated with its IMS subject,
@@ -41,8 +39,8 @@ export async function recordOutcomes(db: MigrationDb, ctx: RecordContext, outcom
       const v = await stageJsonRows(tx, 'rehome_batch_migrated', MIGRATED, migrated.map((o) => [o.user.user_id, o.user.attempt, o.subject]), dialect);
       const rows = await sql<{ user_id: string }>`
         update mig_users set state = 'migrated', ims_subject = v.subject, lease_owner = null, lease_until = null, updated_at = ${ctx.at}
-        from ${v} as v
-        where ${heldBy(ctx, v)}
+        from ${v.source} as v
+        where ${heldBy(ctx, v, dialect, migrated.map((o) => o.user.user_id))}
         returning mig_users.user_id`.execute(tx);
       for (const r of rows.rows) held.add(r.user_id);
     }
@@ -50,8 +48,8 @@ export async function recordOutcomes(db: MigrationDb, ctx: RecordContext, outcom
       const v = await stageJsonRows(tx, 'rehome_batch_failed', FAILED, failed.map((o) => [o.user.user_id, o.user.attempt, o.code, o.message, o.retryable ? 1 : 0]), dialect);
       const rows = await sql<{ user_id: string }>`
         update mig_users set state = 'failed', error_code = v.code, error_message = v.message, retryable = v.retryable, lease_owner = null, lease_until = null, updated_at = ${ctx.at}
-        from ${v} as v
-        where ${heldBy(ctx, v)}
+        from ${v.source} as v
+        where ${heldBy(ctx, v, dialect, failed.map((o) => o.user.user_id))}
         returning mig_users.user_id`.execute(tx);
       for (const r of rows.rows) held.add(r.user_id);
     }
@@ -67,20 +65,22 @@ export async function recordOutcomes(db: MigrationDb, ctx: RecordContext, outcom
   });
 }
 
-function heldBy(ctx: RecordContext, v: RawBuilder<unknown>) {
-  return sql`mig_users.subscription_id = ${ctx.subscriptionId} and mig_users.user_id in (select user_id from ${v} as k) and mig_users.user_id = v.user_id and mig_users.attempt = v.attempt
+function heldBy(ctx: RecordContext, v: StagedRows, dialect: SqlDialectName, userIds: string[]) {
+  // On PostgreSQL the id list is an index condition too: the update then touches the batch's rows by key.
+  const byKey = dialect === 'postgres' ? inList(dialect, 'mig_users.user_id', userIds) : v.keyIn('mig_users.user_id');
+  return sql`mig_users.subscription_id = ${ctx.subscriptionId} and ${byKey} and mig_users.user_id = v.user_id and mig_users.attempt = v.attempt
     and mig_users.state = 'migrating' and mig_users.lease_owner = ${ctx.owner}`;
 }
 
 async function finishSteps(tx: MigrationTx, dialect: SqlDialectName, ctx: RecordContext, recorded: BatchOutcome[]): Promise<void> {
   if (recorded.length === 0) return;
   const rows = recorded.map((o) => o.ok
-    ? [o.user.user_id, o.user.attempt, 'succeeded', JSON.stringify({ subject: o.subject, created: o.created, profile: true, batch: ctx.batchId }), null]
-    : [o.user.user_id, o.user.attempt, 'failed', JSON.stringify({ step: o.step, batch: ctx.batchId }), o.code]);
+    ? [o.user.step_id, 'succeeded', JSON.stringify({ subject: o.subject, created: o.created, profile: true, batch: ctx.batchId }), null]
+    : [o.user.step_id, 'failed', JSON.stringify({ step: o.step, batch: ctx.batchId }), o.code]);
+  // By primary key: the one plan that stays right however stale the table's statistics are.
   const v = await stageJsonRows(tx, 'rehome_batch_steps', STEPS, rows, dialect);
   await sql`
     update mig_steps set status = v.status, result = v.result, error_code = v.code, finished_at = ${ctx.at}
-    from ${v} as v
-    where mig_steps.subscription_id = ${ctx.subscriptionId} and mig_steps.user_id in (select user_id from ${v} as k) and mig_steps.user_id = v.user_id and mig_steps.step = ${BATCH_STEP}
-      and mig_steps.attempt = v.attempt and mig_steps.status = 'started'`.execute(tx);
+    from ${v.source} as v
+    where ${v.keyIn('mig_steps.id')} and mig_steps.id = v.id and mig_steps.status = 'started'`.execute(tx);
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { jsonList, dialectOf } from '../ims/directory/json-rows.ts';
+import { sql } from 'kysely';
+import { inList, dialectOf } from '../ims/directory/bulk-sql.ts';
 import { IdpError, type IdpBatchResult } from '../ports/identity-provider.ts';
 import { claimBatch, countPending, type ClaimedUser } from './batch-claim.ts';
 import { createBatchIdp, type BatchIdp } from './batch-idp.ts';
@@ -7,18 +8,12 @@ import { recordOutcomes, type BatchOutcome } from './batch-record.ts';
 import type { EnginePorts } from './engine-ports.ts';
 import { migrationDb, requireMigration, type MigrationDb, type SubscriptionMigration } from './migration-repo.ts';
 import { openUserWindow } from './open-user-window.ts';
+import { registerRunner } from '../workers/runner-registry.ts';
 import { settle, type UserPhaseOptions, type UserPhaseResult } from './user-phase.ts';
 
 export interface BatchedUserPhaseOptions extends UserPhaseOptions {
   /** Users per batch: one claim transaction, one call per IdP operation, one outcome transaction. Default 1000. */
   batchSize?: number;
-  /**
-   * Lease holder, unique among the processes running at once (default: the actor). A run reclaims at once the
-   * `migrating` users leased to its own id (its crashed predecessor), others' only after their lease ran out.
-   */
-  workerId?: string;
-  /** How long a claimed batch stays reserved for this worker. Default 10 minutes. */
-  leaseMs?: number;
   /** Fault injection for crash tests: runs after a batch's IdP calls, before its outcome transaction. */
   faults?: { afterIdpCalls?: (userIds: string[]) => void | Promise<void> };
 }
@@ -27,42 +22,48 @@ type Step = Extract<BatchOutcome, { ok: false }>['step'];
 
 /**
  * The user phase at batch granularity, with the per-user path's protocol and rules (DESIGN.md "Crash-safe apply"):
- * 1. claim a batch in one transaction (users -> `migrating`, a step row with its idempotency key, audit rows);
+ * 1. claim a batch in one transaction (users -> `migrating`, leased to this runner, a step row with its idempotency
+ *    key, audit rows);
  * 2. call the IdP once per operation for the whole batch — find by externalId (which also reconciles whatever a
  *    crash left `migrating`), reuse the account another subscription of the org already linked, link planned
  *    verified accounts, create the rest (never verified), grant the product profile, write the product links;
  * 3. record every user's outcome in one transaction.
- * A crash anywhere leaves users `migrating`; the next run reconciles them by externalId before creating anything.
- * Admins go first. Options and result are those of runUserPhase; `concurrency` is the number of batches in flight.
+ * A crash anywhere leaves users `migrating`; once the dead runner is reaped (at once on this host) the next run
+ * reconciles them by externalId before creating anything. Leases are those of the per-user path (claim-users.ts),
+ * so the two paths and any number of PostgreSQL workers share a subscription. Admins go first. Options and result
+ * are those of runUserPhase; `concurrency` is the number of batches in flight in this process.
  */
 export async function runBatchedUserPhase(opts: BatchedUserPhaseOptions, ports: EnginePorts): Promise<UserPhaseResult> {
   const db = migrationDb(ports.db);
   let m = await requireMigration(db, opts.subscriptionId);
-  m = await openUserWindow(db, m, ports, Boolean(opts.scheduledOnly));
+  // The stored plan (hundreds of MB at a million users) is not needed past this point: do not hold it for the run.
+  m = { ...(await openUserWindow(db, m, ports, Boolean(opts.scheduledOnly))), plan: '' };
   ports.onEvent?.({ type: 'phase:started', phase: 'users', subscriptionId: m.subscription_id });
+  await refreshPlannerStatistics(db);
 
-  const owner = opts.workerId ?? ports.actor;
-  const idp = createBatchIdp(ports, opts.maxThrottleRetries ?? 5);
-  const run = randomUUID().slice(0, 8);
-  const result: UserPhaseResult = { attempted: 0, migrated: 0, failed: 0, state: m.state };
-  let batches = 0;
-  for (const admins of [true, false]) {
-    const total = await countPending(db, m.subscription_id, admins, opts.userIds);
-    const tally = { done: 0, failed: 0 };
-    // Recovery takes this worker's own leases, so it runs in one lane; fresh claims take only eligible users.
-    const passes = opts.userIds ? [{ kind: 'recover' as const, lanes: 1 }] : [{ kind: 'recover' as const, lanes: 1 }, { kind: 'fresh' as const, lanes: Math.max(1, opts.concurrency ?? 1) }];
-    for (const pass of passes) {
-      await Promise.all(Array.from({ length: pass.lanes }, async () => {
+  const owned = opts.runner ? undefined : await registerRunner(ports.db, { actor: ports.actor });
+  const runner = (opts.runner ?? owned)!;
+  try {
+    const idp = createBatchIdp(ports, opts.maxThrottleRetries ?? 5);
+    const run = randomUUID().slice(0, 8);
+    const includeFailed = opts.includeFailed ?? Boolean(opts.userIds);
+    const result: UserPhaseResult = { attempted: 0, migrated: 0, failed: 0, state: m.state };
+    let batches = 0;
+    for (const admins of opts.admins === undefined ? [true, false] : [opts.admins]) {
+      const scope = { subscriptionId: m.subscription_id, admins, includeFailed, ...(opts.userIds ? { userIds: opts.userIds } : {}) };
+      const total = await countPending(db, scope);
+      const tally = { done: 0, failed: 0 };
+      await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 1) }, async () => {
         while (!opts.signal?.aborted) {
           const batchId = `${run}-${++batches}`;
           const claimed = await claimBatch(db, {
-            subscriptionId: m.subscription_id, admins, limit: opts.batchSize ?? 1000, owner, leaseMs: opts.leaseMs ?? 600_000, at: ports.now(),
-            actor: ports.actor, batchId, kind: pass.kind, ...(opts.userIds ? { userIds: opts.userIds } : {}), ...(opts.scheduledOnly ? { scheduledOnly: true } : {}),
+            ...scope, limit: opts.batchSize ?? 1000, owner: runner.id, leaseMs: runner.leaseMs, nowMs: runner.clock(), at: ports.now(), actor: ports.actor, batchId,
+            ...(opts.scheduledOnly ? { dueAt: { now: ports.now().toISOString(), startsAt: m.starts_at } } : {}),
           });
           if (claimed.length === 0) return;
           const outcomes = await migrateClaimed(db, m, claimed, ports, idp);
           await opts.faults?.afterIdpCalls?.(claimed.map((u) => u.user_id));
-          const recorded = await recordOutcomes(db, { subscriptionId: m.subscription_id, owner, at: ports.now().toISOString(), actor: ports.actor, batchId }, outcomes);
+          const recorded = await recordOutcomes(db, { subscriptionId: m.subscription_id, owner: runner.id, at: ports.now().toISOString(), actor: ports.actor, batchId }, outcomes);
           for (const o of recorded) {
             result.attempted++;
             if (o.ok) {
@@ -77,10 +78,21 @@ export async function runBatchedUserPhase(opts: BatchedUserPhaseOptions, ports: 
         }
       }));
     }
+    m = await settle(db, m.subscription_id, ports);
+    result.state = m.state;
+    return result;
+  } finally {
+    await owned?.[Symbol.asyncDispose]();
   }
-  m = await settle(db, m.subscription_id, ports);
-  result.state = m.state;
-  return result;
+}
+
+/**
+ * PostgreSQL plans by the statistics ANALYZE last gathered; right after a plan registered a million users they
+ * still describe an empty table, and the planner then walks the whole subscription for each batch's key list.
+ * A sample of the table fixes that for the run (a fraction of a second; SQLite needs nothing).
+ */
+async function refreshPlannerStatistics(db: MigrationDb): Promise<void> {
+  if (dialectOf(db) === 'postgres') await sql`analyze mig_users`.execute(db);
 }
 
 /** Step 2 for a claimed batch: every user ends with a subject (granted and linked) or its own error. */
@@ -136,7 +148,7 @@ async function siblingSubjects(db: MigrationDb, m: SubscriptionMigration, users:
   if (emails.length === 0 || !m.org_id) return new Map();
   const rows = await db.selectFrom('mig_users').innerJoin('mig_subscriptions', 'mig_subscriptions.subscription_id', 'mig_users.subscription_id')
     .select(['mig_users.normalized_email', 'mig_users.ims_subject'])
-    .where('mig_users.normalized_email', 'in', jsonList(dialectOf(db), emails)).where('mig_users.subscription_id', '!=', m.subscription_id)
+    .where(inList(dialectOf(db), 'mig_users.normalized_email', emails)).where('mig_users.subscription_id', '!=', m.subscription_id)
     .where('mig_subscriptions.org_id', '=', m.org_id).where('mig_users.ims_subject', 'is not', null).where('mig_users.state', 'in', ['migrated', 'activated'])
     .execute();
   return new Map(rows.map((r) => [r.normalized_email!, r.ims_subject!]));

@@ -1,4 +1,4 @@
-import { dialectOf } from '../ims/directory/json-rows.ts';
+import { dialectOf } from '../ims/directory/bulk-sql.ts';
 import type { EnginePorts } from './engine-ports.ts';
 import { MigrationError } from './migration-error.ts';
 import { transitionSubscription, type MigrationDb, type SubscriptionMigration } from './migration-repo.ts';
@@ -16,18 +16,20 @@ export async function openUserWindow(db: MigrationDb, m: SubscriptionMigration, 
     throw new MigrationError('transition_refused', `subscription ${m.subscription_id} is already ${m.state}`);
   }
   if (scheduledOnly && m.starts_at && at < m.starts_at) return m;
-  return db.transaction().execute(async (tx) => {
+  const cur = await db.transaction().execute(async (tx) => {
     // Workers start together: the row lock (PostgreSQL) makes the second see the first's transition, not repeat it.
     let q = tx.selectFrom('mig_subscriptions').selectAll().where('subscription_id', '=', m.subscription_id);
     if (dialectOf(tx) === 'postgres') q = q.forUpdate();
-    let cur = ((await q.executeTakeFirst()) ?? m) as SubscriptionMigration;
-    if (cur.state === 'users_scheduled') cur = await transitionSubscription(tx, cur, 'start_users', { at, actor: ports.actor });
-    if (cur.window_expires_at && at >= cur.window_expires_at && (cur.state === 'users_in_progress' || cur.state === 'awaiting_confirmation')) {
-      cur = await transitionSubscription(tx, cur, 'expire', { at, actor: ports.actor, details: { expiredAt: cur.window_expires_at } });
+    let locked = ((await q.executeTakeFirst()) ?? m) as SubscriptionMigration;
+    if (locked.state === 'users_scheduled') locked = await transitionSubscription(tx, locked, 'start_users', { at, actor: ports.actor });
+    if (locked.window_expires_at && at >= locked.window_expires_at && (locked.state === 'users_in_progress' || locked.state === 'awaiting_confirmation')) {
+      locked = await transitionSubscription(tx, locked, 'expire', { at, actor: ports.actor, details: { expiredAt: locked.window_expires_at } });
     }
-    if (scheduledOnly && cur.state === 'expired') {
-      throw new MigrationError('window_expired', `the migration window of ${cur.subscription_id} expired on ${cur.window_expires_at}: scheduled migrations no longer run; migrate users on demand or extend the window`);
-    }
-    return cur;
+    return locked;
   });
+  // Refused after the commit: the expiry is a fact to record (and audit) even though nothing scheduled runs now.
+  if (scheduledOnly && cur.state === 'expired') {
+    throw new MigrationError('window_expired', `the migration window of ${cur.subscription_id} expired on ${cur.window_expires_at}: scheduled migrations no longer run; migrate users on demand or extend the window`);
+  }
+  return cur;
 }

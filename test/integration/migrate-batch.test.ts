@@ -12,6 +12,7 @@ import { runUserPhase } from '../../src/migration/user-phase.ts';
 import { runBatchedUserPhase } from '../../src/migration/migrate-batch.ts';
 import { scheduleMigration } from '../../src/migration/admin-actions.ts';
 import { embeddedEnginePorts } from '../../src/migration/embedded-engine.ts';
+import { registerRunner } from '../../src/workers/runner-registry.ts';
 import { migrationDb, requireMigration } from '../../src/migration/migration-repo.ts';
 import { seedDirectoryFromExport } from '../../src/ims/seed-directory.ts';
 import { createStoreImsDirectory } from '../../src/ims/directory/store-ims-directory.ts';
@@ -153,22 +154,24 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const eligible = plan.users.filter((u) => ['link', 'create', 'invite'].includes(u.action)).length;
       let batches = 0;
       const crash = new Error('simulated crash');
+      // The crashing process's runner stays registered (as a killed process's row does until it is reaped).
+      const crashed = await registerRunner(store.kysely, { actor: 'test' });
       await assert.rejects(runBatchedUserPhase({
-        subscriptionId: plan.subscriptionId, batchSize: 40, workerId: 'w1',
+        subscriptionId: plan.subscriptionId, batchSize: 40, runner: crashed,
         faults: { afterIdpCalls: () => { if (++batches === 3) throw crash; } },
       }, ports(store, orgId)), (e) => e === crash);
       const db = store.kysely;
-      const stuck = await db.selectFrom('mig_users').select('user_id').where('subscription_id', '=', plan.subscriptionId).where('state', '=', 'migrating').execute();
+      const stuck = (await db.selectFrom('mig_users').select('user_id').where('subscription_id', '=', plan.subscriptionId).where('state', '=', 'migrating').execute()).map((s: { user_id: string }) => s.user_id);
       assert.equal(stuck.length, 40, 'the crashed batch is left migrating');
-      const createdBeforeResume = await db.selectFrom('ims_org_members').select('account_id').where('org_id', '=', orgId)
-        .where('external_id', 'in', stuck.map((s: { user_id: string }) => s.user_id)).execute();
+      const createdBeforeResume = await db.selectFrom('ims_org_members').select('account_id').where('org_id', '=', orgId).where('external_id', 'in', stuck).execute();
       assert.equal(createdBeforeResume.length, 40, 'the IdP calls of the crashed batch had happened');
 
-      // Another worker does not take a live lease...
-      const other = await runBatchedUserPhase({ subscriptionId: plan.subscriptionId, batchSize: 40, workerId: 'w2', userIds: stuck.map((s: { user_id: string }) => s.user_id) }, ports(store, orgId));
-      assert.equal(other.attempted, 0, 'a leased user is not taken by another worker');
-      // ...the crashed worker's successor does, and reconciles by externalId.
-      const r = await runBatchedUserPhase({ subscriptionId: plan.subscriptionId, batchSize: 40, workerId: 'w1' }, ports(store, orgId));
+      if (kind === 'postgres') { // (SQLite admits one migrating process: a second runner is refused outright)
+        const other = await runBatchedUserPhase({ subscriptionId: plan.subscriptionId, batchSize: 40, userIds: stuck }, ports(store, orgId));
+        assert.equal(other.attempted, 0, 'a user leased to a live runner is not taken by another');
+      }
+      await crashed[Symbol.asyncDispose](); // what reaping the dead runner does: its leases are released
+      const r = await runBatchedUserPhase({ subscriptionId: plan.subscriptionId, batchSize: 40 }, ports(store, orgId));
       assert.equal(r.failed, 0);
       const migrated = await db.selectFrom('mig_users').select('user_id').where('subscription_id', '=', plan.subscriptionId).where('state', '=', 'migrated').execute();
       assert.equal(migrated.length, eligible, 'no user lost');
@@ -180,14 +183,13 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.equal(steps.filter((s: { status: string }) => s.status === 'succeeded').length, eligible);
     });
 
-    test('a lease that ran out is taken over by another worker', async () => {
+    test('a lease that lapsed is taken over by another runner', async () => {
       const sub = (await store.kysely.selectFrom('mig_subscriptions').select('subscription_id').executeTakeFirstOrThrow()).subscription_id as string;
       const orgId = (await requireMigration(migrationDb(store.kysely), sub)).org_id!;
-      // Put two migrated users back to "crashed mid-way under w9" and let the clock pass the lease.
+      // Put two migrated users back to "crashed mid-way under a runner nobody reaped", its lease long lapsed.
       const two = (await store.kysely.selectFrom('mig_users').select('user_id').where('subscription_id', '=', sub).where('state', '=', 'migrated').orderBy('user_id').limit(2).execute()).map((r: { user_id: string }) => r.user_id);
-      await store.kysely.updateTable('mig_users').set({ state: 'migrating', lease_owner: 'w9', lease_until: NOW.toISOString() }).where('subscription_id', '=', sub).where('user_id', 'in', two).execute();
-      const later = new Date(NOW.getTime() + 60_000);
-      const r = await runBatchedUserPhase({ subscriptionId: sub, workerId: 'w3' }, ports(store, orgId, later));
+      await store.kysely.updateTable('mig_users').set({ state: 'migrating', lease_owner: 'gone:1:abc', lease_until: '2000-01-01T00:00:00.000Z' }).where('subscription_id', '=', sub).where('user_id', 'in', two).execute();
+      const r = await runBatchedUserPhase({ subscriptionId: sub }, ports(store, orgId));
       assert.equal(r.migrated, 2);
       const accounts = await store.kysely.selectFrom('ims_org_members').select('account_id').where('org_id', '=', orgId).where('external_id', 'in', two).execute();
       assert.equal(accounts.length, 2, 'reconciled by externalId, nothing created twice');

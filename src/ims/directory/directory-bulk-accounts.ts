@@ -1,7 +1,7 @@
 import type { ImsTrx } from '../ims-tables.ts';
 import { checkEmail, checkStatus, checkType, toAccount, type AccountRow, type DirectoryContext } from './directory-context.ts';
 import { ImsError, type BulkResult, type ImsAccountRecord, type NewAccount } from './ims-directory.ts';
-import { dialectOf, insertJsonRows, jsonList, type JsonColumn } from './json-rows.ts';
+import { dialectOf, insertJsonRows, inList, type JsonColumn } from './bulk-sql.ts';
 
 const ACCOUNT_COLUMNS: JsonColumn[] = [
   { name: 'id', pg: 'text' }, { name: 'email', pg: 'text' }, { name: 'email_norm', pg: 'text' }, { name: 'email_verified', pg: 'integer' },
@@ -107,17 +107,17 @@ function refuse(n: Normalized, taken: Taken): ImsError | undefined {
 
 async function loadTaken(trx: ImsTrx, items: Normalized[]): Promise<Taken> {
   const dialect = dialectOf(trx);
-  const list = (values: Iterable<string>) => jsonList(dialect, [...new Set(values)]);
+  const list = (column: string, values: Iterable<string>) => inList(dialect, column, [...new Set(values)]);
   const userNames = await trx.selectFrom('ims_accounts').select(['user_name_norm', 'email_norm', 'email_verified'])
-    .where('user_name_norm', 'in', list(items.map((n) => n.userNameNorm))).execute();
+    .where(list('user_name_norm', items.map((n) => n.userNameNorm))).execute();
   const verified = items.filter((n) => n.verified);
   const emails = verified.length === 0 ? [] : await trx.selectFrom('ims_accounts').select(['type', 'email_norm'])
-    .where('email_verified', '=', 1).where('email_norm', 'in', list(verified.map((n) => n.emailNorm))).execute();
+    .where('email_verified', '=', 1).where(list('email_norm', verified.map((n) => n.emailNorm))).execute();
   const orgIds = [...new Set(items.flatMap((n) => (n.orgId ? [n.orgId] : [])))];
-  const orgs = orgIds.length === 0 ? [] : await trx.selectFrom('ims_orgs').select('id').where('id', 'in', list(orgIds)).execute();
+  const orgs = orgIds.length === 0 ? [] : await trx.selectFrom('ims_orgs').select('id').where(list('id', orgIds)).execute();
   const keyed = items.filter((n) => n.orgId && n.externalId !== null);
   const externalIds = keyed.length === 0 ? [] : await trx.selectFrom('ims_org_members').select(['org_id', 'external_id'])
-    .where('org_id', 'in', list(keyed.map((n) => n.orgId!))).where('external_id', 'in', list(keyed.map((n) => n.externalId!))).execute();
+    .where(list('org_id', keyed.map((n) => n.orgId!))).where(list('external_id', keyed.map((n) => n.externalId!))).execute();
   return {
     userNames: new Map(userNames.map((r) => [r.user_name_norm, { emailNorm: r.email_norm, verified: Number(r.email_verified) === 1 }])),
     verifiedEmails: new Set(emails.map((r) => `${r.type}|${r.email_norm}`)),
@@ -130,7 +130,7 @@ async function loadTaken(trx: ImsTrx, items: Normalized[]): Promise<Taken> {
 /** Ids given by the caller that already exist (random UUIDs never collide; imports that keep ids may). */
 async function existingAccountIds(trx: ImsTrx, ids: string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const rows = await trx.selectFrom('ims_accounts').select('id').where('id', 'in', jsonList(dialectOf(trx), ids)).execute();
+  const rows = await trx.selectFrom('ims_accounts').select('id').where(inList(dialectOf(trx), 'id', ids)).execute();
   return new Set(rows.map((r) => r.id));
 }
 

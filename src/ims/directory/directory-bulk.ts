@@ -4,7 +4,7 @@ import { insertAccounts, MEMBER_COLUMNS } from './directory-bulk-accounts.ts';
 import { normalizeEmail, toAccount, toOrgAccount, type DirectoryContext } from './directory-context.ts';
 import { requireOrg } from './directory-orgs.ts';
 import { ImsError, type BulkResult, type ImsDirectoryService, type ImsOrgAccount } from './ims-directory.ts';
-import { dialectOf, insertJsonRows, jsonList, stageJsonRows, type JsonColumn } from './json-rows.ts';
+import { dialectOf, insertJsonRows, inList, stageJsonRows, type JsonColumn } from './bulk-sql.ts';
 
 type BulkMethods = Pick<
   ImsDirectoryService,
@@ -53,7 +53,7 @@ export function createBulkMethods(ctx: DirectoryContext): BulkMethods {
         }
       }))];
       if (norms.length === 0) return [];
-      const rows = await db.selectFrom('ims_accounts').selectAll().where('email_norm', 'in', jsonList(dialectOf(db), norms))
+      const rows = await db.selectFrom('ims_accounts').selectAll().where(inList(dialectOf(db), 'email_norm', norms))
         .orderBy('created_at').orderBy('id').execute();
       return rows.map(toAccount);
     },
@@ -64,7 +64,7 @@ export function createBulkMethods(ctx: DirectoryContext): BulkMethods {
       const ids = [...new Set(accountIds)];
       if (ids.length === 0) return { added: 0 };
       const dialect = dialectOf(trx);
-      const found = await trx.selectFrom('ims_org_members').select('account_id').where('org_id', '=', orgId).where('account_id', 'in', jsonList(dialect, ids)).execute();
+      const found = await trx.selectFrom('ims_org_members').select('account_id').where('org_id', '=', orgId).where(inList(dialect, 'account_id', ids)).execute();
       if (found.length !== ids.length) {
         const known = new Set(found.map((r) => r.account_id));
         throw new ImsError('invalid_input', `not members of the organization: ${ids.filter((id) => !known.has(id)).join(', ')}`);
@@ -82,7 +82,7 @@ async function selectOrgAccounts(db: ImsDb | ImsTrx, orgId: string, key: 'accoun
   if (values.length === 0) return [];
   const rows = await db.selectFrom('ims_org_members as m').innerJoin('ims_accounts as a', 'a.id', 'm.account_id')
     .selectAll('a').select(['m.org_id', 'm.external_id', 'm.joined_at'])
-    .where('m.org_id', '=', orgId).where(`m.${key}`, 'in', jsonList(dialectOf(db), [...new Set(values)])).execute();
+    .where('m.org_id', '=', orgId).where(inList(dialectOf(db), `m.${key}`, [...new Set(values)])).execute();
   return rows.map(toOrgAccount);
 }
 
@@ -92,7 +92,7 @@ async function addMembers(ctx: DirectoryContext, trx: ImsTrx, orgId: string, mem
   const dialect = dialectOf(trx);
   const accountIds = [...new Set(members.map((m) => m.accountId))];
   const externalIds = [...new Set(members.flatMap((m) => (m.externalId === null ? [] : [m.externalId])))];
-  const existing = accountIds.length === 0 ? [] : await trx.selectFrom('ims_accounts').select('id').where('id', 'in', jsonList(dialect, accountIds)).execute();
+  const existing = accountIds.length === 0 ? [] : await trx.selectFrom('ims_accounts').select('id').where(inList(dialect, 'id', accountIds)).execute();
   const current = new Map((await selectOrgAccounts(trx, orgId, 'account_id', accountIds)).map((a) => [a.id, a.externalId]));
   const holders = new Map((await selectOrgAccounts(trx, orgId, 'external_id', externalIds)).map((a) => [a.externalId!, a.id]));
   const known = new Set(existing.map((r) => r.id));
@@ -115,12 +115,12 @@ async function addMembers(ctx: DirectoryContext, trx: ImsTrx, orgId: string, mem
   if (changed.length > 0) {
     const v = await stageJsonRows(trx, 'ims_bulk_external_ids', CHANGED_COLUMNS, changed.map((c) => [c.accountId, c.externalId]), dialect);
     // Free the old keys first: a list may hand an externalId from one member to another.
-    await sql`update ims_org_members set external_id = null where org_id = ${orgId} and account_id in (select account_id from ${v} as k)`.execute(trx);
-    await sql`update ims_org_members set external_id = v.external_id from ${v} as v
-      where ims_org_members.org_id = ${orgId} and ims_org_members.account_id in (select account_id from ${v} as k) and ims_org_members.account_id = v.account_id`.execute(trx);
+    await trx.updateTable('ims_org_members').set({ external_id: null }).where('org_id', '=', orgId).where(inList(dialect, 'account_id', changed.map((c) => c.accountId))).execute();
+    await sql`update ims_org_members set external_id = v.external_id from ${v.source} as v
+      where ims_org_members.org_id = ${orgId} and ${v.keyIn('ims_org_members.account_id')} and ims_org_members.account_id = v.account_id`.execute(trx);
     // A membership change is a change of the account as the org sees it (SCIM meta.version), as in addOrgMember.
     await trx.updateTable('ims_accounts').set((eb) => ({ version: eb('version', '+', 1), updated_at: at }))
-      .where('id', 'in', jsonList(dialect, changed.map((c) => c.accountId))).execute();
+      .where(inList(dialect, 'id', changed.map((c) => c.accountId))).execute();
   }
   const after = new Map((await selectOrgAccounts(trx, orgId, 'account_id', accountIds)).map((a) => [a.id, a]));
   return outcome.map((error, i): BulkResult<ImsOrgAccount> => (error ? { ok: false, error } : { ok: true, value: after.get(members[i]!.accountId)! }));

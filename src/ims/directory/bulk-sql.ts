@@ -33,12 +33,15 @@ export function jsonRows(dialect: SqlDialectName, columns: readonly JsonColumn[]
   return sql`(select ${sql.join(cols)} from json_array_elements(${json}::json) as r)`;
 }
 
-/** `(select value ...)` of a list of strings, for `column in <jsonList>`. */
-export function jsonList(dialect: SqlDialectName, values: readonly string[]): RawBuilder<string> {
-  const json = JSON.stringify(values);
+/**
+ * `<column> in <values>` as a plain index condition: `= any(array)` on PostgreSQL (an `in (select ...)` there is
+ * planned as a semi-join that, on a table grown since its last ANALYZE, can scan the whole table per batch);
+ * `in (select value from json_each(?))` on SQLite, which looks each value up in the index.
+ */
+export function inList(dialect: SqlDialectName, column: string, values: readonly string[]): RawBuilder<boolean> {
   return dialect === 'sqlite'
-    ? sql<string>`(select value from json_each(${json}))`
-    : sql<string>`(select json_array_elements_text(${json}::json))`;
+    ? sql<boolean>`${sql.ref(column)} in (select value from json_each(${JSON.stringify(values)}))`
+    : sql<boolean>`${sql.ref(column)} = any(${[...values]}::text[])`;
 }
 
 /**
@@ -61,18 +64,27 @@ export async function insertJsonRows(
   return Number(result.numAffectedRows ?? 0);
 }
 
+/** Rows staged for a set-based update: the source to join, and the key filter that makes the plan look rows up. */
+export interface StagedRows {
+  source: RawBuilder<unknown>;
+  /** `<column> in (<keys>)` on SQLite; nothing (true) on PostgreSQL, whose planner needs no help. */
+  keyIn(column: string): RawBuilder<boolean>;
+}
+
 /**
- * Rows for a set-based `update ... from <source> as v where t.key in (select key from <source> as k) and t.key = v.key`.
- * SQLite's planner would drive such an update from the target table (a full scan per batch) when the source is
- * `json_each`; staged in a temp table keyed by its first column, and with the `in` above, it looks each row up by
- * key instead. PostgreSQL plans the JSON rows well as they are. Call inside the transaction that updates.
+ * Rows for a set-based `update t ... from <source> as v where <keyIn(t.key)> and t.key = v.key`. SQLite's planner
+ * would drive such an update from the target table (a scan of it per batch) when the source is `json_each`;
+ * staged in a temp table keyed by its first column, and with the `in` filter, it looks each row up by key instead.
+ * PostgreSQL joins the JSON rows by index as they are (an extra `in` there would make it a quadratic semi-join).
+ * Call inside the transaction that updates.
  */
-export async function stageJsonRows(db: AnyDb, name: string, columns: readonly JsonColumn[], rows: readonly (readonly unknown[])[], dialect = dialectOf(db)): Promise<RawBuilder<unknown>> {
-  if (dialect === 'postgres') return jsonRows(dialect, columns, rows);
+export async function stageJsonRows(db: AnyDb, name: string, columns: readonly JsonColumn[], rows: readonly (readonly unknown[])[], dialect = dialectOf(db)): Promise<StagedRows> {
+  if (dialect === 'postgres') return { source: jsonRows(dialect, columns, rows), keyIn: () => sql<boolean>`true` };
   const table = sql.table(`temp.${name}`);
   const defs = columns.map((c, i) => sql`${sql.ref(c.name)}${i === 0 ? sql` primary key` : sql``}`);
   await sql`create temp table if not exists ${sql.table(name)} (${sql.join(defs)})`.execute(db);
   await sql`delete from ${table}`.execute(db);
   await sql`insert into ${table} select * from ${jsonRows(dialect, columns, rows)} as t`.execute(db);
-  return sql`${table}`;
+  const key = sql.ref(columns[0]!.name);
+  return { source: sql`${table}`, keyIn: (column) => sql<boolean>`${sql.ref(column)} in (select ${key} from ${table})` };
 }
