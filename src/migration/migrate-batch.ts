@@ -127,6 +127,14 @@ async function migrateClaimed(db: MigrationDb, m: SubscriptionMigration, claimed
   const created = await idp.create(creates.map((u) => ({ externalId: u.user_id, email: u.email, firstName: u.first_name, lastName: u.last_name })));
   created.forEach((r, i) => take(creates[i]!, r, true));
 
+  // Passwords (invitation, imported hash): still part of the account step, repeated safely after a crash.
+  if (ports.passwords) {
+    for (const u of claimed.filter((x) => accounts.has(x.user_id))) {
+      const a = accounts.get(u.user_id)!;
+      await ports.passwords.onAccountReady({ subscriptionId: m.subscription_id, userId: u.user_id, email: u.email, accountId: a.subject, created: a.created })
+        .catch((e: unknown) => { fail(u, 'ims:account', e); accounts.delete(u.user_id); });
+    }
+  }
   const holders = claimed.filter((u) => accounts.has(u.user_id));
   const subjects = [...new Set(holders.map((u) => accounts.get(u.user_id)!.subject))];
   const granted = await idp.grant(m.profile_id!, subjects);

@@ -1,6 +1,6 @@
 import { ACCOUNTED_STATES } from '../core/migration/states.ts';
+import { openUserWindow } from './open-user-window.ts';
 import type { EnginePorts } from './engine-ports.ts';
-import { MigrationError } from './migration-error.ts';
 import { migrateUser } from './migrate-user.ts';
 import { CLAIMABLE_STATES, claimUsers, isPostgres, releaseLeases, type ClaimQuery } from './claim-users.ts';
 import { registerRunner, type Runner } from '../workers/runner-registry.ts';
@@ -46,7 +46,7 @@ export interface UserPhaseResult {
 export async function runUserPhase(opts: UserPhaseOptions, ports: EnginePorts): Promise<UserPhaseResult> {
   const db = migrationDb(ports.db);
   let m = await requireMigration(db, opts.subscriptionId);
-  m = await openWindow(db, m, ports, Boolean(opts.scheduledOnly));
+  m = await openUserWindow(db, m, ports, Boolean(opts.scheduledOnly));
   ports.onEvent?.({ type: 'phase:started', phase: 'users', subscriptionId: m.subscription_id });
 
   const owned = opts.runner ? undefined : await registerRunner(ports.db, { actor: ports.actor });
@@ -92,32 +92,6 @@ export async function runUserPhase(opts: UserPhaseOptions, ports: EnginePorts): 
   } finally {
     await owned?.[Symbol.asyncDispose]();
   }
-}
-
-/** Starts the phase (scheduled -> in progress) and applies the window: expired means on-demand only. */
-async function openWindow(db: MigrationDb, m: SubscriptionMigration, ports: EnginePorts, scheduledOnly: boolean): Promise<SubscriptionMigration> {
-  const at = ports.now().toISOString();
-  if (m.state === 'not_started' || m.state === 'product_linked' || m.state === 'rolled_back') {
-    throw new MigrationError('transition_refused', `subscription ${m.subscription_id} is ${m.state}: schedule the user migration first (rehome schedule)`);
-  }
-  if (m.state === 'confirmed' || m.state === 'support_migrated' || m.state === 'done') {
-    throw new MigrationError('transition_refused', `subscription ${m.subscription_id} is already ${m.state}`);
-  }
-  if (scheduledOnly && m.starts_at && at < m.starts_at) return m;
-  const cur = await db.transaction().execute(async (tx) => {
-    // Re-read under the row lock: several workers may open the same window at once.
-    let locked = await lockMigration(tx, m.subscription_id, isPostgres(ports.db));
-    if (locked.state === 'users_scheduled') locked = await transitionSubscription(tx, locked, 'start_users', { at, actor: ports.actor });
-    if (locked.window_expires_at && at >= locked.window_expires_at && (locked.state === 'users_in_progress' || locked.state === 'awaiting_confirmation')) {
-      locked = await transitionSubscription(tx, locked, 'expire', { at, actor: ports.actor, details: { expiredAt: locked.window_expires_at } });
-    }
-    return locked;
-  });
-  // Refused after the commit: the expiry is a fact to record (and audit) even though nothing scheduled runs now.
-  if (scheduledOnly && cur.state === 'expired') {
-    throw new MigrationError('window_expired', `the migration window of ${cur.subscription_id} expired on ${cur.window_expires_at}: scheduled migrations no longer run; migrate users on demand or extend the window`);
-  }
-  return cur;
 }
 
 /**

@@ -4,6 +4,7 @@ import { STORE_OPTIONS, storeFlags, stringList } from './command.ts';
 import type { MigrationPlan } from '../../core/migration/plan.ts';
 import { applyProductPhase } from '../../migration/product-phase.ts';
 import { runUserPhase } from '../../migration/user-phase.ts';
+import { runBatchedUserPhase } from '../../migration/migrate-batch.ts';
 import { getMigration, migrationDb, requireMigration } from '../../migration/migration-repo.ts';
 import { openConfiguredStore } from '../open-configured-store.ts';
 import { enginePortsFromConfig } from '../engine-from-config.ts';
@@ -17,11 +18,11 @@ import { checkHashImport, formatHashImportReport, parseHashSample } from '../../
 export const migrateCommand: Command = {
   summary: 'Apply a plan (phase 1), and migrate users on demand (admins first)',
   help: `rehome migrate --plan plan.json [--consent] [--dry-run] [--hash-sample FILE]   register the plan, link the product (phase 1)
-rehome migrate --subscription ID [--users a,b] [--concurrency N] migrate users now (default: every eligible user)
+rehome migrate --subscription ID [--users a,b] [--concurrency N] [--batch [--batch-size N]]   migrate users now (default: every eligible user)
 
 Refuses a plan whose snapshot is no longer the newest stored one. Crash-safe: run it again after an interruption
 and it resumes where it stopped, without a second account for anyone. --dry-run prints the plan and changes nothing.`,
-  options: { plan: { type: 'string' }, subscription: { type: 'string' }, users: { type: 'string', multiple: true }, consent: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, 'hash-sample': { type: 'string' }, concurrency: { type: 'string' }, ...STORE_OPTIONS },
+  options: { plan: { type: 'string' }, subscription: { type: 'string' }, users: { type: 'string', multiple: true }, consent: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, 'hash-sample': { type: 'string' }, concurrency: { type: 'string' }, batch: { type: 'boolean' }, 'batch-size': { type: 'string' }, ...STORE_OPTIONS },
   configFlags: (v) => ({ ...storeFlags(v), 'migration.concurrency': v.concurrency as string | undefined }),
   async run(ctx) {
     const { values, io } = ctx;
@@ -64,7 +65,7 @@ async function applyPlan({ config, io, values }: CommandContext, plan: Migration
   return 0;
 }
 
-async function migrateUsers({ config, io }: CommandContext, subscriptionId: string, userIds: string[]): Promise<number> {
+async function migrateUsers({ config, io, values }: CommandContext, subscriptionId: string, userIds: string[]): Promise<number> {
   await using store = await openConfiguredStore(config);
   const m = await getMigration(migrationDb(store.kysely), subscriptionId);
   if (!m) throw new CliError('usage', `no migration for ${subscriptionId}: run rehome plan and rehome migrate --plan first`);
@@ -80,7 +81,11 @@ async function migrateUsers({ config, io }: CommandContext, subscriptionId: stri
     const w = await runWorker({ store, connectionString: config.store.url!, userConcurrency: config.migration.concurrency, untilIdle: true, portsFor: (mig, actor) => enginePortsFromConfig(config, store, { orgId: mig.org_id ?? '', subscriptionId: mig.subscription_id, actor }) });
     r = { migrated: w.migrated, failed: w.failed, attempted: w.migrated + w.failed };
   } else {
-    r = await runUserPhase({ subscriptionId, concurrency: config.migration.concurrency, ...(userIds.length ? { userIds } : {}) }, ports);
+    const only = userIds.length ? { userIds } : {};
+    // --batch: the same crash-safe protocol a batch at a time (bulk IdP calls; ~15x faster on the embedded IMS).
+    r = values.batch
+      ? await runBatchedUserPhase({ subscriptionId, concurrency: 1, batchSize: values['batch-size'] ? Number(values['batch-size']) : 1000, ...only }, ports)
+      : await runUserPhase({ subscriptionId, concurrency: config.migration.concurrency, ...only }, ports);
   }
   bar.end();
   const after = await requireMigration(migrationDb(store.kysely), subscriptionId);
