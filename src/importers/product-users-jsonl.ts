@@ -7,6 +7,7 @@
  * `JSON.parse` reads each line; a line that fails is parsed again by ./json-locator.ts for its line:column.
  */
 import type { ProductUser } from '../core/model.ts';
+import { jsonlLines } from './jsonl-lines.ts';
 import { normaliseFieldName, setAttribute } from './cell-values.ts';
 import { DEFAULT_MAX_ERRORS, ImportErrorCollector } from './import-error.ts';
 import { JsonSyntaxProblem, parseLocatedJson } from './json-locator.ts';
@@ -30,19 +31,9 @@ export function parseProductUsersJsonl(text: string, file: string, options: { ma
   const errors = new ImportErrorCollector(options.maxErrors ?? DEFAULT_MAX_ERRORS);
   const users: ProductUser[] = [];
   const seen = new Map<string, number>();
-  let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  let shift = start;
-  let lineNo = 0;
   let sawContent = false;
-  while (start <= text.length) {
-    lineNo++;
-    let end = text.indexOf('\n', start);
-    if (end === -1) end = text.length;
-    const raw = text.slice(start, end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end);
-    start = end + 1;
-    const ctx: LineContext = { file, line: lineNo, text: raw, shift, errors, offsets: undefined };
-    shift = 0;
-    if (raw.trim() === '') continue;
+  for (const l of jsonlLines(text)) {
+    const ctx: LineContext = { file, line: l.line, text: l.text, shift: l.shift, errors, offsets: undefined };
     sawContent = true;
     const user = readLine(ctx);
     if (user === undefined) continue;
@@ -51,7 +42,7 @@ export function parseProductUsersJsonl(text: string, file: string, options: { ma
       errors.add({ code: 'duplicate_id', file, ...locate(ctx, 'id'), field: 'id', expected: 'a unique id', got: user.id, detail: `also on line ${first}` });
       continue;
     }
-    seen.set(user.id, lineNo);
+    seen.set(user.id, l.line);
     users.push(user);
   }
   if (!sawContent) errors.add({ code: 'empty_file', file, detail: 'the file is empty; expected one JSON object per line' });

@@ -6,6 +6,7 @@
  * line; a line that fails, or holds a bad value, is parsed again by ./json-locator.ts for its line:column.
  */
 import type { SupportTicket } from '../core/tickets/ticket.ts';
+import { jsonlLines } from './jsonl-lines.ts';
 import { normaliseFieldName, setAttribute } from './cell-values.ts';
 import { DEFAULT_MAX_ERRORS, ImportErrorCollector } from './import-error.ts';
 import { JsonSyntaxProblem, parseLocatedJson } from './json-locator.ts';
@@ -24,19 +25,9 @@ export function parseTicketsJsonl(text: string, file: string, options: { maxErro
   const errors = new ImportErrorCollector(options.maxErrors ?? DEFAULT_MAX_ERRORS);
   const tickets: SupportTicket[] = [];
   const seen = new Map<string, number>();
-  let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  let shift = start;
-  let lineNo = 0;
   let sawContent = false;
-  while (start <= text.length) {
-    lineNo++;
-    let end = text.indexOf('\n', start);
-    if (end === -1) end = text.length;
-    const raw = text.slice(start, end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end);
-    start = end + 1;
-    const ctx: LineContext = { file, line: lineNo, text: raw, shift, offsets: undefined };
-    shift = 0;
-    if (raw.trim() === '') continue;
+  for (const l of jsonlLines(text)) {
+    const ctx: LineContext = { file, line: l.line, text: l.text, shift: l.shift, offsets: undefined };
     sawContent = true;
     const read = readLine(ctx, errors);
     if (read === undefined) continue;
@@ -45,7 +36,7 @@ export function parseTicketsJsonl(text: string, file: string, options: { maxErro
       errors.add({ code: 'duplicate_id', file, ...locate(ctx, read.idKey), field: read.idKey, expected: 'a unique ticket id', got: read.ticket.id, detail: `also on line ${first}` });
       continue;
     }
-    seen.set(read.ticket.id, lineNo);
+    seen.set(read.ticket.id, l.line);
     tickets.push(read.ticket);
   }
   if (!sawContent) errors.add({ code: 'empty_file', file, detail: 'the file is empty; expected one JSON object per line' });
