@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { logUnexpected } from '../server/log-error.ts';
 import type { AddressInfo } from 'node:net';
 import { createRedirectHandler, type RedirectHandlerOptions } from './redirect-handler.ts';
 
@@ -13,7 +14,7 @@ export async function startRedirectServer(options: Omit<RedirectHandlerOptions, 
   const handle = createRedirectHandler({ ...options, mode: 'standalone' });
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     handle(req, res).catch((error: unknown) => {
-      console.error('redirects: unhandled error', error);
+      logUnexpected('redirects', error);
       if (!res.headersSent) {
         res.statusCode = 500;
         res.end();

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { logUnexpected } from './log-error.ts';
 import type { AddressInfo } from 'node:net';
 import { createEmbeddedIms, type EmbeddedIms } from '../ims/embedded-ims.ts';
 import type { ImsConfig } from '../ims/ims-config.ts';
@@ -52,7 +53,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       res.setHeader('content-type', 'text/plain; charset=utf-8');
       res.end('Not found');
     } catch (error) {
-      console.error('server: unhandled error', error);
+      logUnexpected('server', error);
       if (!res.headersSent) {
         res.statusCode = 500;
         res.end('Internal error');

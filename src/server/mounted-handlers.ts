@@ -1,4 +1,5 @@
 import type { RehomeConfig } from '../config/config.ts';
+import { logUnexpected } from './log-error.ts';
 import type { EmbeddedIms } from '../ims/embedded-ims.ts';
 import { createProvisioningHandlers } from '../ims/admin-api/provisioning-handlers.ts';
 import type { StoreAdapter } from '../store/open-store.ts';
@@ -28,7 +29,7 @@ export function mountedHandlers(store: StoreAdapter, config?: RehomeConfig, onCl
         directory: ims.directory,
         publicOrigin: ims.config.baseUrl,
         tokens: { issuer: `${ims.config.baseUrl}/ims/admin` },
-        onError: (error) => console.error('provisioning: unhandled error', (error as Error)?.name, (error as { code?: string })?.code ?? ''),
+        onError: (error) => logUnexpected('provisioning', error),
       });
       return async (req, res) => {
         for (const h of handlers) if (await h(req, res)) return true;

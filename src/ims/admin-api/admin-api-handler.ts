@@ -14,6 +14,7 @@
  *   GET    /orgs/{orgId}/users.csv                POST (text/csv, all or nothing)
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { logUnexpected } from '../../server/log-error.ts';
 import type { ImsDirectoryService } from '../directory/ims-directory.ts';
 import type { OrgPrincipal } from './access-tokens.ts';
 import { AdminError } from './admin-error.ts';
@@ -54,7 +55,7 @@ export function createAdminApiHandler(options: AdminApiHandlerOptions): (req: In
   const basePath = (options.basePath ?? '/ims/admin/v1').replace(/\/+$/, '');
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
   const maxCsv = options.maxCsvBytes ?? 32 * 1024 * 1024;
-  const onError = options.onError ?? ((error: unknown) => console.error('admin api: internal error', error));
+  const onError = options.onError ?? ((error: unknown) => logUnexpected('admin api', error));
 
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://admin.invalid');

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { logUnexpected } from '../../server/log-error.ts';
 import { errors } from 'oidc-provider';
 import type { OutboxMailer } from '../../mail/outbox-mailer.ts';
 import type { AccountService } from '../accounts/account-service.ts';
@@ -75,7 +76,7 @@ export function createImsHandler(deps: ImsHandlerDeps): ImsHandler {
       } else if (error instanceof errors.SessionNotFound) {
         sendHtml(res, 400, messagePage(config, 'Sign-in expired', 'This sign-in has expired or was opened in another browser. Start again from the application.'));
       } else {
-        console.error('ims: unexpected error', error);
+        logUnexpected('ims', error);
         sendHtml(res, 500, messagePage(config, 'Something went wrong', 'The request could not be completed. Try again later.'));
       }
       return true;

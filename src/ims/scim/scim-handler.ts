@@ -6,6 +6,7 @@
  * reads or writes is that organization's (another org's ids are 404, its users never listed).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { logUnexpected } from '../../server/log-error.ts';
 import type { OrgPrincipal } from '../admin-api/access-tokens.ts';
 import { readJsonObject } from '../admin-api/http-body.ts';
 import type { ImsDirectoryService } from '../directory/ims-directory.ts';
@@ -40,7 +41,7 @@ const DEFAULT_MAX_BODY = 1024 * 1024;
 export function createScimHandler(options: ScimHandlerOptions): NodeHandler {
   const basePath = (options.basePath ?? '/scim/v2').replace(/\/+$/, '');
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
-  const onError = options.onError ?? ((error: unknown) => console.error('scim: internal error', error));
+  const onError = options.onError ?? ((error: unknown) => logUnexpected('scim', error));
 
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://scim.invalid');
