@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError } from '../ims/http/http-io.ts';
+import { readForm as readFormBody } from '../ims/http/http-io.ts';
 
 export { HttpError } from '../ims/http/http-io.ts';
 
@@ -49,16 +49,8 @@ export function seeOther(res: ServerResponse, location: string): void {
 }
 
 /** Reads an urlencoded form (bounded: a page of selected users is far below the limit). */
-export async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
-  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_FORM_BYTES) throw new HttpError(413, 'form_too_large', 'The form is too large: select fewer users at once.');
-    chunks.push(chunk);
-  }
-  return type === 'application/x-www-form-urlencoded' ? new URLSearchParams(Buffer.concat(chunks).toString('utf8')) : new URLSearchParams();
+export function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  return readFormBody(req, { maxBytes: MAX_FORM_BYTES, tooLarge: 'The form is too large: select fewer users at once.' });
 }
 
 /**

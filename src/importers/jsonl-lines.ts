@@ -1,3 +1,6 @@
+import type { ImportErrorCollector } from './import-error.ts';
+import { JsonSyntaxProblem, parseLocatedJson } from './json-locator.ts';
+
 /** One non-blank line of a JSON-lines file. */
 export interface JsonlLine {
   /** 1-based physical line number. */
@@ -22,5 +25,25 @@ export function* jsonlLines(text: string): Generator<JsonlLine> {
     const lineShift = shift;
     shift = 0;
     if (raw.trim() !== '') yield { line, text: raw, shift: lineShift };
+  }
+}
+
+/**
+ * Parses one line as JSON; on a syntax error records `json_syntax` at the exact column (found by the locating
+ * parser, since JSON.parse's message may carry no position and quotes the data) and returns `undefined`.
+ */
+export function parseJsonlLine(l: JsonlLine, file: string, errors: ImportErrorCollector): { value: unknown } | undefined {
+  try {
+    return { value: JSON.parse(l.text) };
+  } catch {
+    let offset = 0;
+    let expected = 'valid JSON';
+    try {
+      parseLocatedJson(l.text);
+    } catch (problem) {
+      if (problem instanceof JsonSyntaxProblem) ({ offset, expected } = problem);
+    }
+    errors.add({ code: 'json_syntax', file, line: l.line, column: l.shift + offset + 1, expected });
+    return undefined;
   }
 }

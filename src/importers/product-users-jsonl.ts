@@ -7,10 +7,10 @@
  * `JSON.parse` reads each line; a line that fails is parsed again by ./json-locator.ts for its line:column.
  */
 import type { ProductUser } from '../core/model.ts';
-import { jsonlLines } from './jsonl-lines.ts';
+import { jsonlLines, parseJsonlLine } from './jsonl-lines.ts';
 import { normaliseFieldName, setAttribute } from './cell-values.ts';
 import { DEFAULT_MAX_ERRORS, ImportErrorCollector } from './import-error.ts';
-import { JsonSyntaxProblem, parseLocatedJson } from './json-locator.ts';
+import { parseLocatedJson } from './json-locator.ts';
 import { buildProductUser, OPTIONAL_PRODUCT_USER_FIELDS, PRODUCT_USER_FIELDS } from './product-user-record.ts';
 
 const FIELD_BY_KEY: ReadonlyMap<string, number> = new Map(PRODUCT_USER_FIELDS.map((name, i) => [normaliseFieldName(name), i]));
@@ -63,20 +63,9 @@ function fieldOfKey(key: string): number | undefined {
 
 function readLine(ctx: LineContext): ProductUser | undefined {
   const { errors, file } = ctx;
-  let object: unknown;
-  try {
-    object = JSON.parse(ctx.text);
-  } catch {
-    let offset = 0;
-    let expected = 'valid JSON';
-    try {
-      parseLocatedJson(ctx.text);
-    } catch (problem) {
-      if (problem instanceof JsonSyntaxProblem) ({ offset, expected } = problem);
-    }
-    errors.add({ code: 'json_syntax', file, line: ctx.line, column: ctx.shift + offset + 1, expected });
-    return undefined;
-  }
+  const parsed = parseJsonlLine(ctx, file, errors);
+  if (!parsed) return undefined;
+  const object = parsed.value;
   if (typeof object !== 'object' || object === null || Array.isArray(object)) {
     errors.add({ code: 'invalid_field', file, ...locate(ctx, ''), expected: 'one JSON object per line' });
     return undefined;

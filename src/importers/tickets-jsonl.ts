@@ -6,10 +6,10 @@
  * line; a line that fails, or holds a bad value, is parsed again by ./json-locator.ts for its line:column.
  */
 import type { SupportTicket } from '../core/tickets/ticket.ts';
-import { jsonlLines } from './jsonl-lines.ts';
+import { jsonlLines, parseJsonlLine } from './jsonl-lines.ts';
 import { normaliseFieldName, setAttribute } from './cell-values.ts';
 import { DEFAULT_MAX_ERRORS, ImportErrorCollector } from './import-error.ts';
-import { JsonSyntaxProblem, parseLocatedJson } from './json-locator.ts';
+import { parseLocatedJson } from './json-locator.ts';
 import { buildTicket, TICKET_FIELD_ALIASES, TICKET_FIELDS, type ReportTicketProblem } from './tickets-record.ts';
 
 interface LineContext {
@@ -46,20 +46,9 @@ export function parseTicketsJsonl(text: string, file: string, options: { maxErro
 
 function readLine(ctx: LineContext, errors: ImportErrorCollector): { ticket: SupportTicket; idKey: string } | undefined {
   const { file } = ctx;
-  let object: unknown;
-  try {
-    object = JSON.parse(ctx.text);
-  } catch {
-    let offset = 0;
-    let expected = 'valid JSON';
-    try {
-      parseLocatedJson(ctx.text);
-    } catch (problem) {
-      if (problem instanceof JsonSyntaxProblem) ({ offset, expected } = problem);
-    }
-    errors.add({ code: 'json_syntax', file, line: ctx.line, column: ctx.shift + offset + 1, expected });
-    return undefined;
-  }
+  const parsed = parseJsonlLine(ctx, file, errors);
+  if (!parsed) return undefined;
+  const object = parsed.value;
   if (typeof object !== 'object' || object === null || Array.isArray(object)) {
     errors.add({ code: 'invalid_field', file, ...locate(ctx, ''), expected: 'one JSON object per line' });
     return undefined;

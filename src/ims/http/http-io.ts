@@ -24,13 +24,13 @@ export function appendSetCookie(res: ServerResponse, cookie: string): void {
 }
 
 /** Reads an `application/x-www-form-urlencoded` body (bounded; other content types read as empty). */
-export async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+export async function readForm(req: IncomingMessage, limit: { maxBytes: number; tooLarge: string } = { maxBytes: MAX_FORM_BYTES, tooLarge: 'The form is too large.' }): Promise<URLSearchParams> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_FORM_BYTES) throw new HttpError(413, 'form_too_large', 'The form is too large.');
+    if (size > limit.maxBytes) throw new HttpError(413, 'form_too_large', limit.tooLarge);
     chunks.push(chunk);
   }
   return type === 'application/x-www-form-urlencoded' ? new URLSearchParams(Buffer.concat(chunks).toString('utf8')) : new URLSearchParams();
