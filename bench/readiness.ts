@@ -8,13 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { generatePopulation } from '../src/demo/generate-population.ts';
+import { generatePopulation } from '../src/population/generate-population.ts';
 import { writeProductUsersCsv } from '../src/exporters/product-users-csv.ts';
 import { writeImsDirectoryCsv } from '../src/exporters/ims-directory-csv.ts';
 import { parseProductUsersCsv } from '../src/importers/product-users.ts';
 import { parseImsDirectoryCsv } from '../src/importers/ims-directory.ts';
 import { planReadiness } from '../src/core/readiness/plan-readiness.ts';
-import { openStore, type StoreAdapter } from '../src/store/open-store.ts';
+import { openStore, type StoreAdapter } from '../src/app/rehome-store.ts';
 import { describeMachine, measure } from './machine.ts';
 
 const { values } = parseArgs({ options: { users: { type: 'string', default: '1000000' }, 'skip-postgres': { type: 'boolean', default: false } } });

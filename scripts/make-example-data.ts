@@ -1,7 +1,7 @@
 // Regenerates examples/acme: a production subscription of 300 users and its sandbox, covering every readiness
 // status and reason code, written in the messy shape real exports have (BOM, CRLF, quoted commas).
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { generatePopulation } from '../src/demo/generate-population.ts';
+import { generatePopulation } from '../src/population/generate-population.ts';
 import { writeProductUsersCsv } from '../src/exporters/product-users-csv.ts';
 import { writeImsDirectoryCsv } from '../src/exporters/ims-directory-csv.ts';
 

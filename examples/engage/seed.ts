@@ -6,7 +6,7 @@
  *   node examples/engage/seed.ts [--db .rehome/engage.db] [--base-url http://127.0.0.1:4100] [--users 300]
  */
 import type { ProductUser } from '../../src/core/model.ts';
-import { generatePopulation } from '../../src/demo/generate-population.ts';
+import { generatePopulation } from '../../src/population/generate-population.ts';
 import { addApiCredential } from './src/auth/api-credentials.ts';
 import { bit, openEngageDb, type EngageDb } from './src/db/engage-db.ts';
 import { nameId, replaceAccess } from './src/users/access-writes.ts';

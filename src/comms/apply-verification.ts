@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import { markEmailVerified } from '../migration/admin-actions.ts';
-import { auditIn, getUser, migrationDb } from '../migration/migration-repo.ts';
+import { markEmailVerified } from '../engine/admin-actions.ts';
+import { auditIn, getUser, migrationDb } from '../engine/migration-repo.ts';
 import { commsDb } from './comms-schema.ts';
 import type { LinkRow } from './verification-links.ts';
 

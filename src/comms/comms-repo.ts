@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { CommsMigration, CommsUser, SentRecord } from '../core/comms/plan-comms.ts';
 import type { TemplateName } from '../core/comms/templates.ts';
 import type { SubscriptionState, UserState } from '../core/migration/states.ts';
-import { readPlan, requireMigration, migrationDb } from '../migration/migration-repo.ts';
+import { readPlan, requireMigration, migrationDb } from '../engine/migration-repo.ts';
 import { commsDb } from './comms-schema.ts';
 
 export interface CommsRecipient extends CommsUser {

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Migration } from '../store/migrations/migration.ts';
-import type { MigrationTables } from '../migration/migration-schema.ts';
+import type { MigrationTables } from '../engine/migration-schema.ts';
 
 /**
  * Rehome's record of the communication plan (DESIGN.md "Rehome owns ... communications sent"): each mail sent (by

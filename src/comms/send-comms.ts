@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { planDueComms, planTemplateSends, type CommsSchedule, type DueSend } from '../core/comms/plan-comms.ts';
 import { LINK_TEMPLATES, type PlaceholderName, type TemplateName } from '../core/comms/templates.ts';
 import { MailError, type Mailer } from '../mail/mailer.ts';
-import { auditIn, migrationDb } from '../migration/migration-repo.ts';
+import { auditIn, migrationDb } from '../engine/migration-repo.ts';
 import { CommsError } from './comms-error.ts';
 import { loadCommsState, recordSend, type CommsRecipient, type CommsState } from './comms-repo.ts';
 import { composeMail, mailValues, type MailContext } from './compose-mail.ts';

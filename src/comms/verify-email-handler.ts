@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Kysely } from 'kysely';
 import { formatLongDate } from '../core/comms/local-time.ts';
-import { HttpError, readForm, sendHtml } from '../ims/http/http-io.ts';
-import { getMigration, migrationDb, readPlan } from '../migration/migration-repo.ts';
-import type { RequestHandler } from '../server/http-server.ts';
+import { HttpError, readForm, sendHtml } from '../http/http-io.ts';
+import { getMigration, migrationDb, readPlan } from '../engine/migration-repo.ts';
+import type { RequestHandler } from '../http/request-handler.ts';
 import { applyLinkVerification } from './apply-verification.ts';
 import { commsDb } from './comms-schema.ts';
 import { joinNames } from './compose-mail.ts';

@@ -1,4 +1,4 @@
-import { html, page, type SafeHtml } from '../ims/http/html.ts';
+import { html, page, type SafeHtml } from '../http/html.ts';
 
 /** The pages a person meets after clicking a verification link: plain, accessible HTML, no script. */
 export interface PageInfo {

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { digest, randomToken } from './session.ts';
-import type { ConsoleTables } from './console-schema.ts';
+import type { ConsoleTables } from '../app/console-schema.ts';
 import { ConsoleError } from './console-error.ts';
 
 export interface BootstrapLink {

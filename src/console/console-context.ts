@@ -1,13 +1,13 @@
 import type { ScheduleRules } from '../core/migration/schedule.ts';
-import type { EngineEvent, EnginePorts } from '../migration/engine-ports.ts';
+import type { EngineEvent, EnginePorts } from '../ports/engine-ports.ts';
 import type { StoreAdapter } from '../store/open-store.ts';
 import type { Authz } from './authz.ts';
 import type { LiveHub } from './sse.ts';
 import type { MigrationRuns } from './migration-runs.ts';
 import type { ConsoleSession, Sessions } from './session.ts';
 import type { SubscriptionData } from './subscription-data.ts';
-import type { SupportReports } from './support-reports.ts';
-import type { SendVerification } from './verification-sender.ts';
+import type { SupportReports } from '../app/support-reports.ts';
+import type { SendVerification } from '../app/verification-sender.ts';
 import type { PasswordStrategy } from '../core/migration/plan.ts';
 import type { EmailPolicy } from '../core/email/normalize-email.ts';
 

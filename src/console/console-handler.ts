@@ -2,9 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RehomeConfig } from '../config/config.ts';
 import { DEFAULT_SCHEDULE_RULES, type ScheduleRules } from '../core/migration/schedule.ts';
 import type { EmbeddedIms } from '../ims/embedded-ims.ts';
-import { embeddedEnginePorts } from '../migration/embedded-engine.ts';
-import type { EngineEvent, EnginePorts } from '../migration/engine-ports.ts';
-import type { RequestHandler } from '../server/http-server.ts';
+import { embeddedEnginePorts } from '../app/embedded-engine.ts';
+import type { EngineEvent, EnginePorts } from '../ports/engine-ports.ts';
+import type { RequestHandler } from '../http/request-handler.ts';
 import type { StoreAdapter } from '../store/open-store.ts';
 import { createAuthz } from './authz.ts';
 import { redeemBootstrapToken } from './bootstrap.ts';
@@ -26,8 +26,8 @@ import { createSessions, type ConsoleDb, type ConsoleSession } from './session.t
 import { createSignIn } from './sign-in.ts';
 import { createLiveHub } from './sse.ts';
 import { createSubscriptionData } from './subscription-data.ts';
-import type { SupportReports } from './support-reports.ts';
-import type { SendVerification } from './verification-sender.ts';
+import type { SupportReports } from '../app/support-reports.ts';
+import type { SendVerification } from '../app/verification-sender.ts';
 
 export interface ConsoleOptions {
   store: StoreAdapter;

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readForm as readFormBody } from '../ims/http/http-io.ts';
+import { readForm as readFormBody } from '../http/http-io.ts';
 
-export { HttpError } from '../ims/http/http-io.ts';
+export { HttpError } from '../http/http-io.ts';
 
 const MAX_FORM_BYTES = 64 * 1024;
 

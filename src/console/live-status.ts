@@ -1,6 +1,6 @@
 import { computeProgress, type MigrationProgress } from '../core/migration/progress.ts';
 import { USER_STATES, type UserState } from '../core/migration/states.ts';
-import { countUsersByState, migrationDb } from '../migration/migration-repo.ts';
+import { countUsersByState, migrationDb } from '../engine/migration-repo.ts';
 import type { Kysely } from 'kysely';
 import type { RunStatus } from './migration-runs.ts';
 

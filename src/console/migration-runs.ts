@@ -1,5 +1,5 @@
-import type { EngineEvent, EnginePorts } from '../migration/engine-ports.ts';
-import { runUserPhase } from '../migration/user-phase.ts';
+import type { EngineEvent, EnginePorts } from '../ports/engine-ports.ts';
+import { runUserPhase } from '../engine/user-phase.ts';
 
 /** What the console shows about background runs of one subscription. */
 export interface RunStatus {

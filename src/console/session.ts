@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Kysely } from 'kysely';
-import { appendSetCookie, parseCookies } from '../ims/http/http-io.ts';
-import type { ConsoleTables } from './console-schema.ts';
+import { appendSetCookie, parseCookies } from '../http/http-io.ts';
+import type { ConsoleTables } from '../app/console-schema.ts';
 
 export const SESSION_COOKIE = 'rehome_console';
 const SESSION_HOURS = 12;

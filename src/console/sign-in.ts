@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as oidc from 'openid-client';
 import type { ImsClientConfig } from '../ims/ims-config.ts';
-import { appendSetCookie, parseCookies } from '../ims/http/http-io.ts';
+import { appendSetCookie, parseCookies } from '../http/http-io.ts';
 import type { Store } from '../store/store.ts';
 import { safeConsolePath, seeOther } from './console-http.ts';
 import { ConsoleError } from './console-error.ts';

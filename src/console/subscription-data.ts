@@ -3,7 +3,7 @@ import type { MigrationPlan } from '../core/migration/plan.ts';
 import { planReadiness } from '../core/readiness/plan-readiness.ts';
 import type { ReadinessReport } from '../core/readiness/report.ts';
 import type { Subscription } from '../core/model.ts';
-import { migrationDb, type SubscriptionMigration } from '../migration/migration-repo.ts';
+import { migrationDb, type SubscriptionMigration } from '../engine/migration-repo.ts';
 import type { StoreAdapter } from '../store/open-store.ts';
 
 /** A migration row without its (possibly large) plan column. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openStore } from '../store/open-store.ts';
+import { openStore } from '../app/rehome-store.ts';
 import { parseUserTableQuery, queryUserTable } from './user-table.ts';
 
 const STATES = ['eligible', 'migrated', 'needs_email_verification', 'skipped', 'failed', 'blocked'];

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { USER_STATES } from '../core/migration/states.ts';
-import type { MigrationTables } from '../migration/migration-schema.ts';
+import type { MigrationTables } from '../engine/migration-schema.ts';
 
 export type UserSort = 'user' | 'email' | 'status' | 'activity';
 

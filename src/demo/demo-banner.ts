@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import { planReadiness } from '../core/readiness/plan-readiness.ts';
-import { renderReadinessTable } from '../report/readiness-table.ts';
+import { renderReadinessTable } from '../reports/readiness-table.ts';
 import { DEMO_BRAND, DEMO_PRODUCT_TOKEN, type DemoStack } from './demo-stack.ts';
 
 /** The readiness summary of the demo subscription's newest snapshot (no rows: the counts and reasons). */

@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { enginePortsFromConfig, scheduleRulesOf } from '../cli/engine-from-config.ts';
+import { enginePortsFromConfig, scheduleRulesOf } from '../app/engine-from-config.ts';
 import { buildConfig } from '../config/config.ts';
 import type { MigrationPlan } from '../core/migration/plan.ts';
 import { planMigration } from '../core/migration/plan-migration.ts';
 import { addDays, localDate } from '../core/migration/schedule.ts';
-import { scheduleMigration } from '../migration/admin-actions.ts';
-import type { EnginePorts } from '../migration/engine-ports.ts';
-import { createPasswordProvisioner } from '../migration/password-provisioner.ts';
-import { applyProductPhase } from '../migration/product-phase.ts';
-import { runUserPhase, type UserPhaseResult } from '../migration/user-phase.ts';
+import { scheduleMigration } from '../engine/admin-actions.ts';
+import type { EnginePorts } from '../ports/engine-ports.ts';
+import { createPasswordProvisioner } from '../adapters/passwords/password-provisioner.ts';
+import { applyProductPhase } from '../engine/product-phase.ts';
+import { runUserPhase, type UserPhaseResult } from '../engine/user-phase.ts';
 import { DEMO_PRODUCT_TOKEN, type DemoStack } from './demo-stack.ts';
 
 export interface DemoMigrationResult {

@@ -1,14 +1,14 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadOrCreateDevSecrets } from '../cli/dev-secrets.ts';
-import { loadFileInputs } from '../cli/load-inputs.ts';
+import { loadOrCreateDevSecrets } from '../app/server-secrets.ts';
+import { loadFileInputs } from '../app/load-inputs.ts';
 import { resolveImsConfig } from '../ims/ims-config.ts';
 import { seedDirectoryFromExport } from '../ims/seed-directory.ts';
 import { createRedirectHandler } from '../redirects/redirect-handler.ts';
 import { loadUrlRules } from '../redirects/load-url-rules.ts';
 import { startServer, type RunningServer } from '../server/http-server.ts';
 import { mountedHandlers } from '../server/mounted-handlers.ts';
-import { openStore, type StoreAdapter } from '../store/open-store.ts';
+import { openStore, type StoreAdapter } from '../app/rehome-store.ts';
 import { seedEngage } from '../../examples/engage/seed.ts';
 import { writeExports } from '../../examples/engage/src/exports/export-files.ts';
 import { startEngage, type EngageServer } from '../../examples/engage/src/engage-server.ts';

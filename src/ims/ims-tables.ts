@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import type { MailTables } from '../mail/mail-tables.ts';
 
 /** Row shapes of the tables created by `ims-migrations.ts` (Kysely table types). */
 export type ImsTables = {
@@ -57,19 +58,7 @@ export type ImsTables = {
     created_at: string;
   };
   ims_throttle: { key: string; failures: number; window_start: number | string; blocked_until: number | string | null };
-  mail_messages: {
-    key: string;
-    to_addr: string;
-    subject: string;
-    text_body: string;
-    html_body: string | null;
-    transport: string;
-    status: string;
-    error: string | null;
-    created_at: string;
-    sent_at: string | null;
-  };
-};
+} & MailTables;
 
 export type ImsDb = Kysely<ImsTables>;
 export type ImsTrx = Transaction<ImsTables>;

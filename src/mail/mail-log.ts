@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
-import type { ImsTables } from '../ims/ims-tables.ts';
+import type { MailTables } from './mail-tables.ts';
 import type { MailMessage } from './mailer.ts';
 
-type MailDb = Kysely<Pick<ImsTables, 'mail_messages'>>;
+type MailDb = Kysely<MailTables>;
 
 export interface StoredMail {
   key: string;
@@ -19,7 +19,7 @@ export interface StoredMail {
 
 /** The `mail_messages` table: the outbox itself and the idempotency record of SMTP sends. */
 export function mailDb(kysely: Kysely<any>): MailDb {
-  return kysely.withTables<Pick<ImsTables, 'mail_messages'>>() as unknown as MailDb;
+  return kysely.withTables<MailTables>() as unknown as MailDb;
 }
 
 /** Inserts the message unless its key exists; returns true when this call inserted it. */
@@ -51,7 +51,7 @@ export async function listMail(db: MailDb, options: { to?: string; limit?: numbe
   return (await query.execute()).map(toStoredMail);
 }
 
-function toStoredMail(row: ImsTables['mail_messages']): StoredMail {
+function toStoredMail(row: MailTables['mail_messages']): StoredMail {
   return {
     key: row.key,
     to: row.to_addr,

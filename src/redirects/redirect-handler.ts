@@ -12,7 +12,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { keptQuery, matchPath, normalizeHost, rewriteUrlParts, rulesFor } from '../core/urls/url-rules.ts';
 import { checkCapture } from '../core/urls/url-encoding.ts';
 import type { CompiledRule, CompiledUrlRules, RewriteResult, UrlParts } from '../core/urls/url-rule-types.ts';
-import type { RequestHandler } from '../server/http-server.ts';
+import type { RequestHandler } from '../http/request-handler.ts';
 import type { FragmentPageData } from './fragment-script.ts';
 import { ERROR_PAGE_CSP, FRAGMENT_PAGE_CSP, renderFragmentPage, renderRefusedPage, renderUnmatchedPage } from './redirect-pages.ts';
 import type { UnmatchedLog } from './unmatched-log.ts';

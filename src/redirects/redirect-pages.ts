@@ -2,7 +2,7 @@
  * The redirect service's pages: the fragment-forwarding page and the small error pages. Plain HTML, no external
  * resources; the only script is FRAGMENT_SCRIPT, allowed by its hash in the Content-Security-Policy.
  */
-import { escapeHtml } from '../ims/http/html.ts';
+import { escapeHtml } from '../http/html.ts';
 import { FRAGMENT_DATA_ID, FRAGMENT_SCRIPT, FRAGMENT_SCRIPT_HASH, scriptSafeJson, type FragmentPageData } from './fragment-script.ts';
 
 export const FRAGMENT_PAGE_CSP = `default-src 'none'; script-src '${FRAGMENT_SCRIPT_HASH}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;

@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import { logUnexpected } from '../server/log-error.ts';
+import { logUnexpected } from '../http/log-error.ts';
 import type { AddressInfo } from 'node:net';
 import { createRedirectHandler, type RedirectHandlerOptions } from './redirect-handler.ts';
 

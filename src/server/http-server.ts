@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { logUnexpected } from './log-error.ts';
+import { createServer } from 'node:http';
+import { logUnexpected } from '../http/log-error.ts';
 import type { AddressInfo } from 'node:net';
 import { createEmbeddedIms, type EmbeddedIms } from '../ims/embedded-ims.ts';
 import type { ImsConfig } from '../ims/ims-config.ts';
@@ -7,8 +7,9 @@ import type { ImsStoreHandle } from '../ims/ims-tables.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { LegacyPasswordVerifier } from '../ims/passwords/password-strategy.ts';
 
-/** A mounted part of the server: resolves true when it answered the request. */
-export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+import type { RequestHandler } from '../http/request-handler.ts';
+
+export type { RequestHandler } from '../http/request-handler.ts';
 
 export interface StartServerOptions {
   host: string;

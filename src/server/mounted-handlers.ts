@@ -1,17 +1,17 @@
 import type { RehomeConfig } from '../config/config.ts';
-import { logUnexpected } from './log-error.ts';
+import { logUnexpected } from '../http/log-error.ts';
 import type { EmbeddedIms } from '../ims/embedded-ims.ts';
 import { createProvisioningHandlers } from '../ims/admin-api/provisioning-handlers.ts';
 import type { StoreAdapter } from '../store/open-store.ts';
 import { createConsoleHandler, type ConsoleHandler } from '../console/console-handler.ts';
-import { verificationFromComms } from '../console/verification-sender.ts';
-import { enginePortsFromConfig } from '../cli/engine-from-config.ts';
-import type { RequestHandler } from './http-server.ts';
+import { verificationFromComms } from '../app/verification-sender.ts';
+import { enginePortsFromConfig } from '../app/engine-from-config.ts';
+import type { RequestHandler } from '../http/request-handler.ts';
 import { createRedirectHandler } from '../redirects/redirect-handler.ts';
 import { createMemoryUnmatchedLog } from '../redirects/unmatched-log.ts';
 import { loadUrlRules } from '../redirects/load-url-rules.ts';
-import { mountVerifyEmail } from '../comms/comms-wiring.ts';
-import { storeSupportReports } from '../console/store-support-reports.ts';
+import { mountVerifyEmail } from '../app/comms-wiring.ts';
+import { storeSupportReports } from '../app/store-support-reports.ts';
 
 /**
  * The parts mounted after the IMS, in the order they are tried: token endpoint, SCIM 2.0, Admin API, the

@@ -1,6 +1,6 @@
 import type { RehomeConfig } from '../config/config.ts';
 import { consoleClientRegistration } from '../console/console-client.ts';
-import { imsConfigFrom } from './ims-config-from.ts';
+import { imsConfigFrom } from '../app/ims-config-from.ts';
 import { createRestPasswordVerifier } from '../adapters/product/rest/rest-password-verifier.ts';
 import type { StoreAdapter } from '../store/open-store.ts';
 import { startServer, type RunningServer } from './http-server.ts';

@@ -4,7 +4,7 @@ import type { ImsAccount, ImsDirectory, ProductUser, Subscription } from '../cor
 import type { ReadinessReport } from '../core/readiness/report.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { runMigrations, type MigrationDialect } from './migrate.ts';
-import { migrations } from './migrations/index.ts';
+import type { Migration } from './migrations/migration.ts';
 import { decodeCount, decodeInstant, decodeJson, normalizeInstant } from './row-values.ts';
 import { SnapshotDigest } from './snapshot-digest.ts';
 import type { AuditEntry, AuditFilter, AuditInput, SnapshotInput, SnapshotRef, Store, StoredSnapshot } from './store.ts';
@@ -42,7 +42,11 @@ const ACCOUNTS: SnapshotRowTable = { name: 'snapshot_ims_accounts', keyColumn: '
 const BATCH_SIZE = 10_000;
 const SNAPSHOT_REF_COLUMNS = ['id', 'subscription_id', 'at', 'digest', 'user_count', 'ims_account_count'] as const;
 
-export function createKyselyStore(dialect: StoreDialect): StoreAdapter {
+/**
+ * `migrations`: the schema steps of every feature that keeps tables in this store, in the order they run. The store
+ * knows none of them itself: each feature registers its own (src/app/schema-migrations.ts lists Rehome's).
+ */
+export function createKyselyStore(dialect: StoreDialect, migrations: readonly Migration[]): StoreAdapter {
   const db = dialect.kysely;
   let disposed: Promise<void> | undefined;
 

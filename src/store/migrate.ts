@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Migration } from './migrations/index.ts';
+import type { Migration } from './migrations/migration.ts';
 import type { MigrationResult } from './store.ts';
 import { StoreError } from './store-error.ts';
 

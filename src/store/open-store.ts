@@ -2,18 +2,19 @@ import type { StoreAdapter } from './kysely-store.ts';
 import { openPostgresStore } from './postgres/postgres-store.ts';
 import { openSqliteStore } from './sqlite/sqlite-store.ts';
 import { StoreError } from './store-error.ts';
+import type { Migration } from './migrations/migration.ts';
 
 export type { StoreAdapter } from './kysely-store.ts';
 
 export type StoreOptions = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
 
 /**
- * Opens the configured adapter and brings its schema up to date before handing it out. Refuses (and closes the
+ * Opens the adapter with the schema steps of the features that keep tables in it (`migrations`) and brings its schema up to date before handing it out. Refuses (and closes the
  * connection) when the database is newer than this code (`store_newer_than_code`) or a migration fails
  * (`migration_failed`); `store_unavailable` when the database cannot be opened.
  */
-export async function openStore(options: StoreOptions): Promise<StoreAdapter> {
-  const store = await openStoreWithoutMigrating(options);
+export async function openStoreWith(options: StoreOptions, migrations: readonly Migration[]): Promise<StoreAdapter> {
+  const store = await openStoreWithoutMigratingWith(options, migrations);
   try {
     const results = await store.migrate();
     const failed = results.find((result) => result.status === 'failed');
@@ -32,6 +33,6 @@ export async function openStore(options: StoreOptions): Promise<StoreAdapter> {
  * Opens the adapter without touching the schema: for tools that report pending migrations and for tests. Anything
  * that reads or writes Rehome's tables should use `openStore`.
  */
-export async function openStoreWithoutMigrating(options: StoreOptions): Promise<StoreAdapter> {
-  return options.kind === 'sqlite' ? openSqliteStore(options.path) : await openPostgresStore(options.url);
+export async function openStoreWithoutMigratingWith(options: StoreOptions, migrations: readonly Migration[]): Promise<StoreAdapter> {
+  return options.kind === 'sqlite' ? openSqliteStore(options.path, migrations) : await openPostgresStore(options.url, migrations);
 }

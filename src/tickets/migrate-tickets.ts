@@ -13,9 +13,9 @@ import { planTickets, type IdentityRef, type NotMigratedReason } from '../core/t
 import type { TicketReconciliation } from '../core/tickets/reconcile-tickets.ts';
 import type { SupportTicket } from '../core/tickets/ticket.ts';
 import type { SubscriptionState, UserState } from '../core/migration/states.ts';
-import type { EnginePorts } from '../migration/engine-ports.ts';
-import { MigrationError } from '../migration/migration-error.ts';
-import { auditIn, migrationDb, readPlan, requireMigration, transitionSubscription, type SubscriptionMigration } from '../migration/migration-repo.ts';
+import type { EnginePorts } from '../ports/engine-ports.ts';
+import { MigrationError } from '../engine/migration-error.ts';
+import { auditIn, migrationDb, readPlan, requireMigration, transitionSubscription, type SubscriptionMigration } from '../engine/migration-repo.ts';
 import type { SupportTables } from './support-schema.ts';
 import { allStoredTicketIds, insertTickets, storedMessageCounts } from './support-store.ts';
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createBootstrapLink } from '../../src/console/bootstrap.ts';
 import { addDays, localDate } from '../../src/core/migration/schedule.ts';
-import { migrationDb } from '../../src/migration/migration-repo.ts';
+import { migrationDb } from '../../src/engine/migration-repo.ts';
 import { givePassword, launchBrowser, PROD, seriousA11yViolations, startConsoleWorld, type ConsoleWorld } from './console-harness.ts';
 
 let world: ConsoleWorld;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import pg from 'pg';
-import { openStore, type StoreAdapter, type StoreOptions } from '../../src/store/open-store.ts';
+import { openStore, type StoreAdapter, type StoreOptions } from '../../src/app/rehome-store.ts';
 import { runStoreContract } from './store.contract.ts';
 
 const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { sql } from 'kysely';
-import { openStore, type StoreAdapter, type StoreOptions } from '../../src/store/open-store.ts';
+import { openStore, type StoreAdapter, type StoreOptions } from '../../src/app/rehome-store.ts';
 import { manyUsers, runStoreContract, snapshotInput } from './store.contract.ts';
 
 runStoreContract('sqlite', async () => {

@@ -6,8 +6,8 @@ import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import type { ImsAccount, ImsDirectory, ProductUser, Subscription } from '../../src/core/model.ts';
 import type { ReadinessReport } from '../../src/core/readiness/report.ts';
-import { migrations } from '../../src/store/migrations/index.ts';
-import { openStoreWithoutMigrating, type StoreAdapter, type StoreOptions } from '../../src/store/open-store.ts';
+import { migrations } from '../../src/app/schema-migrations.ts';
+import { openStoreWithoutMigrating, type StoreAdapter, type StoreOptions } from '../../src/app/rehome-store.ts';
 import { digestSnapshot } from '../../src/store/snapshot-digest.ts';
 import type { MigrationResult, SnapshotInput } from '../../src/store/store.ts';
 
@@ -22,7 +22,7 @@ export interface StoreFixture {
   emptyDatabase(): Promise<StoreOptions>;
 }
 
-const STORE_MODULE = fileURLToPath(new URL('../../src/store/open-store.ts', import.meta.url));
+const STORE_MODULE = fileURLToPath(new URL('../../src/app/rehome-store.ts', import.meta.url));
 
 /** The Store port's behaviour, run against each adapter (store-sqlite.test.ts, store-postgres.test.ts). */
 export function runStoreContract(name: string, makeStore: () => Promise<StoreFixture>): void {

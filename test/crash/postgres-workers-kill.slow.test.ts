@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { postgresTestDatabase } from '../e2e/support/test-databases.ts';
-import { enqueueUserPhase, openJobQueue } from '../../src/workers/job-queue.ts';
+import { enqueueUserPhase, openJobQueue } from '../../src/engine/workers/job-queue.ts';
 import { assertNoDuplicateNoLoss, count, prepareSubscription, resumedUsers } from './support/crash-setup.ts';
 import { killAfter, seeded, startChild, type Child } from './support/kill-loop.ts';
 

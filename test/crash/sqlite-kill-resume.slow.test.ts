@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openStore } from '../../src/store/open-store.ts';
+import { openStore } from '../../src/app/rehome-store.ts';
 import { sqliteTestDatabase } from '../e2e/support/test-databases.ts';
 import { assertNoDuplicateNoLoss, count, prepareSubscription, resumedUsers } from './support/crash-setup.ts';
 import { killAfter, seeded, startChild } from './support/kill-loop.ts';

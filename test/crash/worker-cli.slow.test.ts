@@ -14,10 +14,10 @@ import { test } from 'node:test';
 import type { Kysely } from 'kysely';
 import type { MigrationPlan } from '../../src/core/migration/plan.ts';
 import { addDays, localDate } from '../../src/core/migration/schedule.ts';
-import { generatePopulation } from '../../src/demo/generate-population.ts';
+import { generatePopulation } from '../../src/population/generate-population.ts';
 import { createStoreImsDirectory } from '../../src/ims/directory/store-ims-directory.ts';
 import { seedDirectoryFromExport } from '../../src/ims/seed-directory.ts';
-import { openStore, type StoreAdapter } from '../../src/store/open-store.ts';
+import { openStore, type StoreAdapter } from '../../src/app/rehome-store.ts';
 import { postgresTestDatabase, sqliteTestDatabase } from '../e2e/support/test-databases.ts';
 import { assertNoDuplicateNoLoss, count, prepareSubscription } from './support/crash-setup.ts';
 

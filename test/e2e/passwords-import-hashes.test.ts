@@ -15,8 +15,8 @@ import { provisionOrgUser } from '../../src/ims/admin-api/provision-org-user.ts'
 import { checkHashImport, formatHashImportReport, parseHashSample } from '../../src/ims/passwords/hash-import-check.ts';
 import { verifyPassword } from '../../src/ims/passwords/legacy-hash.ts';
 import { isPasswordError } from '../../src/ims/passwords/password-error.ts';
-import { insertMigration, migrationDb } from '../../src/migration/migration-repo.ts';
-import { createEmbeddedPasswordProvisioner, createPasswordProvisioner } from '../../src/migration/password-provisioner.ts';
+import { insertMigration, migrationDb } from '../../src/engine/migration-repo.ts';
+import { createEmbeddedPasswordProvisioner, createPasswordProvisioner } from '../../src/adapters/passwords/password-provisioner.ts';
 import type { RunningServer } from '../../src/server/http-server.ts';
 import type { StoreAdapter } from '../../src/store/open-store.ts';
 import { TestBrowser } from './support/browser.ts';

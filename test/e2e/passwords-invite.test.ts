@@ -14,7 +14,7 @@ import { createInvitationSender } from '../../src/ims/accounts/invitations.ts';
 import { createOneTimeLinks } from '../../src/ims/accounts/one-time-links.ts';
 import { hashPassword } from '../../src/ims/accounts/passwords.ts';
 import { imsDb } from '../../src/ims/ims-tables.ts';
-import { createPasswordProvisioner, type PasswordProvisionerWithResend } from '../../src/migration/password-provisioner.ts';
+import { createPasswordProvisioner, type PasswordProvisionerWithResend } from '../../src/adapters/passwords/password-provisioner.ts';
 import type { RunningServer } from '../../src/server/http-server.ts';
 import type { StoreAdapter } from '../../src/store/open-store.ts';
 import { linkIn, readForm, TestBrowser } from './support/browser.ts';

@@ -13,7 +13,7 @@ import { createRestPasswordVerifier } from '../../src/adapters/product/rest/rest
 import { provisionOrgUser } from '../../src/ims/admin-api/provision-org-user.ts';
 import { createEmbeddedIms, type EmbeddedIms } from '../../src/ims/embedded-ims.ts';
 import { verifyPassword } from '../../src/ims/passwords/legacy-hash.ts';
-import { createPasswordProvisioner } from '../../src/migration/password-provisioner.ts';
+import { createPasswordProvisioner } from '../../src/adapters/passwords/password-provisioner.ts';
 import { isProductSourceError } from '../../src/ports/product-source.ts';
 import type { StoreAdapter } from '../../src/store/open-store.ts';
 import { readForm, TestBrowser } from './support/browser.ts';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REASONS } from '../../src/core/readiness/reasons.ts';
 import type { ReadinessReport } from '../../src/core/readiness/report.ts';
-import { openStore } from '../../src/store/open-store.ts';
+import { openStore } from '../../src/app/rehome-store.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const ex = (f: string) => join(root, 'examples/acme', f);

@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addDays, localDate } from '../../src/core/migration/schedule.ts';
-import { openStore } from '../../src/store/open-store.ts';
-import { storeSupportReports } from '../../src/console/store-support-reports.ts';
+import { openStore } from '../../src/app/rehome-store.ts';
+import { storeSupportReports } from '../../src/app/store-support-reports.ts';
 
 // The README walk-through, command by command, as a person runs it: import to done with the CLI alone.
 const root = new URL('../../', import.meta.url).pathname;

@@ -10,7 +10,7 @@ import { rewriteLinksCommand } from '../../src/cli/commands/rewrite-links.ts';
 import { createRestProductSource } from '../../src/adapters/product/rest/rest-product-source.ts';
 import { rewriteLinks } from '../../src/links/rewrite-links.ts';
 import { loadUrlRules } from '../../src/redirects/load-url-rules.ts';
-import { openStore } from '../../src/store/open-store.ts';
+import { openStore } from '../../src/app/rehome-store.ts';
 import { seedEngage, type DemoLogins } from '../../examples/engage/seed.ts';
 import { startEngage, type EngageServer } from '../../examples/engage/src/engage-server.ts';
 import { listStoredLinks } from '../../examples/engage/src/content/stored-links.ts';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { verifyCommand } from '../../src/cli/commands/verify.ts';
 import { readProductUsers } from '../../src/importers/product-users.ts';
 import { accessSnapshotFromUsers } from '../../src/core/access/access-snapshot.ts';
-import { openStore } from '../../src/store/open-store.ts';
+import { openStore } from '../../src/app/rehome-store.ts';
 import { seedEngage } from '../../examples/engage/seed.ts';
 import { startEngage } from '../../examples/engage/src/engage-server.ts';
 import { replaceAccess } from '../../examples/engage/src/users/access-writes.ts';

@@ -7,7 +7,7 @@
  */
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { seededRandom } from '../../src/demo/seeded-random.ts';
+import { seededRandom } from '../../src/population/seeded-random.ts';
 
 export { seededRandom };
 

@@ -1,7 +1,7 @@
 import type { Command } from './command.ts';
 import { STORE_OPTIONS, storeFlags, stringList } from './command.ts';
-import { loadFileInputs } from '../load-inputs.ts';
-import { openConfiguredStore } from '../open-configured-store.ts';
+import { loadFileInputs } from '../../app/load-inputs.ts';
+import { openConfiguredStore } from '../../app/open-configured-store.ts';
 import { readFileSync } from 'node:fs';
 import { checkHashImport, formatHashImportReport, parseHashSample } from '../../ims/passwords/hash-import-check.ts';
 

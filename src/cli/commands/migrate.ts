@@ -2,17 +2,17 @@ import { readFileSync } from 'node:fs';
 import type { Command, CommandContext } from './command.ts';
 import { STORE_OPTIONS, storeFlags, stringList } from './command.ts';
 import type { MigrationPlan } from '../../core/migration/plan.ts';
-import { applyProductPhase } from '../../migration/product-phase.ts';
-import { runUserPhase } from '../../migration/user-phase.ts';
-import { runBatchedUserPhase } from '../../migration/migrate-batch.ts';
-import { getMigration, migrationDb, requireMigration } from '../../migration/migration-repo.ts';
-import { openConfiguredStore } from '../open-configured-store.ts';
-import { enginePortsFromConfig } from '../engine-from-config.ts';
+import { applyProductPhase } from '../../engine/product-phase.ts';
+import { runUserPhase } from '../../engine/user-phase.ts';
+import { runBatchedUserPhase } from '../../engine/migrate-batch.ts';
+import { getMigration, migrationDb, requireMigration } from '../../engine/migration-repo.ts';
+import { openConfiguredStore } from '../../app/open-configured-store.ts';
+import { enginePortsFromConfig } from '../../app/engine-from-config.ts';
 import { createProgressBar } from '../progress-bar.ts';
 import { CliError } from '../cli-error.ts';
 import { describePlan } from './plan.ts';
-import { enqueueUserPhase, openJobQueue } from '../../workers/job-queue.ts';
-import { runWorker } from '../../workers/run-worker.ts';
+import { enqueueUserPhase, openJobQueue } from '../../engine/workers/job-queue.ts';
+import { runWorker } from '../../engine/workers/run-worker.ts';
 import { checkHashImport, formatHashImportReport, parseHashSample } from '../../ims/passwords/hash-import-check.ts';
 
 export const migrateCommand: Command = {

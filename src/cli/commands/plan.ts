@@ -2,10 +2,10 @@ import type { Command } from './command.ts';
 import { STORE_OPTIONS, storeFlags } from './command.ts';
 import { planMigration } from '../../core/migration/plan-migration.ts';
 import type { MigrationPlan } from '../../core/migration/plan.ts';
-import { openConfiguredStore } from '../open-configured-store.ts';
+import { openConfiguredStore } from '../../app/open-configured-store.ts';
 import { writeOutputFile } from '../write-output.ts';
 import { CliError } from '../cli-error.ts';
-import { enginePortsFromConfig } from '../engine-from-config.ts';
+import { enginePortsFromConfig } from '../../app/engine-from-config.ts';
 import type { RehomeConfig } from '../../config/config.ts';
 import { estimateEta, formatDuration, type Eta } from '../../adapters/idp/external/eta.ts';
 

@@ -3,11 +3,11 @@ import { STORE_OPTIONS, storeFlags, stringList } from './command.ts';
 import { planReadiness } from '../../core/readiness/plan-readiness.ts';
 import type { ReadinessReport } from '../../core/readiness/report.ts';
 import type { ImsDirectory, SubscriptionSnapshot } from '../../core/model.ts';
-import { renderReadinessTable } from '../../report/readiness-table.ts';
-import { renderReadinessCsv } from '../../report/readiness-csv.ts';
-import { renderReadinessHtml } from '../../report/readiness-html.ts';
-import { openConfiguredStore } from '../open-configured-store.ts';
-import { loadFileInputs } from '../load-inputs.ts';
+import { renderReadinessTable } from '../../reports/readiness-table.ts';
+import { renderReadinessCsv } from '../../reports/readiness-csv.ts';
+import { renderReadinessHtml } from '../../reports/readiness-html.ts';
+import { openConfiguredStore } from '../../app/open-configured-store.ts';
+import { loadFileInputs } from '../../app/load-inputs.ts';
 import { writeOutputFile } from '../write-output.ts';
 import { CliError } from '../cli-error.ts';
 

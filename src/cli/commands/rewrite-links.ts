@@ -9,7 +9,7 @@ import { needsAttention, rewriteLinks, type LinkSource } from '../../links/rewri
 import { ProductSourceError } from '../../ports/product-source.ts';
 import { loadUrlRules } from '../../redirects/load-url-rules.ts';
 import { CliError } from '../cli-error.ts';
-import { openConfiguredStore } from '../open-configured-store.ts';
+import { openConfiguredStore } from '../../app/open-configured-store.ts';
 import { saveReport } from '../../reports/report-store.ts';
 import { writeOutputFile } from '../write-output.ts';
 

@@ -1,8 +1,8 @@
 import type { Command } from './command.ts';
 import { STORE_OPTIONS, storeFlags } from './command.ts';
-import { scheduleMigration, extendMigration } from '../../migration/admin-actions.ts';
-import { openConfiguredStore } from '../open-configured-store.ts';
-import { scheduleRulesOf } from '../engine-from-config.ts';
+import { scheduleMigration, extendMigration } from '../../engine/admin-actions.ts';
+import { openConfiguredStore } from '../../app/open-configured-store.ts';
+import { scheduleRulesOf } from '../../app/engine-from-config.ts';
 import { CliError } from '../cli-error.ts';
 
 export const scheduleCommand: Command = {

@@ -1,7 +1,7 @@
 import type { Command } from './command.ts';
 import { STORE_OPTIONS, storeFlags } from './command.ts';
-import { openConfiguredStore } from '../open-configured-store.ts';
-import { serverSecretsOf } from '../dev-secrets.ts';
+import { openConfiguredStore } from '../../app/open-configured-store.ts';
+import { serverSecretsOf } from '../../app/server-secrets.ts';
 import { startRehomeServer } from '../../server/rehome-server.ts';
 import { createBootstrapLink } from '../../console/bootstrap.ts';
 import { ConsoleError } from '../../console/console-error.ts';

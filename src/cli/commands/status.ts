@@ -1,8 +1,8 @@
 import type { Command } from './command.ts';
 import { STORE_OPTIONS, storeFlags } from './command.ts';
 import { computeProgress } from '../../core/migration/progress.ts';
-import { countUsersByState, errorsByCode, migrationDb, requireMigration } from '../../migration/migration-repo.ts';
-import { openConfiguredStore } from '../open-configured-store.ts';
+import { countUsersByState, errorsByCode, migrationDb, requireMigration } from '../../engine/migration-repo.ts';
+import { openConfiguredStore } from '../../app/open-configured-store.ts';
 import { CliError } from '../cli-error.ts';
 
 export const statusCommand: Command = {

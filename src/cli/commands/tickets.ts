@@ -3,7 +3,7 @@ import { STORE_OPTIONS, storeFlags } from './command.ts';
 import { readTickets } from '../../importers/tickets.ts';
 import { NOT_MIGRATED_REASONS } from '../../core/tickets/plan-tickets.ts';
 import { migrateTickets, type TicketMigrationReport } from '../../tickets/migrate-tickets.ts';
-import { openConfiguredStore } from '../open-configured-store.ts';
+import { openConfiguredStore } from '../../app/open-configured-store.ts';
 import { createProgressBar } from '../progress-bar.ts';
 import { CliError } from '../cli-error.ts';
 

@@ -1,9 +1,9 @@
 import type { Command } from './command.ts';
 import { STORE_OPTIONS, storeFlags, stringList } from './command.ts';
-import { actOnUsers, confirmMigration, rollbackMigration } from '../../migration/admin-actions.ts';
-import { migrationDb, requireMigration } from '../../migration/migration-repo.ts';
-import { openConfiguredStore } from '../open-configured-store.ts';
-import { enginePortsFromConfig } from '../engine-from-config.ts';
+import { actOnUsers, confirmMigration, rollbackMigration } from '../../engine/admin-actions.ts';
+import { migrationDb, requireMigration } from '../../engine/migration-repo.ts';
+import { openConfiguredStore } from '../../app/open-configured-store.ts';
+import { enginePortsFromConfig } from '../../app/engine-from-config.ts';
 import { CliError } from '../cli-error.ts';
 import { createRestProductSource } from '../../adapters/product/rest/rest-product-source.ts';
 

@@ -9,7 +9,7 @@ import { readProductUsers } from '../../importers/product-users.ts';
 import { readTextFile } from '../../importers/text-file.ts';
 import { ProductSourceError } from '../../ports/product-source.ts';
 import { CliError } from '../cli-error.ts';
-import { openConfiguredStore } from '../open-configured-store.ts';
+import { openConfiguredStore } from '../../app/open-configured-store.ts';
 import { saveReport } from '../../reports/report-store.ts';
 import { writeOutputFile } from '../write-output.ts';
 

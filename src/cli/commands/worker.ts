@@ -1,8 +1,8 @@
 import type { Command } from './command.ts';
 import { STORE_OPTIONS, storeFlags } from './command.ts';
-import { runWorker } from '../../workers/run-worker.ts';
-import { openConfiguredStore } from '../open-configured-store.ts';
-import { enginePortsFromConfig } from '../engine-from-config.ts';
+import { runWorker } from '../../engine/workers/run-worker.ts';
+import { openConfiguredStore } from '../../app/open-configured-store.ts';
+import { enginePortsFromConfig } from '../../app/engine-from-config.ts';
 import { CliError } from '../cli-error.ts';
 
 export const workerCommand: Command = {

@@ -1,8 +1,8 @@
-import { html, raw, type SafeHtml } from '../../ims/http/html.ts';
+import { html, raw, type SafeHtml } from '../../http/html.ts';
 import type { SubscriptionRef } from '../authz.ts';
 import type { ConsoleSession, Flash } from '../session.ts';
 
-export { html, raw, type SafeHtml } from '../../ims/http/html.ts';
+export { html, raw, type SafeHtml } from '../../http/html.ts';
 
 export type Tab = 'overview' | 'readiness' | 'status' | 'users' | 'support' | 'audit';
 

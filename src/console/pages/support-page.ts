@@ -1,5 +1,5 @@
 import type { AccessDiff, AccessDifference } from '../../core/access/diff-access.ts';
-import type { LinkRewriteView, TicketPhaseView } from '../support-reports.ts';
+import type { LinkRewriteView, TicketPhaseView } from '../../app/support-reports.ts';
 import { emptyState, html, type SafeHtml } from './layout.ts';
 import { subscriptionStateLabel } from './labels.ts';
 

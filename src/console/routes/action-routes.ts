@@ -1,9 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import { planMigration } from '../../core/migration/plan-migration.ts';
-import { actOnUsers, confirmMigration, extendMigration, scheduleMigration } from '../../migration/admin-actions.ts';
-import { MigrationError } from '../../migration/migration-error.ts';
-import { migrationDb } from '../../migration/migration-repo.ts';
-import { applyProductPhase } from '../../migration/product-phase.ts';
+import { actOnUsers, confirmMigration, extendMigration, scheduleMigration } from '../../engine/admin-actions.ts';
+import { MigrationError } from '../../engine/migration-error.ts';
+import { migrationDb } from '../../engine/migration-repo.ts';
+import { applyProductPhase } from '../../engine/product-phase.ts';
 import type { ConsoleContext, SubscriptionRequest } from '../console-context.ts';
 import { seeOther } from '../console-http.ts';
 import { subscriptionPath } from '../pages/layout.ts';

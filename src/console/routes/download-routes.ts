@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import { csvCell, renderReadinessCsv } from '../../report/readiness-csv.ts';
-import { renderReadinessHtml } from '../../report/readiness-html.ts';
+import { csvCell, renderReadinessCsv } from '../../reports/readiness-csv.ts';
+import { renderReadinessHtml } from '../../reports/readiness-html.ts';
 import type { AuditEntry } from '../../store/store.ts';
 import { parseAuditQuery } from '../audit-query.ts';
 import type { ConsoleContext, SubscriptionRequest } from '../console-context.ts';

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { addDays, isScheduleLocked, localDate } from '../../core/migration/schedule.ts';
-import { errorsByCode, migrationDb } from '../../migration/migration-repo.ts';
+import { errorsByCode, migrationDb } from '../../engine/migration-repo.ts';
 import type { SubscriptionRef } from '../authz.ts';
 import { auditActions, parseAuditQuery, queryAudit } from '../audit-query.ts';
 import type { ConsoleContext, SubscriptionRequest } from '../console-context.ts';

@@ -14,7 +14,7 @@
  *   GET    /orgs/{orgId}/users.csv                POST (text/csv, all or nothing)
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { logUnexpected } from '../../server/log-error.ts';
+import { logUnexpected } from '../../http/log-error.ts';
 import type { ImsDirectoryService } from '../directory/ims-directory.ts';
 import type { OrgPrincipal } from './access-tokens.ts';
 import { AdminError } from './admin-error.ts';

@@ -1,7 +1,7 @@
 import type { ImsTrx } from '../ims-tables.ts';
 import { checkEmail, checkStatus, checkType, toAccount, type AccountRow, type DirectoryContext } from './directory-context.ts';
 import { ImsError, type BulkResult, type ImsAccountRecord, type NewAccount } from './ims-directory.ts';
-import { dialectOf, insertJsonRows, inList, type JsonColumn } from './bulk-sql.ts';
+import { dialectOf, insertJsonRows, inList, type JsonColumn } from '../../store/bulk-sql.ts';
 
 const ACCOUNT_COLUMNS: JsonColumn[] = [
   { name: 'id', pg: 'text' }, { name: 'email', pg: 'text' }, { name: 'email_norm', pg: 'text' }, { name: 'email_verified', pg: 'integer' },

@@ -4,7 +4,7 @@ import { insertAccounts, MEMBER_COLUMNS } from './directory-bulk-accounts.ts';
 import { normalizeEmail, toAccount, toOrgAccount, type DirectoryContext } from './directory-context.ts';
 import { requireOrg } from './directory-orgs.ts';
 import { ImsError, type BulkResult, type ImsDirectoryService, type ImsOrgAccount } from './ims-directory.ts';
-import { dialectOf, insertJsonRows, inList, stageJsonRows, type JsonColumn } from './bulk-sql.ts';
+import { dialectOf, insertJsonRows, inList, stageJsonRows, type JsonColumn } from '../../store/bulk-sql.ts';
 
 type BulkMethods = Pick<
   ImsDirectoryService,

@@ -3,7 +3,7 @@ import type Provider from 'oidc-provider';
 import { normalizeDomain, normalizeEmail } from '../directory/directory-context.ts';
 import { isImsError, type ImsOrgRecord } from '../directory/ims-directory.ts';
 import { messagePage } from '../http/account-pages.ts';
-import { redirect, sendHtml } from '../http/http-io.ts';
+import { redirect, sendHtml } from '../../http/http-io.ts';
 import type { ImsConfig } from '../ims-config.ts';
 import { resolveFederatedAccount, type FederatedAccountDeps, type VerifiedUpstreamPerson } from './federated-account.ts';
 import { FederationError } from './federation-error.ts';

@@ -1,7 +1,7 @@
 import { hkdfSync } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EncryptJWT, jwtDecrypt } from 'jose';
-import { appendSetCookie, parseCookies } from '../http/http-io.ts';
+import { appendSetCookie, parseCookies } from '../../http/http-io.ts';
 import type { UpstreamChecks } from './upstream-client.ts';
 
 const COOKIE = 'ims_sso';

@@ -1,5 +1,5 @@
 import type { ImsConfig } from '../ims-config.ts';
-import { html, page, type SafeHtml } from './html.ts';
+import { html, page, type SafeHtml } from '../../http/html.ts';
 
 /** Server-rendered forms of the IMS. Every form posts back to its own path and carries the CSRF token. */
 export interface FormPage {

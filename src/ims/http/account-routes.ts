@@ -6,8 +6,8 @@ import { isPasswordError } from '../passwords/password-error.ts';
 import { messagePage, renderForm, textField, type FormPage } from './account-pages.ts';
 import type { Csrf } from './csrf.ts';
 import { statusOf } from './error-status.ts';
-import { html } from './html.ts';
-import { clientIp, readForm, safeReturnTo, sendHtml } from './http-io.ts';
+import { html } from '../../http/html.ts';
+import { clientIp, readForm, safeReturnTo, sendHtml } from '../../http/http-io.ts';
 
 export interface AccountRouteDeps {
   config: ImsConfig;

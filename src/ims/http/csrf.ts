@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { appendSetCookie, HttpError, parseCookies } from './http-io.ts';
+import { appendSetCookie, HttpError, parseCookies } from '../../http/http-io.ts';
 
 const COOKIE = 'ims_csrf';
 

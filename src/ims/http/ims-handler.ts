@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { logUnexpected } from '../../server/log-error.ts';
+import { logUnexpected } from '../../http/log-error.ts';
 import { errors } from 'oidc-provider';
 import type { OutboxMailer } from '../../mail/outbox-mailer.ts';
 import type { AccountService } from '../accounts/account-service.ts';
@@ -9,7 +9,7 @@ import type { ImsOidc } from '../oidc/ims-oidc.ts';
 import { messagePage } from './account-pages.ts';
 import { createAccountRoutes } from './account-routes.ts';
 import { createCsrf } from './csrf.ts';
-import { HttpError, sendHtml } from './http-io.ts';
+import { HttpError, sendHtml } from '../../http/http-io.ts';
 import { handleInteraction } from './interaction-routes.ts';
 import { serveOutbox } from './outbox-page.ts';
 

@@ -8,8 +8,8 @@ import type { ImsConfig } from '../ims-config.ts';
 import { isPasswordError } from '../passwords/password-error.ts';
 import { renderForm, textField } from './account-pages.ts';
 import type { Csrf } from './csrf.ts';
-import { html } from './html.ts';
-import { clientIp, readForm, sendHtml } from './http-io.ts';
+import { html } from '../../http/html.ts';
+import { clientIp, readForm, sendHtml } from '../../http/http-io.ts';
 import { statusOf } from './error-status.ts';
 
 export interface InteractionDeps {

@@ -1,8 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import type { OutboxMailer } from '../../mail/outbox-mailer.ts';
 import type { ImsConfig } from '../ims-config.ts';
-import { html, page } from './html.ts';
-import { sendHtml } from './http-io.ts';
+import { html, page } from '../../http/html.ts';
+import { sendHtml } from '../../http/http-io.ts';
 
 /** `/ims/dev/outbox` (HTML) and `/ims/dev/outbox.json`: the development outbox. Only mounted when enabled. */
 export async function serveOutbox(res: ServerResponse, outbox: OutboxMailer, config: ImsConfig, url: URL): Promise<void> {

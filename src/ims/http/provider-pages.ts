@@ -1,6 +1,6 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { ImsConfig } from '../ims-config.ts';
-import { html, page, raw } from './html.ts';
+import { html, page, raw } from '../../http/html.ts';
 
 /** RP-initiated logout confirmation; `form` is oidc-provider's hidden form (it carries its own xsrf token). */
 export function renderLogoutPage(ctx: KoaContextWithOIDC, form: string, config: ImsConfig): void {

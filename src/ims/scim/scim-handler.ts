@@ -6,7 +6,7 @@
  * reads or writes is that organization's (another org's ids are 404, its users never listed).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { logUnexpected } from '../../server/log-error.ts';
+import { logUnexpected } from '../../http/log-error.ts';
 import type { OrgPrincipal } from '../admin-api/access-tokens.ts';
 import { readJsonObject } from '../admin-api/http-body.ts';
 import type { ImsDirectoryService } from '../directory/ims-directory.ts';

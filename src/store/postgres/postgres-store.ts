@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import type { Migration } from '../migrations/migration.ts';
 import { createKyselyStore, type StoreAdapter, type StoreDialect } from '../kysely-store.ts';
 import { StoreError } from '../store-error.ts';
 
@@ -12,7 +13,7 @@ const READ_CHUNK = 50_000;
  * batch, unnested server-side, so a batch of 10,000 costs one round trip and five parameters (far from the
  * 65535-parameter limit of multi-row VALUES); measured faster than json_array_elements or a json[] parameter.
  */
-export async function openPostgresStore(url: string): Promise<StoreAdapter> {
+export async function openPostgresStore(url: string, migrations: readonly Migration[]): Promise<StoreAdapter> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   // An idle client losing its server (restart, failover) must not crash the process; the next query reports it.
   pool.on('error', () => {});
@@ -67,7 +68,7 @@ export async function openPostgresStore(url: string): Promise<StoreAdapter> {
     },
     destroy: () => kysely.destroy(),
   };
-  return createKyselyStore(dialect);
+  return createKyselyStore(dialect, migrations);
 }
 
 function redact(url: string): string {

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { Kysely, SqliteDialect, sql } from 'kysely';
+import type { Migration } from '../migrations/migration.ts';
 import { createKyselyStore, type SnapshotRowTable, type StoreAdapter, type StoreDialect } from '../kysely-store.ts';
 import { StoreError } from '../store-error.ts';
 import { wrapDatabaseSync } from './node-sqlite-driver.ts';
@@ -14,7 +15,7 @@ const SQLITE_CONSTRAINT = 19;
  * Opens (creating it and its directory if missing) a SQLite database through node:sqlite. WAL lets readers run
  * beside the one writer; the busy timeout makes concurrent processes wait instead of failing. Does not migrate.
  */
-export function openSqliteStore(path: string): StoreAdapter {
+export function openSqliteStore(path: string, migrations: readonly Migration[]): StoreAdapter {
   const db = openDatabase(path);
   const kysely = new Kysely<any>({ dialect: new SqliteDialect({ database: wrapDatabaseSync(db) }) });
   const inserts = new Map<string, StatementSync>();
@@ -52,7 +53,7 @@ export function openSqliteStore(path: string): StoreAdapter {
       if (db.isOpen) db.close();
     },
   };
-  return createKyselyStore(dialect);
+  return createKyselyStore(dialect, migrations);
 
   function insertStatement(table: SnapshotRowTable): StatementSync {
     let insert = inserts.get(table.name);

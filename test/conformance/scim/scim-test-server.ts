@@ -9,7 +9,7 @@ import { createOrgClient, type OrgClientScope } from '../../../src/ims/admin-api
 import { createProvisioningHandlers } from '../../../src/ims/admin-api/provisioning-handlers.ts';
 import type { ImsDirectoryService } from '../../../src/ims/directory/ims-directory.ts';
 import { createStoreImsDirectory } from '../../../src/ims/directory/store-ims-directory.ts';
-import { openStore, type StoreAdapter } from '../../../src/store/open-store.ts';
+import { openStore, type StoreAdapter } from '../../../src/app/rehome-store.ts';
 
 export interface TestOrg {
   orgId: string;

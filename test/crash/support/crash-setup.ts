@@ -4,13 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import type { Kysely } from 'kysely';
-import { generatePopulation } from '../../../src/demo/generate-population.ts';
+import { generatePopulation } from '../../../src/population/generate-population.ts';
 import { planMigration } from '../../../src/core/migration/plan-migration.ts';
 import type { MigrationPlan } from '../../../src/core/migration/plan.ts';
 import { addDays, localDate } from '../../../src/core/migration/schedule.ts';
-import { applyProductPhase } from '../../../src/migration/product-phase.ts';
-import { scheduleMigration } from '../../../src/migration/admin-actions.ts';
-import { embeddedEnginePorts } from '../../../src/migration/embedded-engine.ts';
+import { applyProductPhase } from '../../../src/engine/product-phase.ts';
+import { scheduleMigration } from '../../../src/engine/admin-actions.ts';
+import { embeddedEnginePorts } from '../../../src/app/embedded-engine.ts';
 import { seedDirectoryFromExport } from '../../../src/ims/seed-directory.ts';
 import { createStoreImsDirectory } from '../../../src/ims/directory/store-ims-directory.ts';
 import type { StoreAdapter } from '../../../src/store/open-store.ts';

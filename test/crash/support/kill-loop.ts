@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-export { seededRandom as seeded } from '../../../src/demo/seeded-random.ts';
+export { seededRandom as seeded } from '../../../src/population/seeded-random.ts';
 
 export const CHILD = fileURLToPath(new URL('./user-phase-child.ts', import.meta.url));
 

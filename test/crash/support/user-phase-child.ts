@@ -5,9 +5,9 @@
  *   node user-phase-child.ts worker <store-json> <concurrency>
  */
 import { sql } from 'kysely';
-import { openStore, type StoreOptions } from '../../../src/store/open-store.ts';
-import { runUserPhase } from '../../../src/migration/user-phase.ts';
-import { embeddedEnginePorts } from '../../../src/migration/embedded-engine.ts';
+import { openStore, type StoreOptions } from '../../../src/app/rehome-store.ts';
+import { runUserPhase } from '../../../src/engine/user-phase.ts';
+import { embeddedEnginePorts } from '../../../src/app/embedded-engine.ts';
 import { ISSUER } from './crash-setup.ts';
 
 const [mode, storeJson, ...rest] = process.argv.slice(2);
@@ -22,7 +22,7 @@ if (mode === 'phase') {
   const r = await runUserPhase({ subscriptionId, concurrency: Number(concurrency) }, embeddedEnginePorts({ store, orgId, issuer: ISSUER, actor }));
   process.stdout.write(`${JSON.stringify(r)}\n`);
 } else {
-  const { runWorker } = await import('../../../src/workers/run-worker.ts');
+  const { runWorker } = await import('../../../src/engine/workers/run-worker.ts');
   const r = await runWorker({
     connectionString: options.kind === 'postgres' ? options.url : '',
     store, concurrency: Number(rest[0]), untilIdle: true, leaseMs: 3_000, pollMs: 200,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createStoreImsDirectory } from '../../../ims/directory/store-ims-directory.ts';
 import type { IdentityProvider, IdpBatchResult, IdpUser, NewIdpUser } from '../../../ports/identity-provider.ts';
-import { openStore, type StoreAdapter } from '../../../store/open-store.ts';
+import { openStore, type StoreAdapter } from '../../../app/rehome-store.ts';
 import { createEmbeddedIdp } from './embedded-idp.ts';
 
 const ORG = 'org-batch';

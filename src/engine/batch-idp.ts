@@ -1,0 +1,85 @@
+import { IdpError, type IdpBatchResult, type IdpUser, type NewIdpUser } from '../ports/identity-provider.ts';
+import type { EnginePorts } from '../ports/engine-ports.ts';
+
+/**
+ * The IdP calls of a batch, each through the port's bulk method when the adapter has it and one item at a time
+ * (bounded by the adapter's concurrency) when it does not. Every answer is per item; a call-wide failure becomes
+ * that failure for each item of the call, after waiting out throttling like the per-user path.
+ */
+export interface BatchIdp {
+  findByExternalIds(ids: string[]): Promise<IdpBatchResult<IdpUser | undefined>[]>;
+  findByEmails(emails: string[]): Promise<IdpBatchResult<IdpUser | undefined>[]>;
+  link(links: { userId: string; externalId: string }[]): Promise<IdpBatchResult<IdpUser>[]>;
+  create(inputs: NewIdpUser[]): Promise<IdpBatchResult<IdpUser>[]>;
+  /** Adds to the profile; when the call fails for the list, each member is tried alone so the failure is its own. */
+  grant(profileId: string, userIds: string[]): Promise<IdpBatchResult<void>[]>;
+}
+
+export function createBatchIdp(ports: Pick<EnginePorts, 'idp' | 'onEvent' | 'sleep'>, maxThrottleRetries: number): BatchIdp {
+  const { idp } = ports;
+  const lanes = Math.max(1, Math.min(16, idp.describe().limits.concurrency));
+  const retrying = <T>(fn: () => Promise<T>) => withThrottleRetries(fn, ports, maxThrottleRetries);
+  const each = <I, T>(items: I[], one: (item: I) => Promise<T>) => mapPool(items, lanes, (item) => settle(retrying(() => one(item))));
+  const bulk = async <T>(n: number, fn: () => Promise<IdpBatchResult<T>[]>): Promise<IdpBatchResult<T>[]> => {
+    if (n === 0) return [];
+    try {
+      return await retrying(fn);
+    } catch (error) {
+      const e = asIdpError(error);
+      return Array.from({ length: n }, () => ({ ok: false, error: e }));
+    }
+  };
+  return {
+    findByExternalIds: (ids) => idp.findUsersByExternalIds
+      ? bulk(ids.length, async () => (await idp.findUsersByExternalIds!(ids)).map((value) => ({ ok: true, value })))
+      : each(ids, (externalId) => idp.findUser({ externalId })),
+    findByEmails: (emails) => idp.findUsersByEmails ? bulk(emails.length, () => idp.findUsersByEmails!(emails)) : each(emails, (email) => idp.findUser({ email })),
+    link: (links) => idp.linkUsers ? bulk(links.length, () => idp.linkUsers!(links)) : each(links, (l) => idp.linkUser(l.userId, l.externalId)),
+    create: (inputs) => idp.createUsers ? bulk(inputs.length, () => idp.createUsers!(inputs)) : each(inputs, (input) => idp.createUser(input)),
+    async grant(profileId, userIds) {
+      if (userIds.length === 0) return [];
+      try {
+        await retrying(() => idp.addProfileMembers(profileId, userIds));
+        return userIds.map(() => ({ ok: true, value: undefined }));
+      } catch (error) {
+        const e = asIdpError(error);
+        if (e.retryable || userIds.length === 1) return userIds.map(() => ({ ok: false, error: e }));
+        return each(userIds, (id) => idp.addProfileMembers(profileId, [id]));
+      }
+    },
+  };
+}
+
+async function withThrottleRetries<T>(fn: () => Promise<T>, ports: Pick<EnginePorts, 'onEvent' | 'sleep'>, max: number): Promise<T> {
+  for (let retry = 0; ; retry++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (!(error instanceof IdpError) || error.code !== 'throttled' || retry >= max) throw error;
+      const waitMs = error.retryAfterMs ?? Math.min(30_000, 500 * 2 ** retry);
+      ports.onEvent?.({ type: 'idp:throttled', waitMs });
+      await (ports.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))))(waitMs);
+    }
+  }
+}
+
+function settle<T>(p: Promise<T>): Promise<IdpBatchResult<T>> {
+  return p.then((value) => ({ ok: true, value }), (error) => ({ ok: false, error: asIdpError(error) }));
+}
+
+/** Anything that is not the port's own error is reported as the IdP being unavailable (retryable), never lost. */
+export function asIdpError(error: unknown): IdpError {
+  return error instanceof IdpError ? error : new IdpError('unavailable', (error as Error)?.message ?? String(error), { cause: error });
+}
+
+async function mapPool<I, T>(items: I[], lanes: number, fn: (item: I) => Promise<T>): Promise<T[]> {
+  const out: T[] = Array.from({ length: items.length });
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(lanes, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  }));
+  return out;
+}

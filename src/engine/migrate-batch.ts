@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { inList, dialectOf } from '../store/bulk-sql.ts';
+import { IdpError, type IdpBatchResult } from '../ports/identity-provider.ts';
+import { claimBatch, countPending, type ClaimedUser } from './batch-claim.ts';
+import { createBatchIdp, type BatchIdp } from './batch-idp.ts';
+import { recordOutcomes, type BatchOutcome } from './batch-record.ts';
+import type { EnginePorts } from '../ports/engine-ports.ts';
+import { migrationDb, requireMigration, type MigrationDb, type SubscriptionMigration } from './migration-repo.ts';
+import { openUserWindow } from './open-user-window.ts';
+import { registerRunner } from './workers/runner-registry.ts';
+import { settle, type UserPhaseOptions, type UserPhaseResult } from './user-phase.ts';
+
+export interface BatchedUserPhaseOptions extends UserPhaseOptions {
+  /** Users per batch: one claim transaction, one call per IdP operation, one outcome transaction. Default 1000. */
+  batchSize?: number;
+  /** Fault injection for crash tests: runs after a batch's IdP calls, before its outcome transaction. */
+  faults?: { afterIdpCalls?: (userIds: string[]) => void | Promise<void> };
+}
+
+type Step = Extract<BatchOutcome, { ok: false }>['step'];
+
+/**
+ * The user phase at batch granularity, with the per-user path's protocol and rules (DESIGN.md "Crash-safe apply"):
+ * 1. claim a batch in one transaction (users -> `migrating`, leased to this runner, a step row with its idempotency
+ *    key, audit rows);
+ * 2. call the IdP once per operation for the whole batch — find by externalId (which also reconciles whatever a
+ *    crash left `migrating`), reuse the account another subscription of the org already linked, link planned
+ *    verified accounts, create the rest (never verified), grant the product profile, write the product links;
+ * 3. record every user's outcome in one transaction.
+ * A crash anywhere leaves users `migrating`; once the dead runner is reaped (at once on this host) the next run
+ * reconciles them by externalId before creating anything. Leases are those of the per-user path (claim-users.ts),
+ * so the two paths and any number of PostgreSQL workers share a subscription. Admins go first. Options and result
+ * are those of runUserPhase; `concurrency` is the number of batches in flight in this process.
+ */
+export async function runBatchedUserPhase(opts: BatchedUserPhaseOptions, ports: EnginePorts): Promise<UserPhaseResult> {
+  const db = migrationDb(ports.db);
+  let m = await requireMigration(db, opts.subscriptionId);
+  // The stored plan (hundreds of MB at a million users) is not needed past this point: do not hold it for the run.
+  m = { ...(await openUserWindow(db, m, ports, Boolean(opts.scheduledOnly))), plan: '' };
+  ports.onEvent?.({ type: 'phase:started', phase: 'users', subscriptionId: m.subscription_id });
+  await refreshPlannerStatistics(db);
+
+  const owned = opts.runner ? undefined : await registerRunner(ports.db, { actor: ports.actor });
+  const runner = (opts.runner ?? owned)!;
+  try {
+    const idp = createBatchIdp(ports, opts.maxThrottleRetries ?? 5);
+    const run = randomUUID().slice(0, 8);
+    const includeFailed = opts.includeFailed ?? Boolean(opts.userIds);
+    const result: UserPhaseResult = { attempted: 0, migrated: 0, failed: 0, state: m.state };
+    let batches = 0;
+    for (const admins of opts.admins === undefined ? [true, false] : [opts.admins]) {
+      const scope = { subscriptionId: m.subscription_id, admins, includeFailed, ...(opts.userIds ? { userIds: opts.userIds } : {}) };
+      const total = await countPending(db, scope);
+      const tally = { done: 0, failed: 0 };
+      await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 1) }, async () => {
+        while (!opts.signal?.aborted) {
+          const batchId = `${run}-${++batches}`;
+          const claimed = await claimBatch(db, {
+            ...scope, limit: opts.batchSize ?? 1000, owner: runner.id, leaseMs: runner.leaseMs, nowMs: runner.clock(), at: ports.now(), actor: ports.actor, batchId,
+            ...(opts.scheduledOnly ? { dueAt: { now: ports.now().toISOString(), startsAt: m.starts_at } } : {}),
+          });
+          if (claimed.length === 0) return;
+          const outcomes = await migrateClaimed(db, m, claimed, ports, idp);
+          await opts.faults?.afterIdpCalls?.(claimed.map((u) => u.user_id));
+          const recorded = await recordOutcomes(db, { subscriptionId: m.subscription_id, owner: runner.id, at: ports.now().toISOString(), actor: ports.actor, batchId }, outcomes);
+          for (const o of recorded) {
+            result.attempted++;
+            if (o.ok) {
+              result.migrated++; tally.done++;
+              ports.onEvent?.({ type: 'user:migrated', subscriptionId: m.subscription_id, userId: o.user.user_id });
+            } else {
+              result.failed++; tally.failed++;
+              ports.onEvent?.({ type: 'user:failed', subscriptionId: m.subscription_id, userId: o.user.user_id, code: o.code });
+            }
+          }
+          ports.onEvent?.({ type: 'progress', subscriptionId: m.subscription_id, done: tally.done, failed: tally.failed, total });
+        }
+      }));
+    }
+    m = await settle(db, m.subscription_id, ports);
+    result.state = m.state;
+    return result;
+  } finally {
+    await owned?.[Symbol.asyncDispose]();
+  }
+}
+
+/**
+ * PostgreSQL plans by the statistics ANALYZE last gathered; right after a plan registered a million users they
+ * still describe an empty table, and the planner then walks the whole subscription for each batch's key list.
+ * A sample of the table fixes that for the run (a fraction of a second; SQLite needs nothing).
+ */
+async function refreshPlannerStatistics(db: MigrationDb): Promise<void> {
+  if (dialectOf(db) === 'postgres') await sql`analyze mig_users`.execute(db);
+}
+
+/** Step 2 for a claimed batch: every user ends with a subject (granted and linked) or its own error. */
+async function migrateClaimed(db: MigrationDb, m: SubscriptionMigration, claimed: ClaimedUser[], ports: EnginePorts, idp: BatchIdp): Promise<BatchOutcome[]> {
+  const accounts = new Map<string, { subject: string; created: boolean }>();
+  const failures = new Map<string, BatchOutcome>();
+  const fail = (u: ClaimedUser, step: Step, error: unknown) => failures.set(u.user_id, failure(u, step, error));
+  const undecided = (u: ClaimedUser) => !accounts.has(u.user_id) && !failures.has(u.user_id);
+  const take = <T extends { id: string } | undefined>(u: ClaimedUser, r: IdpBatchResult<T>, created = false) => {
+    if (!r.ok) fail(u, 'ims:account', r.error);
+    else if (r.value) accounts.set(u.user_id, { subject: r.value.id, created });
+  };
+
+  // Our own earlier attempt (even one whose answer a crash lost) is found by externalId before anything else.
+  (await idp.findByExternalIds(claimed.map((u) => u.user_id))).forEach((r, i) => take(claimed[i]!, r));
+  // One person in production and sandbox is one IMS account: reuse the subject another subscription linked.
+  const siblings = await siblingSubjects(db, m, claimed.filter(undecided));
+  for (const u of claimed.filter(undecided)) {
+    const subject = u.normalized_email ? siblings.get(u.normalized_email) : undefined;
+    if (subject) accounts.set(u.user_id, { subject, created: false });
+  }
+  // A planned link goes to the verified account with the address; found nothing means create, as per user.
+  const linkers = claimed.filter((u) => undecided(u) && u.action === 'link');
+  const found = await idp.findByEmails(linkers.map((u) => u.email));
+  const toLink = linkers.flatMap((u, i) => {
+    const r = found[i]!;
+    if (!r.ok) fail(u, 'ims:account', r.error);
+    return r.ok && r.value ? [{ u, accountId: r.value.id }] : [];
+  });
+  (await idp.link(toLink.map((x) => ({ userId: x.accountId, externalId: x.u.user_id })))).forEach((r, i) => take(toLink[i]!.u, r));
+  const creates = claimed.filter(undecided);
+  const created = await idp.create(creates.map((u) => ({ externalId: u.user_id, email: u.email, firstName: u.first_name, lastName: u.last_name })));
+  created.forEach((r, i) => take(creates[i]!, r, true));
+
+  // Passwords (invitation, imported hash): still part of the account step, repeated safely after a crash.
+  if (ports.passwords) {
+    for (const u of claimed.filter((x) => accounts.has(x.user_id))) {
+      const a = accounts.get(u.user_id)!;
+      await ports.passwords.onAccountReady({ subscriptionId: m.subscription_id, userId: u.user_id, email: u.email, accountId: a.subject, created: a.created })
+        .catch((e: unknown) => { fail(u, 'ims:account', e); accounts.delete(u.user_id); });
+    }
+  }
+  const holders = claimed.filter((u) => accounts.has(u.user_id));
+  const subjects = [...new Set(holders.map((u) => accounts.get(u.user_id)!.subject))];
+  const granted = await idp.grant(m.profile_id!, subjects);
+  const grantErrors = new Map(subjects.flatMap((s, i) => { const r = granted[i]!; return r.ok ? [] : [[s, r.error] as const]; }));
+  const linked = holders.filter((u) => {
+    const error = grantErrors.get(accounts.get(u.user_id)!.subject);
+    if (error) fail(u, 'ims:grant', error);
+    return !error;
+  });
+  const issuer = ports.idp.describe().issuer;
+  await Promise.all(linked.map((u) => ports.links.writeIdentityLink(u.user_id, { issuer, subject: accounts.get(u.user_id)!.subject }).catch((e: unknown) => { fail(u, 'product:link', e); })));
+
+  return claimed.map((u): BatchOutcome => failures.get(u.user_id) ?? { user: u, ok: true, ...accounts.get(u.user_id)! });
+}
+
+/** Subjects already linked for the same address by another subscription migrating into this organization. */
+async function siblingSubjects(db: MigrationDb, m: SubscriptionMigration, users: ClaimedUser[]): Promise<Map<string, string>> {
+  const emails = [...new Set(users.flatMap((u) => (u.normalized_email ? [u.normalized_email] : [])))];
+  if (emails.length === 0 || !m.org_id) return new Map();
+  const rows = await db.selectFrom('mig_users').innerJoin('mig_subscriptions', 'mig_subscriptions.subscription_id', 'mig_users.subscription_id')
+    .select(['mig_users.normalized_email', 'mig_users.ims_subject'])
+    .where(inList(dialectOf(db), 'mig_users.normalized_email', emails)).where('mig_users.subscription_id', '!=', m.subscription_id)
+    .where('mig_subscriptions.org_id', '=', m.org_id).where('mig_users.ims_subject', 'is not', null).where('mig_users.state', 'in', ['migrated', 'activated'])
+    .execute();
+  return new Map(rows.map((r) => [r.normalized_email!, r.ims_subject!]));
+}
+
+/** The per-user path's error rule: IdP errors as `idp_<code>`, others by their own code; addresses redacted. */
+function failure(u: ClaimedUser, step: Step, error: unknown): BatchOutcome {
+  const e = error instanceof IdpError ? error : undefined;
+  const code = e ? `idp_${e.code}` : (error as { code?: string }).code ?? 'unexpected';
+  const message = (error as Error)?.message ?? String(error);
+  return { user: u, ok: false, step, code, message: u.email ? message.split(u.email).join('<email>') : message, retryable: Boolean(e?.retryable) };
+}

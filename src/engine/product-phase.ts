@@ -1,0 +1,61 @@
+import type { MigrationPlan, ProductStep } from '../core/migration/plan.ts';
+import type { EnginePorts } from '../ports/engine-ports.ts';
+import { MigrationError } from './migration-error.ts';
+import { getMigration, insertMigration, insertUsers, migrationDb, patchSubscription, requireMigration, transitionSubscription, type MigrationDb, type SubscriptionMigration } from './migration-repo.ts';
+
+/**
+ * Registers the plan (once) and runs phase 1: link the subscription to its IMS organization (creating it, or with
+ * recorded consent when it already exists) and ensure the product profile. Safe to run again: a linked
+ * subscription is returned as it is.
+ */
+export async function applyProductPhase(plan: MigrationPlan, ports: EnginePorts, opts: { consent?: boolean } = {}): Promise<SubscriptionMigration> {
+  const db = migrationDb(ports.db);
+  const at = () => ports.now().toISOString();
+  let m = await getMigration(db, plan.subscriptionId);
+  if (!m) {
+    await insertMigration(db, plan, at(), ports.actor);
+    m = await requireMigration(db, plan.subscriptionId);
+  } else if (m.snapshot_digest !== plan.snapshotDigest) {
+    m = await replacePlan(db, m, plan, at(), ports.actor);
+  }
+  if (m.state !== 'not_started' && m.state !== 'rolled_back') return m;
+  ports.onEvent?.({ type: 'phase:started', phase: 'product', subscriptionId: plan.subscriptionId });
+
+  const orgStep = plan.product.find((s): s is Extract<ProductStep, { step: 'ensure_org' }> => s.step === 'ensure_org');
+  const profileStep = plan.product.find((s): s is Extract<ProductStep, { step: 'ensure_product_profile' }> => s.step === 'ensure_product_profile');
+  if (!orgStep || !profileStep) throw new MigrationError('plan_invalid', 'the plan has no ensure_org / ensure_product_profile step');
+  const existed = await ports.orgs.orgExists(orgStep.orgId);
+  if (existed && !opts.consent && !m.consent_at) {
+    throw new MigrationError('prerequisite_missing', `the IMS organization ${orgStep.orgId} already exists: an admin of subscription ${plan.subscriptionId} must consent to migrating into it (rerun with --consent)`);
+  }
+  if (existed && opts.consent && !m.consent_at) {
+    await db.transaction().execute((tx) => patchSubscription(tx, plan.subscriptionId, { consent_by: ports.actor, consent_at: at() }, { at: at(), actor: ports.actor, action: 'subscription:consent_recorded', details: { orgId: orgStep.orgId } }));
+  }
+  // A strategy the IdP cannot honour (or an import whose hash sample failed) refuses here, before anything changes.
+  await ports.passwords?.prepareSubscription({ subscriptionId: plan.subscriptionId, orgId: orgStep.orgId, strategy: plan.passwordStrategy, actor: ports.actor });
+  await ports.orgs.ensureOrg({ id: orgStep.orgId, name: orgStep.name, claimedDomains: orgStep.claimedDomains, actor: ports.actor });
+  const profile = await ports.idp.ensureProductProfile({ subscriptionId: profileStep.subscriptionId, name: profileStep.name });
+  const current = await requireMigration(db, plan.subscriptionId);
+  return db.transaction().execute((tx) => transitionSubscription(tx, current, 'link_product', {
+    at: at(), actor: ports.actor, patch: { org_id: orgStep.orgId, profile_id: profile.id }, details: { orgId: orgStep.orgId, orgExisted: existed, profileId: profile.id },
+  }));
+}
+
+const REPLANNABLE = new Set(['not_started', 'product_linked', 'users_scheduled', 'rolled_back']);
+
+/**
+ * A new snapshot (say, after SSO was configured or emails were fixed) replaces the plan as long as nobody has
+ * started migrating: the users are registered again from the new plan; dates, consent and the link are kept.
+ */
+async function replacePlan(db: MigrationDb, m: SubscriptionMigration, plan: MigrationPlan, at: string, actor: string): Promise<SubscriptionMigration> {
+  const started = await db.selectFrom('mig_users').select('user_id').where('subscription_id', '=', m.subscription_id).where('attempt', '>', 0).executeTakeFirst();
+  if (!REPLANNABLE.has(m.state) || started) {
+    throw new MigrationError('plan_stale', `subscription ${plan.subscriptionId} is already migrating users under the plan from snapshot ${m.snapshot_id.slice(0, 8)}; a new plan cannot replace it now`);
+  }
+  await db.transaction().execute(async (tx) => {
+    await tx.deleteFrom('mig_users').where('subscription_id', '=', m.subscription_id).execute();
+    await insertUsers(tx, plan, at);
+    await patchSubscription(tx, m.subscription_id, { plan: JSON.stringify(plan), snapshot_id: plan.snapshotId, snapshot_digest: plan.snapshotDigest, mode: plan.mode }, { at, actor, action: 'migration:replanned', details: { from: m.snapshot_id, to: plan.snapshotId, counts: plan.counts } });
+  });
+  return requireMigration(db, m.subscription_id);
+}
