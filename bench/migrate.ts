@@ -22,7 +22,7 @@ import { generatePopulation, type Population } from '../src/population/generate-
 import { createStoreImsDirectory } from '../src/ims/directory/store-ims-directory.ts';
 import type { ImsDirectoryService, NewAccount } from '../src/ims/directory/ims-directory.ts';
 import { scheduleMigration } from '../src/engine/admin-actions.ts';
-import { embeddedEnginePorts } from '../src/app/embedded-engine.ts';
+import { embeddedEnginePorts } from '../test/support/embedded-engine.ts';
 import { runBatchedUserPhase } from '../src/engine/migrate-batch.ts';
 import { countUsersByState, migrationDb } from '../src/engine/migration-repo.ts';
 import { applyProductPhase } from '../src/engine/product-phase.ts';

@@ -6,5 +6,5 @@ if (major < 24) {
   process.stderr.write(`rehome needs Node 24 (found ${process.versions.node}); run it through npm (npm run rehome -- ...) after npm ci\n`);
   process.exit(2);
 }
-const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+const { rehome } = await import('../src/main.ts');
+process.exitCode = await rehome(process.argv.slice(2));

@@ -1,5 +1,5 @@
 // The one test command (README, .ci/run): type-check, lint, then every suite with node:test.
-// `--fast` skips the browser and crash suites (files under test/browser and *.slow.test.ts).
+// `--fast` (npm run test:fast) runs only the unit and contract tests: src/**/*.test.ts and test/contract/**/*.test.ts.
 import { spawnSync } from 'node:child_process';
 import { globSync } from 'node:fs';
 
@@ -21,7 +21,7 @@ if (only.length === 0) {
   run('npm', ['run', '--silent', 'lint']);
 }
 let files = only.length > 0 ? only : [...globSync('src/**/*.test.ts'), ...globSync('test/**/*.test.ts')].sort();
-if (fast) files = files.filter((f) => !f.startsWith('test/browser/') && !f.endsWith('.slow.test.ts'));
+if (fast) files = files.filter((f) => (f.startsWith('src/') || f.startsWith('test/contract/')) && f.endsWith('.test.ts'));
 // The crash and fault suites start several processes each and time their own runs: one at a time, after the rest,
 // so two of them never fight over the two cores.
 const slow = files.filter((f) => f.endsWith('.slow.test.ts'));

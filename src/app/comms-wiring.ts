@@ -1,9 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { RehomeConfig } from '../config/config.ts';
-import type { EmbeddedIms } from '../ims/embedded-ims.ts';
+import type { RehomeApp } from './compose.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { RequestHandler } from '../http/request-handler.ts';
-import type { StoreAdapter } from '../store/open-store.ts';
 import { commsDb } from '../comms/comms-schema.ts';
 import { commsSettingsOf } from '../comms/comms-settings.ts';
 import { sendComms, type CommsDeps } from '../comms/send-comms.ts';
@@ -53,15 +52,10 @@ export function resendFor(deps: CommsDeps): (subscriptionId: string, userId: str
 }
 
 /**
- * The `/verify-email` handler for `startServer`'s `handlers`: links signed with the IMS's `linkSecret`, new links
- * mailed through the IMS's mailer (SMTP or the outbox).
+ * The `/verify-email` handler: links signed with the server's link secret, new links mailed through the app's
+ * mailer (SMTP or the outbox).
  */
-export function mountVerifyEmail(opts: { store: StoreAdapter; config: Pick<RehomeConfig, 'comms' | 'ims'>; now?: () => Date }): (ims: EmbeddedIms) => RequestHandler {
-  return (ims) => {
-    const deps = commsDepsFrom({
-      db: opts.store.kysely, mailer: ims.mailer, config: opts.config, secret: ims.config.linkSecret, baseUrl: ims.config.baseUrl,
-      actor: 'server:verify-email', ...(opts.now ? { now: opts.now } : {}),
-    });
-    return createVerifyEmailHandler({ db: opts.store.kysely, links: deps.links, imsName: ims.config.productName, brandText: ims.config.brandText, now: deps.now, resend: resendFor(deps) });
-  };
+export function verifyEmailHandler(app: RehomeApp): RequestHandler {
+  const deps = app.comms('server:verify-email');
+  return createVerifyEmailHandler({ db: app.store.kysely, links: deps.links, imsName: app.config.ims.productName, brandText: app.config.ims.brandText, now: deps.now, resend: resendFor(deps) });
 }

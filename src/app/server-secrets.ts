@@ -31,5 +31,6 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 export function serverSecretsOf(config: RehomeConfig): ServerSecrets {
   if (config.ims.cookieKeys && config.ims.linkSecret) return { cookieKeys: config.ims.cookieKeys, linkSecret: config.ims.linkSecret };
   const dir = config.store.kind === 'sqlite' && config.store.path !== ':memory:' ? dirname(config.store.path) : resolve('.rehome');
-  return loadOrCreateDevSecrets(join(dir, 'secrets.json'), LOOPBACK.has(config.server.host));
+  const generated = loadOrCreateDevSecrets(join(dir, 'secrets.json'), LOOPBACK.has(config.server.host));
+  return { cookieKeys: config.ims.cookieKeys ?? generated.cookieKeys, linkSecret: config.ims.linkSecret ?? generated.linkSecret };
 }

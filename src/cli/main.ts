@@ -7,25 +7,29 @@ import { MigrationError } from '../engine/migration-error.ts';
 import { WorkerError } from '../engine/workers/worker-error.ts';
 import { COMMANDS, type Command } from './commands/index.ts';
 import { CliError } from './cli-error.ts';
+import { AppError } from '../app/app-error.ts';
 import { usage } from './usage.ts';
+import type { CliIo } from '../app/command.ts';
+
+export type { CliIo } from '../app/command.ts';
 
 /**
  * The `rehome` entry point. Returns the exit code: 0 done, 2 bad input or usage, 3 when the result needs a
  * person's attention (blocked users, lost access), 1 anything unexpected. Only bin/rehome.ts sets it.
  */
-export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+export async function main(argv: string[], io: CliIo = processIo(), commands: Record<string, Command> = COMMANDS): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
-    io.out(usage());
+    io.out(usage(commands));
     return name ? 0 : 2;
   }
   if (name === '--version') {
     io.out('rehome 0.1.0\n');
     return 0;
   }
-  const command: Command | undefined = COMMANDS[name];
+  const command: Command | undefined = commands[name];
   if (!command) {
-    io.err(`rehome: unknown command "${name}"\n\n${usage()}`);
+    io.err(`rehome: unknown command "${name}"\n\n${usage(commands)}`);
     return 2;
   }
   try {
@@ -41,14 +45,6 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   }
 }
 
-export interface CliIo {
-  out(text: string): void;
-  err(text: string): void;
-  isTTY: boolean;
-  /** Who runs the command, for the audit log (`cli:<os user>`). */
-  actor: string;
-  now(): Date;
-}
 
 function processIo(): CliIo {
   return {
@@ -63,6 +59,10 @@ function processIo(): CliIo {
 function reportError(e: unknown, io: CliIo, command: string): number {
   if (e instanceof ImportErrors || e instanceof ImportError || e instanceof ConfigError) {
     io.err(`rehome ${command}: ${e.message}\nNothing was stored.\n`);
+    return 2;
+  }
+  if (e instanceof AppError) {
+    io.err(`rehome ${command}: ${e.message}\n`);
     return 2;
   }
   if (e instanceof CliError) {

@@ -40,6 +40,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   { path: 'ims.productName', type: 'string', default: 'IMS', doc: 'Name of the identity system in page titles and mails.' },
   { path: 'ims.devOutbox', type: 'boolean', default: false, env: 'REHOME_IMS_DEV_OUTBOX',
     doc: 'Serve `/ims/dev/outbox`, listing the mail the IMS would have sent (development and demos only; it shows verification links).' },
+  { path: 'ims.clientsFile', type: 'string', default: null, env: 'REHOME_IMS_CLIENTS_FILE',
+    doc: 'JSON file of the OpenID Connect clients the embedded IMS serves besides the migration console (which is always registered): `[{"clientId", "clientSecret", "redirectUris": [...], "firstParty": true}]`. The product\'s "Continue with IMS" is one.' },
   { path: 'ims.cookieKeys', type: 'list', default: null, env: 'REHOME_IMS_COOKIE_KEYS', secret: true,
     doc: 'Comma-separated keys (32+ characters each, newest first) that sign IMS cookies. On a loopback server without them, `rehome serve` generates keys once and keeps them in `.rehome/secrets.json` (mode 0600).' },
   { path: 'ims.linkSecret', type: 'string', default: null, env: 'REHOME_IMS_LINK_SECRET', secret: true,

@@ -1,14 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RehomeConfig } from '../config/config.ts';
-import { DEFAULT_SCHEDULE_RULES, type ScheduleRules } from '../core/migration/schedule.ts';
+import type { RehomeApp } from '../app/compose.ts';
+import { storeSupportReports } from '../app/store-support-reports.ts';
 import type { EmbeddedIms } from '../ims/embedded-ims.ts';
-import { embeddedEnginePorts } from '../app/embedded-engine.ts';
-import type { EngineEvent, EnginePorts } from '../ports/engine-ports.ts';
 import type { RequestHandler } from '../http/request-handler.ts';
-import type { StoreAdapter } from '../store/open-store.ts';
 import { createAuthz } from './authz.ts';
 import { redeemBootstrapToken } from './bootstrap.ts';
-import { CONSOLE_CLIENT_ID } from './console-client.ts';
+import { CONSOLE_CLIENT_ID } from '../app/console-client.ts';
 import { CONSOLE_CSS, CONSOLE_JS } from './console-assets.ts';
 import type { ConsoleContext, SubscriptionRequest } from './console-context.ts';
 import { ConsoleError } from './console-error.ts';
@@ -26,22 +23,12 @@ import { createSessions, type ConsoleDb, type ConsoleSession } from './session.t
 import { createSignIn } from './sign-in.ts';
 import { createLiveHub } from './sse.ts';
 import { createSubscriptionData } from './subscription-data.ts';
-import type { SupportReports } from '../app/support-reports.ts';
-import type { SendVerification } from '../app/verification-sender.ts';
 
 export interface ConsoleOptions {
-  store: StoreAdapter;
+  /** Rehome, composed once: every action of the console is the application function the CLI calls too. */
+  app: RehomeApp;
   /** The embedded IMS the console signs in with (its issuer and the console's client registration). */
   ims: EmbeddedIms;
-  /** Schedule rules, concurrency, planning and matching options; defaults when absent. */
-  config?: Pick<RehomeConfig, 'migration' | 'matching'>;
-  now?: () => Date;
-  /** Engine ports for a subscription's organization (default: the embedded IMS on the same store). */
-  enginePorts?: (input: { orgId: string; subscriptionId: string; actor: string; onEvent?: (e: EngineEvent) => void }) => EnginePorts;
-  /** "Verify Email" / "Resend verification" (src/comms); the buttons are disabled without it. */
-  sendVerification?: SendVerification;
-  /** Ticket phase, link-rewrite report and access diff for the Support & links page. */
-  supportReports?: SupportReports;
   /** How often the live view re-reads the database while somebody watches (default 1000 ms). */
   pollMs?: number;
 }
@@ -61,18 +48,12 @@ const SUBSCRIPTION_ROUTE = /^\/console\/s\/([^/]+)(\/[a-z-]+(?:\/action)?|\/read
  * authorisation check on every route — an admin of one subscription gets a 404 for any other.
  */
 export function createConsoleHandler(options: ConsoleOptions): ConsoleHandler {
-  const { store, ims } = options;
-  const now = options.now ?? (() => new Date());
+  const { app, ims } = options;
+  const { store, now } = app;
   const db = store.kysely as ConsoleDb;
   const secure = ims.config.baseUrl.startsWith('https:');
   const sessions = createSessions(db, { now, secure });
-  const m = options.config?.migration;
-  const rules: ScheduleRules = m
-    ? { minDaysAhead: m.minDaysAhead, maxDaysAhead: m.maxDaysAhead, lockHoursBefore: m.lockHoursBefore, windowDays: m.windowDays, extensionDays: m.extensionDays, maxExtensions: m.maxExtensions }
-    : DEFAULT_SCHEDULE_RULES;
-  const portsFor = options.enginePorts
-    ?? (({ orgId, actor, onEvent }) => embeddedEnginePorts({ store, orgId, issuer: ims.config.issuer, actor, now, ...(onEvent ? { onEvent } : {}) }));
-  const data = createSubscriptionData({ store, ...(options.config ? { policy: options.config.matching } : {}) });
+  const data = createSubscriptionData({ store, policy: app.config.matching });
   // The hub and the runs refer to each other (a run's progress refreshes the view; the view shows the runs).
   const hub = createLiveHub({
     load: async (id) => {
@@ -83,18 +64,13 @@ export function createConsoleHandler(options: ConsoleOptions): ConsoleHandler {
     onError: (e) => console.error('console: live status failed', (e as Error)?.name),
   });
   const runs = createMigrationRuns({
-    concurrency: m?.concurrency ?? 8,
-    portsFor: async ({ subscriptionId, actor, onEvent }) => {
-      const row = await data.migration(subscriptionId);
-      return portsFor({ orgId: row?.org_id ?? '', subscriptionId, actor, onEvent });
-    },
+    app,
     onChange: (id) => hub.notify(id),
     onError: (e) => console.error('console: a migration run stopped', (e as Error)?.name, (e as { code?: string })?.code ?? ''),
   });
   const ctx: ConsoleContext = {
-    store, sessions, authz: createAuthz(store.kysely), data, runs, hub, now, rules, origin: new URL(ims.config.baseUrl).origin, portsFor,
-    planning: { passwordStrategy: m?.passwordStrategy ?? 'invite', ...(m ? { automaticThreshold: m.automaticThreshold } : {}), ...(options.config ? { policy: options.config.matching } : {}) },
-    sendVerification: options.sendVerification, support: options.supportReports ?? {},
+    app, store, sessions, authz: createAuthz(store.kysely), data, runs, hub, now, rules: app.scheduleRules, origin: new URL(ims.config.baseUrl).origin,
+    support: storeSupportReports(store.kysely),
   };
   const signIn = createSignIn({
     db, store, sessions, issuer: ims.config.issuer, baseUrl: ims.config.baseUrl, now, secure,

@@ -1,5 +1,5 @@
-import type { EngineEvent, EnginePorts } from '../ports/engine-ports.ts';
-import { runUserPhase } from '../engine/user-phase.ts';
+import { migrateUsers } from '../app/actions/index.ts';
+import type { RehomeApp } from '../app/compose.ts';
 
 /** What the console shows about background runs of one subscription. */
 export interface RunStatus {
@@ -13,9 +13,8 @@ export interface RunStatus {
 }
 
 export interface MigrationRunsDeps {
-  /** Engine ports acting as `actor` for the subscription's organization, reporting to `onEvent`. */
-  portsFor(input: { subscriptionId: string; actor: string; onEvent: (e: EngineEvent) => void }): Promise<EnginePorts>;
-  concurrency: number;
+  /** Runs go through the application's `migrateUsers`, exactly as `rehome migrate` does. */
+  app: RehomeApp;
   /** Called whenever a run makes progress, starts or ends (the live view refreshes). */
   onChange(subscriptionId: string): void;
   onError?: (error: unknown) => void;
@@ -44,8 +43,8 @@ export function createMigrationRuns(deps: MigrationRunsDeps) {
     Object.assign(s, { running: true, migrated: 0, failed: 0, lastError: null });
     deps.onChange(subscriptionId);
     try {
-      const ports = await deps.portsFor({
-        subscriptionId, actor,
+      await migrateUsers(deps.app, {
+        subscriptionId, actor, signal: controller.signal, ...(userIds ? { userIds } : {}),
         onEvent: (e) => {
           if (e.type === 'user:migrated') s.migrated++;
           else if (e.type === 'user:failed') s.failed++;
@@ -53,7 +52,6 @@ export function createMigrationRuns(deps: MigrationRunsDeps) {
           deps.onChange(subscriptionId);
         },
       });
-      await runUserPhase({ subscriptionId, concurrency: deps.concurrency, signal: controller.signal, ...(userIds ? { userIds } : {}) }, ports);
     } catch (error) {
       s.lastError = (error as Error).message ?? String(error);
       deps.onError?.(error);

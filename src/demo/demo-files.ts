@@ -12,6 +12,8 @@ export interface DemoFiles {
   secrets: string;
   /** `rehome --config <this>` runs the CLI against the demo (store, product API, server URL). */
   config: string;
+  /** The embedded IMS's product clients (Engage), named by the config's `ims.clientsFile`. */
+  imsClients: string;
   /** URL rules for the redirect service and `rehome rewrite-links`. */
   urlRules: string;
   /** The demo people (ids, logins), written on the first run. */
@@ -27,6 +29,7 @@ export function demoFiles(dir: string): DemoFiles {
     engageDb: join(dir, 'engage.db'),
     secrets: join(dir, 'secrets.json'),
     config: join(dir, 'rehome.config.json'),
+    imsClients: join(dir, 'ims-clients.json'),
     urlRules: join(dir, 'url-rules.json'),
     logins: join(dir, 'demo-logins.json'),
     exportDir: join(dir, 'engage-export'),
@@ -38,14 +41,17 @@ export function demoFiles(dir: string): DemoFiles {
  * Rehome API, so `rehome migrate` writes each user's link and cutover into Engage. The API token is a secret and
  * comes from the environment (REHOME_PRODUCT_TOKEN), as every secret does.
  */
-export function writeDemoConfig(files: DemoFiles, o: { rehomeUrl: string; engageUrl: string }): void {
+export function writeDemoConfig(files: DemoFiles, o: { rehomeUrl: string; engageUrl: string; brandText: string; productName: string; client: { clientId: string; clientSecret: string; redirectUri: string } }): void {
   const server = new URL(o.rehomeUrl);
+  // Engage's "Continue with Acme ID": a first-party client of the embedded IMS (no consent page), one exact redirect.
+  writeFileSync(files.imsClients, `${JSON.stringify([{ clientId: o.client.clientId, clientSecret: o.client.clientSecret, redirectUris: [o.client.redirectUri], firstParty: true }], null, 2)}\n`, { mode: 0o600 });
   const config = {
     store: { kind: 'sqlite', path: files.rehomeDb },
     server: { host: server.hostname, port: Number(server.port) },
-    ims: { devOutbox: true },
+    ims: { devOutbox: true, brandText: o.brandText, productName: o.productName, clientsFile: files.imsClients },
     product: { url: `${o.engageUrl}/api/rehome/v1` },
     comms: { productUrl: `${o.engageUrl}/` },
+    redirects: { rulesFile: files.urlRules },
   };
   writeFileSync(files.config, `${JSON.stringify(config, null, 2)}\n`);
 }

@@ -2,12 +2,9 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadOrCreateDevSecrets } from '../app/server-secrets.ts';
 import { loadFileInputs } from '../app/load-inputs.ts';
-import { resolveImsConfig } from '../ims/ims-config.ts';
+import { buildConfig, type RehomeConfig } from '../config/config.ts';
 import { seedDirectoryFromExport } from '../ims/seed-directory.ts';
-import { createRedirectHandler } from '../redirects/redirect-handler.ts';
-import { loadUrlRules } from '../redirects/load-url-rules.ts';
-import { startServer, type RunningServer } from '../server/http-server.ts';
-import { mountedHandlers } from '../server/mounted-handlers.ts';
+import { startRehomeServer, type RehomeServer } from '../server/rehome-server.ts';
 import { openStore, type StoreAdapter } from '../app/rehome-store.ts';
 import { seedEngage } from '../../examples/engage/seed.ts';
 import { writeExports } from '../../examples/engage/src/exports/export-files.ts';
@@ -49,7 +46,10 @@ export interface DemoLoginsFile {
 }
 
 export interface DemoStack extends AsyncDisposable {
-  rehome: RunningServer;
+  /** Rehome's server exactly as `rehome serve --config <files.config>` composes it. */
+  rehome: RehomeServer;
+  /** The demo's validated config (the file `rehome --config` reads, plus the product token from the environment). */
+  config: RehomeConfig;
   engage: EngageServer;
   store: StoreAdapter;
   logins: DemoLoginsFile;
@@ -64,9 +64,10 @@ export interface DemoStack extends AsyncDisposable {
 const example = (f: string): string => new URL(`../../examples/acme/${f}`, import.meta.url).pathname;
 
 /**
- * Starts the whole story on 127.0.0.1: Engage (seeded once), Rehome's server (embedded IMS with Engage registered
- * as a client, SCIM, Admin API, whatever else mounted-handlers.ts mounts, and the redirect service on the demo's
- * URL rules), then, on the first run, seeds the IMS with the example directory and imports Engage's users export
+ * Starts the whole story on 127.0.0.1: Engage (seeded once), Rehome's server exactly as `rehome serve` composes it
+ * from the demo's config file (embedded IMS with Engage registered as a client, SCIM, Admin API, the console signing
+ * in through the IMS, /verify-email, the redirect service on the demo's URL rules, Engage's Rehome API as the
+ * product connection), then, on the first run, seeds the IMS with the example directory and imports Engage's users export
  * as a snapshot. Everything lives under `dir`, so a second start picks up where the first left.
  */
 export async function startDemoStack(options: DemoStackOptions = {}): Promise<DemoStack> {
@@ -98,30 +99,26 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
 
     const store = await openStore({ kind: 'sqlite', path: files.rehomeDb });
     releasers.push(async () => { await store[Symbol.asyncDispose](); });
-    const secrets = loadOrCreateDevSecrets(files.secrets, true);
-    const rehomePort = options.rehomePort ?? 4000;
-    // The rules name both servers' hosts, which are only known once bound: with port 0 they are written after the
-    // bind, so the redirect handler reads them lazily.
-    let redirects: ReturnType<typeof createRedirectHandler> | undefined;
-    const rehome = await startServer({
-      host, port: rehomePort, store,
-      config: (url) => resolveImsConfig({
-        baseUrl: url, allowInsecureHttp: true, devOutbox: true, cookieKeys: secrets.cookieKeys, linkSecret: secrets.linkSecret,
-        brandText: DEMO_BRAND, productName: 'Acme ID',
-        clients: [{ ...DEMO_CLIENT, redirectUris: [engage.callbackUrl], firstParty: true }],
-      }),
-      handlers: [...mountedHandlers(store), () => (req, res) => redirects ? redirects(req, res) : Promise.resolve(false)],
+    // Generated once beside the store, where `rehome serve --config <files.config>` finds them too.
+    loadOrCreateDevSecrets(files.secrets, true);
+    let config: RehomeConfig | undefined;
+    // The same server `rehome serve` runs, composed from the demo's config file. Its URL rules and config name
+    // Rehome's own URL, known only once bound (port 0 in tests), so they are written for the bound URL.
+    const rehome = await startRehomeServer({
+      host, port: options.rehomePort ?? 4000, store,
+      config: (url) => {
+        writeDemoUrlRules(files, { engageUrl: engage.url, rehomeUrl: url, instance: logins.instance, subscriptionId: logins.subscriptionId });
+        writeDemoConfig(files, { rehomeUrl: url, engageUrl: engage.url, brandText: DEMO_BRAND, productName: 'Acme ID', client: { ...DEMO_CLIENT, redirectUri: engage.callbackUrl } });
+        return (config = demoConfig(files));
+      },
     });
     releasers.push(() => rehome.close());
-    writeDemoUrlRules(files, { engageUrl: engage.url, rehomeUrl: rehome.url, instance: logins.instance, subscriptionId: logins.subscriptionId });
-    redirects = createRedirectHandler({ rules: loadUrlRules(files.urlRules), mode: 'mounted' });
-    writeDemoConfig(files, { rehomeUrl: rehome.url, engageUrl: engage.url });
     const issuer = `${rehome.url}/ims`;
     engage.configureIms({ issuer, ...DEMO_CLIENT, allowInsecureHttp: true, brandText: DEMO_BRAND });
 
     if (!(await store.loadSnapshot({ subscriptionId: logins.subscriptionId }))) await importDemoSnapshot(store, rehome, engage, logins.subscriptionId, files);
     const close = closeAll;
-    return { rehome, engage, store, logins, files, issuer, created, close, [Symbol.asyncDispose]: close };
+    return { rehome, config: config!, engage, store, logins, files, issuer, created, close, [Symbol.asyncDispose]: close };
   } catch (error) {
     await closeAll();
     throw error;
@@ -129,7 +126,7 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
 }
 
 /** The IMS as the example export describes it, and Engage's users as Rehome's first snapshot. */
-async function importDemoSnapshot(store: StoreAdapter, rehome: RunningServer, engage: EngageServer, subscriptionId: string, files: DemoFiles): Promise<void> {
+async function importDemoSnapshot(store: StoreAdapter, rehome: RehomeServer, engage: EngageServer, subscriptionId: string, files: DemoFiles): Promise<void> {
   const exported = writeExports(engage.db, subscriptionId, files.exportDir);
   const inputs = await loadFileInputs({ users: [exported.users], ims: example('ims-directory.csv'), subscriptions: [example('subscription.json')] });
   const snap = inputs.snapshots[0]!;
@@ -156,4 +153,12 @@ function pickDemoUser(engage: EngageServer, subscriptionId: string): EngageUser 
 
 function pickLogin(u: { id: string; login: string; email: string }): { id: string; login: string; email: string } {
   return { id: u.id, login: u.login, email: u.email };
+}
+
+/** The demo's config file as `rehome --config` reads it, with the product's API token from the environment layer. */
+export function demoConfig(files: DemoFiles): RehomeConfig {
+  return buildConfig({
+    file: { name: files.config, data: JSON.parse(readFileSync(files.config, 'utf8')) },
+    env: { REHOME_PRODUCT_TOKEN: DEMO_PRODUCT_TOKEN },
+  });
 }

@@ -48,7 +48,7 @@ export async function runDemo(argv: string[], signal: { wait(): Promise<void> } 
     console.log(`(ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
     if (values.migrate) {
       const r = await runDemoMigration(stack);
-      console.log(`migration of ${stack.logins.subscriptionId}: ${r.users.migrated} migrated, ${r.users.failed} failed of ${r.users.attempted}; subscription is ${r.users.state}. Invitations: ${stack.rehome.url}/ims/dev/outbox`);
+      console.log(`migration of ${stack.logins.subscriptionId}: ${r.users.migrated} migrated, ${r.users.failed} failed of ${r.users.attempted}; subscription is ${r.users.migration.state}. Invitations: ${stack.rehome.url}/ims/dev/outbox`);
     }
     await signal.wait();
     console.log('\nstopping…');

@@ -1,31 +1,93 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { composeRehome, type ComposeOptions, type RehomeApp } from '../app/compose.ts';
+import type { StoreAdapter } from '../app/rehome-store.ts';
 import type { RehomeConfig } from '../config/config.ts';
-import { consoleClientRegistration } from '../console/console-client.ts';
-import { imsConfigFrom } from '../app/ims-config-from.ts';
-import { createRestPasswordVerifier } from '../adapters/product/rest/rest-password-verifier.ts';
-import type { StoreAdapter } from '../store/open-store.ts';
-import { startServer, type RunningServer } from './http-server.ts';
+import type { ConsoleHandler } from '../console/console-handler.ts';
+import { logUnexpected } from '../http/log-error.ts';
+import type { RequestHandler } from '../http/request-handler.ts';
+import type { EmbeddedIms } from '../ims/embedded-ims.ts';
 import { mountedHandlers } from './mounted-handlers.ts';
 
-/** Rehome's server from the validated config: the embedded IMS plus every mounted part (SCIM, Admin API, console...). */
-export async function startRehomeServer(opts: { config: RehomeConfig; store: StoreAdapter; secrets: { cookieKeys: string[]; linkSecret: string }; port?: number }): Promise<RunningServer> {
-  const { config, store, secrets } = opts;
-  const closers: (() => Promise<void>)[] = [];
-  const server = await startServer({
-    host: config.server.host,
-    port: opts.port ?? config.server.port,
-    store,
-    // The migration console signs admins in through the IMS as a first-party client.
-    config: (url) => imsConfigFrom(config, secrets, url, [consoleClientRegistration(config.server.publicUrl ?? url, secrets.linkSecret)]),
-    // Lazy password migration asks the product (its Rehome API) at a person's first IMS sign-in.
-    ...(config.product.url ? { legacyPasswords: createRestPasswordVerifier({ baseUrl: config.product.url, token: config.product.token! }) } : {}),
-    handlers: mountedHandlers(store, config, (close) => closers.push(close)),
+export interface RehomeServerOptions {
+  /** The validated config, or a function of the bound URL (`http://host:port`, for port 0) that returns it. */
+  config: RehomeConfig | ((url: string) => RehomeConfig);
+  /** Default: the config's `server.host` / `server.port` (required when `config` is a function). */
+  host?: string;
+  port?: number;
+  /** A store opened elsewhere (tests, the demo); default: the one the config names, closed with the server. */
+  store?: StoreAdapter;
+  now?: () => Date;
+  /** Fault injection for tests (composeRehome's `wrapPorts`). */
+  wrapPorts?: ComposeOptions['wrapPorts'];
+  /** How often the console's live view re-reads the database (tests). */
+  pollMs?: number;
+}
+
+export interface RehomeServer extends AsyncDisposable {
+  /** `http://host:port`. */
+  url: string;
+  /** The one composed app every mounted part uses. */
+  app: RehomeApp;
+  ims: EmbeddedIms;
+  console: ConsoleHandler;
+  close(): Promise<void>;
+}
+
+/**
+ * `rehome serve` and `npm start`: binds, composes Rehome once from the config (at the bound URL), and mounts the
+ * embedded IMS (OIDC, accounts, SSO), SCIM 2.0 and the Admin API, the migration console, /verify-email and the
+ * redirect service, all over that one app. Anything unanswered is a 404.
+ */
+export async function startRehomeServer(options: RehomeServerOptions): Promise<RehomeServer> {
+  const staticConfig = typeof options.config === 'function' ? undefined : options.config;
+  const host = options.host ?? staticConfig?.server.host ?? '127.0.0.1';
+  const port = options.port ?? staticConfig?.server.port ?? 0;
+  let handlers: RequestHandler[] = [];
+  const server = createServer(async (req, res) => {
+    try {
+      for (const handler of handlers) if (await handler(req, res)) return;
+      res.statusCode = 404;
+      res.setHeader('content-type', 'text/plain; charset=utf-8');
+      res.end('Not found');
+    } catch (error) {
+      logUnexpected('server', error);
+      if (!res.headersSent) {
+        res.statusCode = 500;
+        res.end('Internal error');
+      } else {
+        res.destroy();
+      }
+    }
   });
-  return {
-    ...server,
-    async close() {
-      // Background console runs stop (and finish the user they hold) before the server and the store go away.
-      for (const close of closers) await close();
-      await server.close();
-    },
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const bound = (server.address() as AddressInfo).port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
+  const closeSocket = async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   };
+  let app: RehomeApp | undefined;
+  try {
+    const config = typeof options.config === 'function' ? options.config(url) : options.config;
+    app = await composeRehome(config, { baseUrl: url, ...(options.store ? { store: options.store } : {}), ...(options.now ? { now: options.now } : {}), ...(options.wrapPorts ? { wrapPorts: options.wrapPorts } : {}) });
+    const ims = await app.ims();
+    const parts = mountedHandlers(app, ims, options.pollMs ? { pollMs: options.pollMs } : {});
+    handlers = [ims.handler, ...parts.handlers];
+    const running = app;
+    const close = async () => {
+      // Background console runs stop (and finish the user they hold) before the server and the store go away.
+      await parts.console.close();
+      await closeSocket();
+      await running.close();
+    };
+    return { url, app: running, ims, console: parts.console, close, [Symbol.asyncDispose]: close };
+  } catch (error) {
+    await closeSocket();
+    await app?.close();
+    throw error;
+  }
 }

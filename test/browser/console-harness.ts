@@ -11,15 +11,11 @@ import { readSubscription } from '../../src/importers/subscription.ts';
 import { createStoreImsDirectory } from '../../src/ims/directory/store-ims-directory.ts';
 import { seedDirectoryFromExport } from '../../src/ims/seed-directory.ts';
 import { hashPassword } from '../../src/ims/accounts/passwords.ts';
-import { embeddedEnginePorts } from '../../src/app/embedded-engine.ts';
+import { embeddedEnginePorts } from '../support/embedded-engine.ts';
 import { applyProductPhase } from '../../src/engine/product-phase.ts';
 import { migrationDb } from '../../src/engine/migration-repo.ts';
-import { startRehomeServer } from '../../src/server/rehome-server.ts';
-import { startServer, type RunningServer } from '../../src/server/http-server.ts';
-import { resolveImsConfig } from '../../src/ims/ims-config.ts';
-import { consoleClientRegistration } from '../../src/console/console-client.ts';
-import { createConsoleHandler, type ConsoleHandler } from '../../src/console/console-handler.ts';
-import { verificationFromComms } from '../../src/app/verification-sender.ts';
+import { startRehomeServer, type RehomeServer } from '../../src/server/rehome-server.ts';
+import type { ConsoleHandler } from '../../src/console/console-handler.ts';
 import type { EnginePorts } from '../../src/ports/engine-ports.ts';
 import { openStore, type StoreAdapter } from '../../src/app/rehome-store.ts';
 
@@ -29,16 +25,15 @@ const ex = (f: string) => new URL(`../../examples/acme/${f}`, import.meta.url).p
 
 export interface ConsoleWorld {
   store: StoreAdapter;
-  server: RunningServer;
-  /** Present when the world mounts the console itself (`slowIdpMs`). */
-  console?: ConsoleHandler;
+  server: RehomeServer;
+  console: ConsoleHandler;
   close(): Promise<void>;
 }
 
-/** Imports both example subscriptions, plans them and runs phase 1 (link the product), then starts the server. */
 /**
- * `slowIdpMs` mounts the console directly (startServer) with an IdP that takes that long per profile grant, so a
- * browser can watch a run in progress; otherwise the server is `startRehomeServer`, exactly as `rehome serve`.
+ * Imports both example subscriptions, plans them and runs phase 1 (link the product), then starts the server exactly
+ * as `rehome serve` does. `slowIdpMs` slows every profile grant through the app's one fault-injection seam, so a
+ * browser can watch a run in progress.
  */
 export async function startConsoleWorld(opts: { concurrency?: number; slowIdpMs?: number } = {}): Promise<ConsoleWorld> {
   const store = await openStore({ kind: 'sqlite', path: ':memory:' });
@@ -56,31 +51,13 @@ export async function startConsoleWorld(opts: { concurrency?: number; slowIdpMs?
     const ports = embeddedEnginePorts({ store, orgId: sub.imsOrg.id, issuer: 'http://127.0.0.1:1/ims', actor: 'cli:test' });
     await applyProductPhase(plan, ports, { consent: true });
   }
-  const config = buildConfig({ flags: { 'store.kind': 'sqlite', 'store.path': ':memory:', 'server.port': 0, 'comms.productUrl': 'https://engage.example/', 'migration.concurrency': opts.concurrency ?? 2, 'ims.devOutbox': true } });
-  const secrets = { cookieKeys: ['console-test-cookie-key-0123456789abcdef'], linkSecret: 'console-test-link-secret-0123456789abcdef' };
-  if (opts.slowIdpMs === undefined) {
-    const server = await startRehomeServer({ config, store, secrets, port: 0 });
-    return { store, server, async close() { await server.close(); await store[Symbol.asyncDispose](); } };
-  }
-  const delay = opts.slowIdpMs;
-  let handler: ConsoleHandler | undefined;
-  const server = await startServer({
-    host: '127.0.0.1', port: 0, store,
-    config: (url) => resolveImsConfig({ baseUrl: url, allowInsecureHttp: true, ...secrets, devOutbox: true, clients: [consoleClientRegistration(url, secrets.linkSecret)] }),
-    handlers: [(ims) => (handler = createConsoleHandler({
-      store, ims, config,
-      sendVerification: verificationFromComms({ db: store.kysely, mailer: ims.mailer, config, secret: secrets.linkSecret, baseUrl: ims.config.baseUrl }),
-      enginePorts: (i) => slowGrants(embeddedEnginePorts({ store, orgId: i.orgId, issuer: ims.config.issuer, actor: i.actor, ...(i.onEvent ? { onEvent: i.onEvent } : {}) }), delay),
-    }))],
+  const config = buildConfig({
+    env: { REHOME_IMS_COOKIE_KEYS: 'console-test-cookie-key-0123456789abcdef', REHOME_IMS_LINK_SECRET: 'console-test-link-secret-0123456789abcdef' },
+    flags: { 'store.kind': 'sqlite', 'store.path': ':memory:', 'server.port': 0, 'comms.productUrl': 'https://engage.example/', 'migration.concurrency': opts.concurrency ?? 2, 'ims.devOutbox': true },
   });
-  return {
-    store, server, console: handler!,
-    async close() {
-      await handler!.close();
-      await server.close();
-      await store[Symbol.asyncDispose]();
-    },
-  };
+  const delay = opts.slowIdpMs;
+  const server = await startRehomeServer({ config, store, port: 0, ...(delay !== undefined ? { wrapPorts: (p: EnginePorts) => slowGrants(p, delay) } : {}) });
+  return { store, server, console: server.console, async close() { await server.close(); await store[Symbol.asyncDispose](); } };
 }
 
 function slowGrants(ports: EnginePorts, ms: number): EnginePorts {

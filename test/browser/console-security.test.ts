@@ -8,7 +8,7 @@ import { createBootstrapLink } from '../../src/console/bootstrap.ts';
 import { ConsoleError } from '../../src/console/console-error.ts';
 import { addDays, localDate } from '../../src/core/migration/schedule.ts';
 import { scheduleMigration } from '../../src/engine/admin-actions.ts';
-import { embeddedEnginePorts } from '../../src/app/embedded-engine.ts';
+import { embeddedEnginePorts } from '../support/embedded-engine.ts';
 import { migrationDb, requireMigration } from '../../src/engine/migration-repo.ts';
 import { runUserPhase } from '../../src/engine/user-phase.ts';
 import { givePassword, launchBrowser, PROD, SANDBOX, startConsoleWorld, type ConsoleWorld } from './console-harness.ts';

@@ -11,7 +11,7 @@ import { planMigration } from '../../src/core/migration/plan-migration.ts';
 import { addDays, localDate } from '../../src/core/migration/schedule.ts';
 import { applyProductPhase } from '../../src/engine/product-phase.ts';
 import { scheduleMigration } from '../../src/engine/admin-actions.ts';
-import { embeddedEnginePorts } from '../../src/app/embedded-engine.ts';
+import { embeddedEnginePorts } from '../support/embedded-engine.ts';
 import { openStore } from '../../src/app/rehome-store.ts';
 import { seedDirectoryFromExport } from '../../src/ims/seed-directory.ts';
 import { createStoreImsDirectory } from '../../src/ims/directory/store-ims-directory.ts';

@@ -14,14 +14,13 @@ import { TEMPLATE_NAMES } from '../../src/core/comms/templates.ts';
 import { applyProductPhase } from '../../src/engine/product-phase.ts';
 import { runUserPhase } from '../../src/engine/user-phase.ts';
 import { scheduleMigration } from '../../src/engine/admin-actions.ts';
-import { embeddedEnginePorts } from '../../src/app/embedded-engine.ts';
+import { embeddedEnginePorts } from '../support/embedded-engine.ts';
 import { countUsersByState, getUser, migrationDb } from '../../src/engine/migration-repo.ts';
 import { seedDirectoryFromExport } from '../../src/ims/seed-directory.ts';
 import { createStoreImsDirectory } from '../../src/ims/directory/store-ims-directory.ts';
-import { resolveImsConfig } from '../../src/ims/ims-config.ts';
 import { createSmtpMailer } from '../../src/mail/smtp-mailer.ts';
-import { startServer, type RunningServer } from '../../src/server/http-server.ts';
-import { commsDepsFrom, mountVerifyEmail } from '../../src/app/comms-wiring.ts';
+import { startRehomeServer, type RehomeServer } from '../../src/server/rehome-server.ts';
+import { commsDepsFrom } from '../../src/app/comms-wiring.ts';
 import { sendComms } from '../../src/comms/send-comms.ts';
 import { previewComms } from '../../src/comms/preview-comms.ts';
 import { readCommsSummary } from '../../src/comms/comms-repo.ts';
@@ -40,7 +39,7 @@ let database: TestDatabase;
 let store: StoreAdapter;
 let smtp: SMTPServer;
 let smtpMailer: Mailer & { close(): void };
-let server: RunningServer;
+let server: RehomeServer;
 const received: ParsedMail[] = [];
 const config = buildConfig({ flags: { 'comms.productUrl': PRODUCT_URL, 'ims.productName': 'Acme ID', 'ims.brandText': 'Continue with Acme ID' } });
 
@@ -60,10 +59,13 @@ before(async () => {
   });
   await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
   smtpMailer = createSmtpMailer(store.kysely, { host: '127.0.0.1', port: (smtp.server.address() as AddressInfo).port, from: '"Acme" <no-reply@acme.example>' });
-  server = await startServer({
-    host: '127.0.0.1', port: 0, store, mailer: smtpMailer,
-    config: (url) => resolveImsConfig({ baseUrl: url, allowInsecureHttp: true, cookieKeys: ['comms-test-cookie-key-0123456789abcdef'], linkSecret: SECRET, productName: 'Acme ID', brandText: 'Continue with Acme ID' }),
-    handlers: [mountVerifyEmail({ store, config, now })],
+  // The server as `rehome serve` composes it: /verify-email mails new links through the same SMTP server.
+  server = await startRehomeServer({
+    host: '127.0.0.1', port: 0, store, now,
+    config: buildConfig({
+      env: { REHOME_IMS_LINK_SECRET: SECRET, REHOME_IMS_COOKIE_KEYS: 'comms-test-cookie-key-0123456789abcdef', REHOME_SMTP_HOST: '127.0.0.1', REHOME_SMTP_PORT: String((smtp.server.address() as AddressInfo).port), REHOME_MAIL_FROM: '"Acme" <no-reply@acme.example>' },
+      flags: { 'comms.productUrl': PRODUCT_URL, 'ims.productName': 'Acme ID', 'ims.brandText': 'Continue with Acme ID' },
+    }),
   });
 
   const sub = readSubscription(ex('subscription.json'));

@@ -11,7 +11,7 @@ import { applyProductPhase } from '../../src/engine/product-phase.ts';
 import { runUserPhase } from '../../src/engine/user-phase.ts';
 import { runBatchedUserPhase } from '../../src/engine/migrate-batch.ts';
 import { scheduleMigration } from '../../src/engine/admin-actions.ts';
-import { embeddedEnginePorts } from '../../src/app/embedded-engine.ts';
+import { embeddedEnginePorts } from '../support/embedded-engine.ts';
 import { registerRunner } from '../../src/engine/workers/runner-registry.ts';
 import { migrationDb, requireMigration } from '../../src/engine/migration-repo.ts';
 import { seedDirectoryFromExport } from '../../src/ims/seed-directory.ts';

@@ -9,7 +9,7 @@ import { addDays, localDate } from '../../src/core/migration/schedule.ts';
 import { applyProductPhase } from '../../src/engine/product-phase.ts';
 import { runUserPhase } from '../../src/engine/user-phase.ts';
 import { actOnUsers, confirmMigration, extendMigration, rollbackMigration, scheduleMigration } from '../../src/engine/admin-actions.ts';
-import { embeddedEnginePorts } from '../../src/app/embedded-engine.ts';
+import { embeddedEnginePorts } from '../support/embedded-engine.ts';
 import { countUsersByState, migrationDb, requireMigration } from '../../src/engine/migration-repo.ts';
 import { MigrationError } from '../../src/engine/migration-error.ts';
 import { seedDirectoryFromExport } from '../../src/ims/seed-directory.ts';

@@ -18,7 +18,7 @@ import { MIGRATED_STATES, type UserState } from '../../src/core/migration/states
 import { applyProductPhase } from '../../src/engine/product-phase.ts';
 import { runUserPhase } from '../../src/engine/user-phase.ts';
 import { actOnUsers, confirmMigration, scheduleMigration } from '../../src/engine/admin-actions.ts';
-import { embeddedEnginePorts } from '../../src/app/embedded-engine.ts';
+import { embeddedEnginePorts } from '../support/embedded-engine.ts';
 import { migrationDb, requireMigration } from '../../src/engine/migration-repo.ts';
 import { MigrationError } from '../../src/engine/migration-error.ts';
 import { seedDirectoryFromExport } from '../../src/ims/seed-directory.ts';

@@ -1,23 +1,13 @@
-import { dirname, join, resolve } from 'node:path';
 import type { Command, CommandContext } from './command.ts';
 import { STORE_OPTIONS, storeFlags, stringList } from './command.ts';
-import type { RehomeConfig } from '../../config/config.ts';
 import { isTemplateName, TEMPLATE_NAMES, type TemplateName } from '../../core/comms/templates.ts';
-import { commsDepsFrom } from '../../app/comms-wiring.ts';
 import { commsSettingsOf } from '../../comms/comms-settings.ts';
 import { previewComms } from '../../comms/preview-comms.ts';
 import { sendComms, type CommsRunResult, type CommsSelection } from '../../comms/send-comms.ts';
 import { CommsError } from '../../comms/comms-error.ts';
-import type { Mailer } from '../../mail/mailer.ts';
-import { createOutboxMailer } from '../../mail/outbox-mailer.ts';
-import { createSmtpMailer } from '../../mail/smtp-mailer.ts';
-import type { StoreAdapter } from '../../store/open-store.ts';
-import { openConfiguredStore } from '../../app/open-configured-store.ts';
-import { loadOrCreateDevSecrets } from '../../app/server-secrets.ts';
 import { createProgressBar } from '../progress-bar.ts';
 import { CliError } from '../cli-error.ts';
-
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+import { composeRehome } from '../../app/compose.ts';
 
 export const commsCommand: Command = {
   summary: 'The communication plan: preview, send what is due, (re)send verification links',
@@ -68,9 +58,9 @@ const idList = (v: unknown) => stringList(v).flatMap((x) => x.split(',')).map((x
 
 async function preview({ values, config, io }: CommandContext): Promise<number> {
   const template = templateOf(values, true)!;
-  await using store = await openConfiguredStore(config);
-  const deps = commsDepsFrom({ db: store.kysely, mailer: createOutboxMailer(store.kysely), config, secret: 'x'.repeat(32), baseUrl: publicUrlOf(config), actor: io.actor, now: io.now });
-  const p = await previewComms({ db: store.kysely, templates: deps.templates, context: deps.context, baseUrl: publicUrlOf(config), linkTtlHours: commsSettingsOf(config).linkTtlHours, now: io.now }, String(values.subscription), template, values.user as string | undefined);
+  await using app = await composeRehome(config, { now: io.now });
+  const deps = app.comms(io.actor);
+  const p = await previewComms({ db: app.store.kysely, templates: deps.templates, context: deps.context, baseUrl: app.baseUrl, linkTtlHours: commsSettingsOf(config).linkTtlHours, now: io.now }, String(values.subscription), template, values.user as string | undefined);
   if (values.html) {
     io.out(p.html ?? '(this template has no HTML part)\n');
   } else {
@@ -99,18 +89,12 @@ async function runSends({ values, config, io }: CommandContext, selection: Comms
   const subscriptionId = String(values.subscription);
   const concurrency = values.concurrency === undefined ? 4 : Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new CliError('usage', '--concurrency must be a whole number from 1 to 64');
-  await using store = await openConfiguredStore(config);
-  const mailer = mailerOf(config, store);
-  try {
-    const deps = commsDepsFrom({ db: store.kysely, mailer, config, secret: linkSecretOf(config), baseUrl: publicUrlOf(config), actor: io.actor, now: io.now });
-    const bar = createProgressBar('mailing', io.err, io.isTTY);
-    const r = await sendComms(deps, subscriptionId, selection, { dryRun: Boolean(values['dry-run']), concurrency, onProgress: (d, f, t) => bar.update(d, f, t) });
-    bar.end();
-    io.out(describeRun(subscriptionId, r));
-    return r.failed.length > 0 || r.notInAudience.length > 0 ? 3 : 0;
-  } finally {
-    (mailer as { close?: () => void }).close?.();
-  }
+  await using app = await composeRehome(config, { now: io.now });
+  const bar = createProgressBar('mailing', io.err, io.isTTY);
+  const r = await sendComms(app.comms(io.actor), subscriptionId, selection, { dryRun: Boolean(values['dry-run']), concurrency, onProgress: (d, f, t) => bar.update(d, f, t) });
+  bar.end();
+  io.out(describeRun(subscriptionId, r));
+  return r.failed.length > 0 || r.notInAudience.length > 0 ? 3 : 0;
 }
 
 export function describeRun(subscriptionId: string, r: CommsRunResult): string {
@@ -130,22 +114,4 @@ export function describeRun(subscriptionId: string, r: CommsRunResult): string {
   }
   if (r.notInAudience.length > 0) lines.push(`not sent to ${r.notInAudience.length} requested user(s) outside the audience (already verified, API-only, skipped or unknown): ${r.notInAudience.slice(0, 20).join(', ')}`);
   return `${lines.join('\n')}\n`;
-}
-
-function publicUrlOf(config: RehomeConfig): string {
-  return config.server.publicUrl ?? `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${config.server.port}`;
-}
-
-/** The server's link secret, so links mailed from the CLI verify at `rehome serve` (same rule as `serve`). */
-function linkSecretOf(config: RehomeConfig): string {
-  if (config.ims.linkSecret) return config.ims.linkSecret;
-  const dir = config.store.kind === 'sqlite' && config.store.path !== ':memory:' ? dirname(config.store.path) : resolve('.rehome');
-  return loadOrCreateDevSecrets(join(dir, 'secrets.json'), LOOPBACK.has(config.server.host)).linkSecret;
-}
-
-function mailerOf(config: RehomeConfig, store: StoreAdapter): Mailer {
-  const m = config.mail;
-  return m.smtpHost
-    ? createSmtpMailer(store.kysely, { host: m.smtpHost, port: m.smtpPort, secure: m.smtpSecure, ...(m.smtpUser ? { user: m.smtpUser } : {}), ...(m.smtpPassword ? { password: m.smtpPassword } : {}), from: m.from })
-    : createOutboxMailer(store.kysely);
 }

@@ -1,11 +1,9 @@
 import type { Command } from './command.ts';
 import { importCommand } from './import.ts';
 import { readinessCommand } from './readiness.ts';
-import { serveCommand } from './serve.ts';
 import { redirectsCommand } from './redirects.ts';
 import { commsCommand } from './comms.ts';
 import { ticketsCommand } from './tickets.ts';
-import { workerCommand } from './worker.ts';
 import { rewriteLinksCommand } from './rewrite-links.ts';
 import { verifyCommand } from './verify.ts';
 import { planCommand } from './plan.ts';
@@ -16,7 +14,7 @@ import { skipCommand, unskipCommand, retryCommand, confirmCommand, rollbackComma
 
 export type { Command } from './command.ts';
 
-/** Every `rehome` command, in the order a person meets them. */
+/** The CLI's own commands, in the order a person meets them (src/main.ts adds `serve` and `worker`). */
 export const COMMANDS: Record<string, Command> = {
   import: importCommand,
   readiness: readinessCommand,
@@ -32,9 +30,7 @@ export const COMMANDS: Record<string, Command> = {
   confirm: confirmCommand,
   rollback: rollbackCommand,
   tickets: ticketsCommand,
-  worker: workerCommand,
   verify: verifyCommand,
   'rewrite-links': rewriteLinksCommand,
-  serve: serveCommand,
   redirects: redirectsCommand,
 };

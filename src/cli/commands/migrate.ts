@@ -2,17 +2,11 @@ import { readFileSync } from 'node:fs';
 import type { Command, CommandContext } from './command.ts';
 import { STORE_OPTIONS, storeFlags, stringList } from './command.ts';
 import type { MigrationPlan } from '../../core/migration/plan.ts';
-import { applyProductPhase } from '../../engine/product-phase.ts';
-import { runUserPhase } from '../../engine/user-phase.ts';
-import { runBatchedUserPhase } from '../../engine/migrate-batch.ts';
-import { getMigration, migrationDb, requireMigration } from '../../engine/migration-repo.ts';
-import { openConfiguredStore } from '../../app/open-configured-store.ts';
-import { enginePortsFromConfig } from '../../app/engine-from-config.ts';
+import { composeRehome } from '../../app/compose.ts';
+import { linkProduct, migrateUsers as migrateUsersNow } from '../../app/actions/index.ts';
 import { createProgressBar } from '../progress-bar.ts';
 import { CliError } from '../cli-error.ts';
 import { describePlan } from './plan.ts';
-import { enqueueUserPhase, openJobQueue } from '../../engine/workers/job-queue.ts';
-import { runWorker } from '../../engine/workers/run-worker.ts';
 import { checkHashImport, formatHashImportReport, parseHashSample } from '../../ims/passwords/hash-import-check.ts';
 
 export const migrateCommand: Command = {
@@ -48,47 +42,29 @@ function readPlanFile(path: string): MigrationPlan {
 }
 
 async function applyPlan({ config, io, values }: CommandContext, plan: MigrationPlan): Promise<number> {
-  await using store = await openConfiguredStore(config);
-  const latest = await store.loadSnapshot({ subscriptionId: plan.subscriptionId });
-  if (!latest || latest.digest !== plan.snapshotDigest) {
-    throw new CliError('usage', `the plan is stale: it was made from snapshot ${plan.snapshotId.slice(0, 8)}, but the newest snapshot of ${plan.subscriptionId} is ${latest ? latest.id.slice(0, 8) : 'missing'}. Run rehome plan again.`);
-  }
-  const orgId = plan.product.find((s) => s.step === 'ensure_org')?.step === 'ensure_org' ? (plan.product[0] as { orgId: string }).orgId : '';
+  await using app = await composeRehome(config, { now: io.now });
   const hashCheck = values['hash-sample']
-    ? await checkHashImport(latest.users, parseHashSample(readFileSync(String(values['hash-sample']), 'utf8'), String(values['hash-sample'])))
+    ? await checkHashImport((await app.store.loadSnapshot({ subscriptionId: plan.subscriptionId }))?.users ?? [], parseHashSample(readFileSync(String(values['hash-sample']), 'utf8'), String(values['hash-sample'])))
     : undefined;
   if (hashCheck) io.out(formatHashImportReport(hashCheck));
-  const ports = enginePortsFromConfig(config, store, { orgId, subscriptionId: plan.subscriptionId, actor: io.actor, ...(hashCheck ? { hashCheck } : {}) });
-  const m = await applyProductPhase(plan, ports, { consent: Boolean(values.consent) });
+  const m = await linkProduct(app, { subscriptionId: plan.subscriptionId, plan, consent: Boolean(values.consent), actor: io.actor, ...(hashCheck ? { hashCheck } : {}) });
   io.out(`subscription ${plan.subscriptionId}: ${m.state} (organization ${m.org_id}, product profile ${m.profile_id})\n`);
   if (m.state === 'product_linked') io.out(`next: rehome schedule --subscription ${plan.subscriptionId} --date YYYY-MM-DD   (8-30 days ahead)\n`);
   return 0;
 }
 
 async function migrateUsers({ config, io, values }: CommandContext, subscriptionId: string, userIds: string[]): Promise<number> {
-  await using store = await openConfiguredStore(config);
-  const m = await getMigration(migrationDb(store.kysely), subscriptionId);
-  if (!m) throw new CliError('usage', `no migration for ${subscriptionId}: run rehome plan and rehome migrate --plan first`);
+  await using app = await composeRehome(config, { now: io.now });
   const bar = createProgressBar('migrating', io.err, io.isTTY);
-  const ports = enginePortsFromConfig(config, store, { orgId: m.org_id ?? '', subscriptionId, actor: io.actor, onEvent: (e) => { if (e.type === 'progress') bar.update(e.done, e.failed, e.total); } });
-  let r: { migrated: number; failed: number; attempted: number };
-  if (store.dialect === 'postgres') {
-    // PostgreSQL: the work goes through the job queue, so any number of `rehome worker` processes can share it;
-    // this process works on it too, until nothing is left.
-    const queue = await openJobQueue(config.store.url!);
-    try { await enqueueUserPhase(queue, { subscriptionId, ...(userIds.length ? { userIds } : {}) }); } finally { await queue.release(); }
-    io.err('queued; other `rehome worker` processes may share the work\n');
-    const w = await runWorker({ store, connectionString: config.store.url!, userConcurrency: config.migration.concurrency, untilIdle: true, portsFor: (mig, actor) => enginePortsFromConfig(config, store, { orgId: mig.org_id ?? '', subscriptionId: mig.subscription_id, actor }) });
-    r = { migrated: w.migrated, failed: w.failed, attempted: w.migrated + w.failed };
-  } else {
-    const only = userIds.length ? { userIds } : {};
-    // --batch: the same crash-safe protocol a batch at a time (bulk IdP calls; ~15x faster on the embedded IMS).
-    r = values.batch
-      ? await runBatchedUserPhase({ subscriptionId, concurrency: 1, batchSize: values['batch-size'] ? Number(values['batch-size']) : 1000, ...only }, ports)
-      : await runUserPhase({ subscriptionId, concurrency: config.migration.concurrency, ...only }, ports);
-  }
+  if (app.store.dialect === 'postgres') io.err('queued; other `rehome worker` processes may share the work\n');
+  // --batch: the same crash-safe protocol a batch at a time (bulk IdP calls; ~15x faster on the embedded IMS).
+  const r = await migrateUsersNow(app, {
+    subscriptionId, actor: io.actor, ...(userIds.length ? { userIds } : {}),
+    ...(values.batch ? { batchSize: values['batch-size'] ? Number(values['batch-size']) : 1000 } : {}),
+    onEvent: (e) => { if (e.type === 'progress') bar.update(e.done, e.failed, e.total); },
+  });
   bar.end();
-  const after = await requireMigration(migrationDb(store.kysely), subscriptionId);
+  const after = r.migration;
   io.out(`migrated ${r.migrated}, failed ${r.failed} of ${r.attempted} attempted; subscription is ${after.state}\n`);
   if (r.failed > 0) io.out(`see the failures: rehome status --subscription ${subscriptionId}; retry with rehome retry --subscription ${subscriptionId} --users ...\n`);
   if (after.state === 'awaiting_confirmation') io.out(`every user is accounted for: rehome confirm --subscription ${subscriptionId} --yes\n`);

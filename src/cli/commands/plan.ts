@@ -1,11 +1,10 @@
 import type { Command } from './command.ts';
 import { STORE_OPTIONS, storeFlags } from './command.ts';
-import { planMigration } from '../../core/migration/plan-migration.ts';
 import type { MigrationPlan } from '../../core/migration/plan.ts';
-import { openConfiguredStore } from '../../app/open-configured-store.ts';
+import { composeRehome } from '../../app/compose.ts';
+import { planSubscription } from '../../app/actions/index.ts';
 import { writeOutputFile } from '../write-output.ts';
 import { CliError } from '../cli-error.ts';
-import { enginePortsFromConfig } from '../../app/engine-from-config.ts';
 import type { RehomeConfig } from '../../config/config.ts';
 import { estimateEta, formatDuration, type Eta } from '../../adapters/idp/external/eta.ts';
 
@@ -21,15 +20,8 @@ The plan is data: save it with --out, review it, then apply exactly it with reho
   async run({ values, config, io }) {
     const subscriptionId = values.subscription as string | undefined;
     if (!subscriptionId) throw new CliError('usage', '--subscription ID is required');
-    await using store = await openConfiguredStore(config);
-    const snapshot = await store.loadSnapshot({ subscriptionId });
-    if (!snapshot) throw new CliError('snapshot_not_found', `no stored snapshot for subscription ${subscriptionId}; run rehome import first`);
-    const orgId = snapshot.subscription.imsOrg.id;
-    const ports = enginePortsFromConfig(config, store, { orgId, subscriptionId, actor: io.actor });
-    const plan = planMigration({
-      snapshot, passwordStrategy: config.migration.passwordStrategy, orgExists: await ports.orgs.orgExists(orgId),
-      automaticThreshold: config.migration.automaticThreshold, policy: config.matching,
-    });
+    await using app = await composeRehome(config, { now: io.now });
+    const plan = await planSubscription(app, subscriptionId);
     if (values.out) {
       writeOutputFile(String(values.out), `${JSON.stringify(plan, null, 2)}\n`);
       io.err(`wrote plan to ${values.out}\n`);

@@ -1,8 +1,7 @@
 import type { Command } from './command.ts';
 import { STORE_OPTIONS, storeFlags } from './command.ts';
-import { scheduleMigration, extendMigration } from '../../engine/admin-actions.ts';
-import { openConfiguredStore } from '../../app/open-configured-store.ts';
-import { scheduleRulesOf } from '../../app/engine-from-config.ts';
+import { composeRehome } from '../../app/compose.ts';
+import { extendWindow, scheduleUserMigration } from '../../app/actions/index.ts';
 import { CliError } from '../cli-error.ts';
 
 export const scheduleCommand: Command = {
@@ -12,8 +11,8 @@ export const scheduleCommand: Command = {
   configFlags: storeFlags,
   async run({ values, config, io }) {
     if (!values.subscription || !values.date) throw new CliError('usage', '--subscription ID and --date YYYY-MM-DD are required');
-    await using store = await openConfiguredStore(config);
-    const m = await scheduleMigration({ db: store.kysely, now: io.now, actor: io.actor }, String(values.subscription), String(values.date), scheduleRulesOf(config));
+    await using app = await composeRehome(config, { now: io.now });
+    const m = await scheduleUserMigration(app, { subscriptionId: String(values.subscription), date: String(values.date), actor: io.actor });
     io.out(`user migration of ${m.subscription_id} starts ${m.migration_date} (${m.starts_at}); self-service window until ${m.window_expires_at}\n`);
     return 0;
   },
@@ -26,10 +25,9 @@ export const extendCommand: Command = {
   configFlags: storeFlags,
   async run({ values, config, io }) {
     if (!values.subscription) throw new CliError('usage', '--subscription ID is required');
-    await using store = await openConfiguredStore(config);
-    const rules = scheduleRulesOf(config);
-    const m = await extendMigration({ db: store.kysely, now: io.now, actor: io.actor }, String(values.subscription), rules);
-    io.out(`window of ${m.subscription_id} now ends ${m.window_expires_at} (extension ${m.extensions} of ${rules.maxExtensions})\n`);
+    await using app = await composeRehome(config, { now: io.now });
+    const m = await extendWindow(app, { subscriptionId: String(values.subscription), actor: io.actor });
+    io.out(`window of ${m.subscription_id} now ends ${m.window_expires_at} (extension ${m.extensions} of ${app.scheduleRules.maxExtensions})\n`);
     return 0;
   },
 };

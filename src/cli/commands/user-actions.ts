@@ -1,11 +1,8 @@
 import type { Command } from './command.ts';
 import { STORE_OPTIONS, storeFlags, stringList } from './command.ts';
-import { actOnUsers, confirmMigration, rollbackMigration } from '../../engine/admin-actions.ts';
-import { migrationDb, requireMigration } from '../../engine/migration-repo.ts';
-import { openConfiguredStore } from '../../app/open-configured-store.ts';
-import { enginePortsFromConfig } from '../../app/engine-from-config.ts';
+import { composeRehome } from '../../app/compose.ts';
+import { changeUsers, confirmMigration, rollbackMigration } from '../../app/actions/index.ts';
 import { CliError } from '../cli-error.ts';
-import { createRestProductSource } from '../../adapters/product/rest/rest-product-source.ts';
 
 function userActionCommand(action: 'skip' | 'unskip' | 'retry', summary: string): Command {
   return {
@@ -19,12 +16,8 @@ function userActionCommand(action: 'skip' | 'unskip' | 'retry', summary: string)
       const ids = stringList(values.users).flatMap((x) => x.split(',')).filter(Boolean);
       const states = values.state ? String(values.state).split(',').map((x) => x.trim()).filter(Boolean) : [];
       if (!values.subscription || (ids.length === 0 && states.length === 0)) throw new CliError('usage', '--subscription ID and --users ID[,ID...] or --state STATE are required');
-      await using store = await openConfiguredStore(config);
-      if (states.length > 0) {
-        const rows = await migrationDb(store.kysely).selectFrom('mig_users').select('user_id').where('subscription_id', '=', String(values.subscription)).where('state', 'in', states).orderBy('user_id').execute();
-        ids.push(...rows.map((r) => r.user_id));
-      }
-      const r = await actOnUsers({ db: store.kysely, now: io.now, actor: io.actor }, String(values.subscription), ids, action, values.reason as string | undefined);
+      await using app = await composeRehome(config, { now: io.now });
+      const r = await changeUsers(app, { subscriptionId: String(values.subscription), actor: io.actor, action, userIds: ids, states, ...(values.reason !== undefined ? { reason: String(values.reason) } : {}) });
       io.out(`${action}: ${r.changed.length} changed${r.refused.length ? `, ${r.refused.length} refused` : ''}\n`);
       for (const x of r.refused) io.out(`  ${x.userId}: ${x.message}\n`);
       return r.refused.length > 0 ? 3 : 0;
@@ -43,13 +36,10 @@ export const confirmCommand: Command = {
   configFlags: storeFlags,
   async run({ values, config, io }) {
     if (!values.subscription) throw new CliError('usage', '--subscription ID is required');
-    await using store = await openConfiguredStore(config);
-    const m = await confirmMigration({ db: store.kysely, now: io.now, actor: io.actor }, String(values.subscription), Boolean(values.yes));
-    if (config.product.url) {
-      // The product now manages only roles, workspaces and API-only users; user management moved to the IMS.
-      await createRestProductSource({ baseUrl: config.product.url, subscriptionId: m.subscription_id, token: config.product.token! }).cutoverSubscription();
-      io.out('the product was told: user management for this subscription now lives in the IMS\n');
-    }
+    await using app = await composeRehome(config, { now: io.now });
+    const { migration: m, productTold } = await confirmMigration(app, { subscriptionId: String(values.subscription), actor: io.actor, acknowledgeSkippedLoseAccess: Boolean(values.yes) });
+    // The product now manages only roles, workspaces and API-only users; user management moved to the IMS.
+    if (productTold) io.out('the product was told: user management for this subscription now lives in the IMS\n');
     io.out(`subscription ${m.subscription_id} confirmed; next: support tickets (rehome tickets --subscription ${m.subscription_id} --file tickets.jsonl)\n`);
     return 0;
   },
@@ -62,10 +52,8 @@ export const rollbackCommand: Command = {
   configFlags: storeFlags,
   async run({ values, config, io }) {
     if (!values.subscription) throw new CliError('usage', '--subscription ID is required');
-    await using store = await openConfiguredStore(config);
-    const m = await requireMigration(migrationDb(store.kysely), String(values.subscription));
-    const ports = enginePortsFromConfig(config, store, { orgId: m.org_id ?? '', subscriptionId: m.subscription_id, actor: io.actor });
-    const r = await rollbackMigration(ports, String(values.subscription), { force: Boolean(values.force) });
+    await using app = await composeRehome(config, { now: io.now });
+    const r = await rollbackMigration(app, { subscriptionId: String(values.subscription), actor: io.actor, force: Boolean(values.force) });
     io.out(`rolled back ${r.rolledBack} users of ${values.subscription}; they sign in to the product as before\n`);
     return 0;
   },

@@ -1,9 +1,8 @@
 import type { ServerResponse } from 'node:http';
-import { planMigration } from '../../core/migration/plan-migration.ts';
-import { actOnUsers, confirmMigration, extendMigration, scheduleMigration } from '../../engine/admin-actions.ts';
+import { AppError } from '../../app/app-error.ts';
+import { changeUsers, confirmMigration, extendWindow, linkProduct, scheduleUserMigration, sendVerification as sendVerificationMail, type UserChange } from '../../app/actions/index.ts';
 import { MigrationError } from '../../engine/migration-error.ts';
 import { migrationDb } from '../../engine/migration-repo.ts';
-import { applyProductPhase } from '../../engine/product-phase.ts';
 import type { ConsoleContext, SubscriptionRequest } from '../console-context.ts';
 import { seeOther } from '../console-http.ts';
 import { subscriptionPath } from '../pages/layout.ts';
@@ -15,7 +14,9 @@ type Action = (ctx: ConsoleContext, r: SubscriptionRequest, form: URLSearchParam
 
 const notice = (text: string, to?: string): Outcome => ({ flash: { kind: 'notice', text }, ...(to ? { to } : {}) });
 const refusal = (text: string, to?: string): Outcome => ({ flash: { kind: 'error', text }, ...(to ? { to } : {}) });
-const adminCtx = (ctx: ConsoleContext, r: SubscriptionRequest) => ({ db: ctx.store.kysely, now: ctx.now, actor: r.session.actor });
+/** One application call per button: the same function `rehome skip|unskip|retry` runs. */
+const change = (ctx: ConsoleContext, r: SubscriptionRequest, action: UserChange, userIds: string[], reason?: string) =>
+  changeUsers(ctx.app, { subscriptionId: r.subscriptionId, actor: r.session.actor, action, userIds, ...(reason ? { reason } : {}) });
 const MAX_LISTED = 10;
 
 function listed(ids: string[]): string {
@@ -29,27 +30,20 @@ async function timeZone(ctx: ConsoleContext, id: string): Promise<string> {
 
 /** Phase 1 from the console: plan from the newest import and link the product (consent when the org exists). */
 const link: Action = async (ctx, r, form) => {
-  const snapshot = await ctx.store.loadSnapshot({ subscriptionId: r.subscriptionId });
-  if (!snapshot) return refusal('Nothing imported for this subscription yet: import its users first.');
-  const orgId = snapshot.subscription.imsOrg.id;
-  const ports = ctx.portsFor({ orgId, subscriptionId: r.subscriptionId, actor: r.session.actor });
-  const plan = planMigration({
-    snapshot, passwordStrategy: ctx.planning.passwordStrategy, orgExists: await ports.orgs.orgExists(orgId),
-    ...(ctx.planning.automaticThreshold !== undefined ? { automaticThreshold: ctx.planning.automaticThreshold } : {}), ...(ctx.planning.policy ? { policy: ctx.planning.policy } : {}),
-  });
-  const m = await applyProductPhase(plan, ports, { consent: form.get('consent') === 'yes' });
+  if (!(await ctx.store.loadSnapshot({ subscriptionId: r.subscriptionId }))) return refusal('Nothing imported for this subscription yet: import its users first.');
+  const m = await linkProduct(ctx.app, { subscriptionId: r.subscriptionId, actor: r.session.actor, consent: form.get('consent') === 'yes' });
   return notice(`The product is linked to the IMS organization (${m.org_id}). Next: pick the user-migration date.`);
 };
 
 const schedule: Action = async (ctx, r, form) => {
   const date = (form.get('date') ?? '').trim();
   if (!date) return refusal('Choose a start date first.');
-  const m = await scheduleMigration(adminCtx(ctx, r), r.subscriptionId, date, ctx.rules);
+  const m = await scheduleUserMigration(ctx.app, { subscriptionId: r.subscriptionId, date, actor: r.session.actor });
   return notice(`The user migration starts ${formatInstant(m.starts_at, await timeZone(ctx, r.subscriptionId))} on ${m.migration_date} (midnight in the subscription's time zone).`);
 };
 
 const extend: Action = async (ctx, r) => {
-  const m = await extendMigration(adminCtx(ctx, r), r.subscriptionId, ctx.rules);
+  const m = await extendWindow(ctx.app, { subscriptionId: r.subscriptionId, actor: r.session.actor });
   return notice(`The migration now expires ${formatInstant(m.window_expires_at, await timeZone(ctx, r.subscriptionId))} (extension ${m.extensions} of ${ctx.rules.maxExtensions}).`, subscriptionPath(r.subscriptionId, '/status'));
 };
 
@@ -75,8 +69,7 @@ const migrateAll: Action = (ctx, r) => startRun(ctx, r, undefined);
 const verifyAll: Action = async (ctx, r) => sendVerification(ctx, r, undefined);
 
 async function sendVerification(ctx: ConsoleContext, r: SubscriptionRequest, userIds: string[] | undefined): Promise<Outcome> {
-  if (!ctx.sendVerification) return refusal('Verification mail is not set up on this server.');
-  const result = await ctx.sendVerification({ subscriptionId: r.subscriptionId, actor: r.session.actor, ...(userIds ? { userIds } : {}) });
+  const result = await sendVerificationMail(ctx.app, { subscriptionId: r.subscriptionId, actor: r.session.actor, ...(userIds ? { userIds } : {}) });
   const parts = [`Verification email sent to ${plural(result.sent + result.duplicate, 'user')}.`];
   if (result.failed > 0) parts.push(`${plural(result.failed, 'mail')} could not be sent; try again later.`);
   if (result.notInAudience.length > 0) parts.push(`Not needed for ${listed(result.notInAudience)} (already verified, skipped or not migrating).`);
@@ -92,7 +85,7 @@ const userAction: Action = async (ctx, r, form) => {
   if (action === 'retry-failed') {
     const failed = (await db.selectFrom('mig_users').select('user_id').where('subscription_id', '=', r.subscriptionId).where('state', '=', 'failed').execute()).map((u) => u.user_id);
     if (failed.length === 0) return notice('No failed users to retry.');
-    const res = await actOnUsers(adminCtx(ctx, r), r.subscriptionId, failed, 'retry');
+    const res = await change(ctx, r, 'retry', failed);
     return startRun(ctx, r, res.changed);
   }
   const ids = [...new Set(form.getAll('user').map((x) => x.trim()).filter(Boolean))].slice(0, 1000);
@@ -110,12 +103,12 @@ const userAction: Action = async (ctx, r, form) => {
     case 'skip': {
       const reason = (form.get('reason') ?? '').trim();
       if (!reason) return withTo(refusal('Give a reason for skipping: skipped users lose access once the migration completes.'));
-      return withTo(summarize('Skipped', await actOnUsers(adminCtx(ctx, r), r.subscriptionId, ids, 'skip', reason.slice(0, 200))));
+      return withTo(summarize('Skipped', await change(ctx, r, 'skip', ids, reason)));
     }
     case 'unskip':
-      return withTo(summarize('Unskipped', await actOnUsers(adminCtx(ctx, r), r.subscriptionId, ids, 'unskip')));
+      return withTo(summarize('Unskipped', await change(ctx, r, 'unskip', ids)));
     case 'retry': {
-      const res = await actOnUsers(adminCtx(ctx, r), r.subscriptionId, ids, 'retry');
+      const res = await change(ctx, r, 'retry', ids);
       if (res.changed.length === 0) return withTo(summarize('Retried', res));
       const outcome = await startRun(ctx, r, res.changed);
       return res.refused.length > 0 ? notice(`${outcome.flash.text} Not failed, so not retried: ${listed(res.refused.map((x) => x.userId))}.`, outcome.to) : outcome;
@@ -135,8 +128,9 @@ function summarize(verb: string, res: { changed: string[]; refused: { userId: st
 
 const confirm: Action = async (ctx, r, form) => {
   if (form.get('acknowledge') !== 'yes') return refusal('Tick the box to confirm that skipped users will lose access.', subscriptionPath(r.subscriptionId, '/confirm'));
-  await confirmMigration(adminCtx(ctx, r), r.subscriptionId, true);
-  return notice('The migration is complete and confirmed. Everyone signs in with the IMS now; support tickets move next.', subscriptionPath(r.subscriptionId, '/status'));
+  const { productTold } = await confirmMigration(ctx.app, { subscriptionId: r.subscriptionId, actor: r.session.actor, acknowledgeSkippedLoseAccess: true });
+  const product = productTold ? ' The product was told: its own sign-in is closed for this subscription, skipped users included.' : '';
+  return notice(`The migration is complete and confirmed. Everyone signs in with the IMS now; support tickets move next.${product}`, subscriptionPath(r.subscriptionId, '/status'));
 };
 
 export const ACTIONS: Record<string, Action> = {
@@ -149,7 +143,7 @@ export async function runAction(ctx: ConsoleContext, r: SubscriptionRequest, act
   try {
     outcome = await action(ctx, r, form);
   } catch (error) {
-    if (!(error instanceof MigrationError) && (error as { name?: string }).name !== 'CommsError') throw error;
+    if (!(error instanceof MigrationError) && !(error instanceof AppError) && (error as { name?: string }).name !== 'CommsError') throw error;
     outcome = refusal(consoleMessage(error as MigrationError));
   }
   ctx.hub.notify(r.subscriptionId);

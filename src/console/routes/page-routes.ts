@@ -42,7 +42,7 @@ const overview: PageRoute = async (ctx, r) => {
       : blocking.length > 0 ? 'Resolve the prerequisites above first.' : null,
   };
   const orgId = imported?.imsOrg.id;
-  const orgExists = !m && orgId ? await ctx.portsFor({ orgId, subscriptionId: r.subscriptionId, actor: r.session.actor }).orgs.orgExists(orgId) : false;
+  const orgExists = !m && orgId ? await ctx.app.enginePorts({ orgId, subscriptionId: r.subscriptionId, actor: r.session.actor }).orgs.orgExists(orgId) : false;
   return {
     title: 'Overview', tab: 'overview',
     body: renderOverviewPage({ session: r.session, subscriptionId: r.subscriptionId, timeZone, migration: m, plan: facts?.plan, readiness: readiness?.report.summary, picker, orgExists, rules: ctx.rules }),
@@ -61,7 +61,7 @@ const status: PageRoute = async (ctx, r) => {
   const errors = m ? await errorsByCode(migrationDb(ctx.store.kysely), r.subscriptionId) : [];
   return {
     title: 'Migration Status', tab: 'status', live: true,
-    body: renderStatusPage({ session: r.session, subscriptionId: r.subscriptionId, migration: m, timeZone, live, view: liveView(live, { state: subscriptionStateLabel }), errors, rules: ctx.rules, verificationAvailable: ctx.sendVerification !== undefined }),
+    body: renderStatusPage({ session: r.session, subscriptionId: r.subscriptionId, migration: m, timeZone, live, view: liveView(live, { state: subscriptionStateLabel }), errors, rules: ctx.rules, verificationAvailable: true }),
   };
 };
 
@@ -73,7 +73,7 @@ const users: PageRoute = async (ctx, r) => {
   const eligible = await migrationDb(ctx.store.kysely).selectFrom('mig_users').select((eb) => eb.fn.countAll<number>().as('n')).where('subscription_id', '=', r.subscriptionId).where('state', '=', 'eligible').executeTakeFirstOrThrow();
   return {
     title: 'User Migration', tab: 'users', live: true,
-    body: renderUsersPage({ session: r.session, subscriptionId: r.subscriptionId, timeZone: facts?.plan.timeZone ?? 'UTC', query, page, reasons: facts?.reasons ?? new Map(), eligible: Number(eligible.n), verificationAvailable: ctx.sendVerification !== undefined, planned: Boolean(m) }),
+    body: renderUsersPage({ session: r.session, subscriptionId: r.subscriptionId, timeZone: facts?.plan.timeZone ?? 'UTC', query, page, reasons: facts?.reasons ?? new Map(), eligible: Number(eligible.n), verificationAvailable: true, planned: Boolean(m) }),
   };
 };
 

@@ -7,7 +7,7 @@
 import { sql } from 'kysely';
 import { openStore, type StoreOptions } from '../../../src/app/rehome-store.ts';
 import { runUserPhase } from '../../../src/engine/user-phase.ts';
-import { embeddedEnginePorts } from '../../../src/app/embedded-engine.ts';
+import { embeddedEnginePorts } from '../../support/embedded-engine.ts';
 import { ISSUER } from './crash-setup.ts';
 
 const [mode, storeJson, ...rest] = process.argv.slice(2);

@@ -1,9 +1,7 @@
-import type { Command } from './command.ts';
-import { STORE_OPTIONS, storeFlags } from './command.ts';
-import { runWorker } from '../../engine/workers/run-worker.ts';
-import { openConfiguredStore } from '../../app/open-configured-store.ts';
-import { enginePortsFromConfig } from '../../app/engine-from-config.ts';
-import { CliError } from '../cli-error.ts';
+import { STORE_OPTIONS, storeFlags, type Command } from '../app/command.ts';
+import { AppError } from '../app/app-error.ts';
+import { composeRehome } from '../app/compose.ts';
+import { workQueue } from '../app/actions/index.ts';
 
 export const workerCommand: Command = {
   summary: 'Run migration jobs and scheduled migrations until Ctrl-C (several workers on PostgreSQL)',
@@ -17,18 +15,14 @@ they do not run and the audit log says why (window_expired). --until-idle stops 
   configFlags: storeFlags,
   async run({ values, config, io }) {
     const concurrency = values.concurrency === undefined ? 2 : Number(values.concurrency);
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new CliError('usage', '--concurrency must be a whole number of at least 1');
-    await using store = await openConfiguredStore(config);
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new AppError('usage', '--concurrency must be a whole number of at least 1');
+    await using app = await composeRehome(config, { now: io.now });
     const stop = new AbortController();
     const onSignal = () => stop.abort();
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     try {
-      const r = await runWorker({
-        store, connectionString: config.store.url ?? '', concurrency, userConcurrency: config.migration.concurrency,
-        untilIdle: Boolean(values['until-idle']), signal: stop.signal,
-        portsFor: (m, actor) => enginePortsFromConfig(config, store, { orgId: m.org_id ?? '', subscriptionId: m.subscription_id, actor }),
-      });
+      const r = await workQueue(app, { concurrency, untilIdle: Boolean(values['until-idle']), signal: stop.signal });
       io.out(`worker stopped: ${r.jobs} jobs, ${r.migrated} users migrated, ${r.failed} failed\n`);
       return r.failed > 0 ? 3 : 0;
     } finally {

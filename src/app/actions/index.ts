@@ -1,0 +1,9 @@
+// The application layer: one function per action, called alike by the CLI, the console and the workers.
+export { planSubscription } from './plan-subscription.ts';
+export { linkProduct, type LinkProductInput } from './link-product.ts';
+export { scheduleUserMigration, extendWindow } from './schedule.ts';
+export { migrateUsers, type MigrateUsersInput, type MigrateUsersResult } from './migrate-users.ts';
+export { changeUsers, type ChangeUsersInput, type UserChange } from './change-users.ts';
+export { sendVerification, type VerificationSendResult } from './send-verification.ts';
+export { confirmMigration, rollbackMigration } from './confirm.ts';
+export { workQueue, type WorkQueueInput } from './work-queue.ts';
