@@ -5,15 +5,16 @@ const DOMAINS: { file: string; type: string; title: string; about: string }[] = 
   { file: 'src/importers/import-error.ts', type: 'ImportErrorCode', title: 'Input files (ImportError)', about: 'Printed as `file:line:column: field: expected …, got …`; exit status 2; nothing is stored.' },
   { file: 'src/config/config-error.ts', type: 'ConfigErrorCode', title: 'Configuration (ConfigError)', about: 'Every problem is listed with the option path and where the value came from; exit status 2.' },
   { file: 'src/cli/cli-error.ts', type: 'CliErrorCode', title: 'Command line (CliError)', about: 'A command used the wrong way; exit status 2 unless noted.' },
+  { file: 'src/app/app-error.ts', type: 'AppErrorCode', title: 'Application (AppError)', about: 'An action asked of the application layer, from any face (CLI, console, workers); exit status 2.' },
   { file: 'src/store/store-error.ts', type: 'StoreErrorCode', title: 'Store (StoreError)', about: 'SQLite or PostgreSQL; exit status 1.' },
-  { file: 'src/migration/migration-error.ts', type: 'MigrationErrorCode', title: 'Migration engine (MigrationError)', about: 'A rule of the migration refused the action; exit status 2. The message says what to do next.' },
+  { file: 'src/engine/migration-error.ts', type: 'MigrationErrorCode', title: 'Migration engine (MigrationError)', about: 'A rule of the migration refused the action; exit status 2. The message says what to do next.' },
   { file: 'src/ports/identity-provider.ts', type: 'IdpErrorCode', title: 'Identity providers (IdpError)', about: 'From the embedded or an external IdP. Per user, stored as `idp_<code>` on the failed user; `throttled`, `unavailable` and `timeout` are retryable.' },
   { file: 'src/ims/directory/ims-directory.ts', type: 'ImsErrorCode', title: 'Embedded IMS (ImsError)', about: 'Directory and account rules of the embedded IMS.' },
   { file: 'src/ims/admin-api/admin-error.ts', type: 'AdminErrorCode', title: 'Admin API', about: 'JSON error bodies of `/ims/admin/v1` (SCIM errors follow RFC 7644 §3.12, see docs/scim.md).' },
   { file: 'src/ims/federation/federation-error.ts', type: 'FederationErrorCode', title: 'SSO federation (FederationError)', about: 'Sign-in through an organization\'s upstream OpenID Connect provider.' },
   { file: 'src/ims/passwords/password-error.ts', type: 'PasswordErrorCode', title: 'Passwords (PasswordError)', about: 'The password strategy of a subscription: invitations, imported hashes, lazy migration.' },
   { file: 'src/comms/comms-error.ts', type: 'CommsErrorCode', title: 'Communications (CommsError)', about: 'Templates, verification links and sends (docs/communications.md).' },
-  { file: 'src/workers/worker-error.ts', type: 'WorkerErrorCode', title: 'Workers (WorkerError)', about: 'Processes that run migrations: `rehome migrate`, `rehome worker`.' },
+  { file: 'src/engine/workers/worker-error.ts', type: 'WorkerErrorCode', title: 'Workers (WorkerError)', about: 'Processes that run migrations: `rehome migrate`, `rehome worker`.' },
   { file: 'src/console/console-error.ts', type: 'ConsoleErrorCode', title: 'Migration console (ConsoleError)', about: 'Sign-in and bootstrap of the self-service console (docs/console.md).' },
   { file: 'src/mail/mailer.ts', type: 'MailErrorCode', title: 'Mail (MailError)', about: 'Outbox or SMTP.' },
   { file: 'src/ports/product-source.ts', type: 'ProductSourceErrorCode', title: 'Product source (ProductSourceError)', about: 'Reading from or writing to the product (REST or export files).' },
@@ -61,9 +62,10 @@ export function renderErrorsDoc(root: URL = new URL('../../', import.meta.url)):
   ];
   for (const d of DOMAINS) {
     const path = new URL(d.file, root);
-    if (globSync(path.pathname).length === 0) continue;
+    // A moved or renamed error module must fail here, not silently drop its section from the docs.
+    if (globSync(path.pathname).length === 0) throw new Error(`errors doc: ${d.file} does not exist (moved? update DOMAINS)`);
     const codes = extractCodes(readFileSync(path, 'utf8'), d.type);
-    if (codes.length === 0) continue;
+    if (codes.length === 0) throw new Error(`errors doc: ${d.file} declares no ${d.type} union`);
     lines.push('', `## ${d.title}`, '', `${d.about} Source: \`${d.file}\`.`, '', '| code | meaning |', '|---|---|');
     for (const c of codes) lines.push(`| \`${c.code}\` | ${c.doc.replace(/\|/g, '\\|')} |`);
   }
