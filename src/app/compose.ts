@@ -15,6 +15,8 @@ import type { ImsClientConfig, ImsConfig } from '../ims/ims-config.ts';
 import type { HashImportReport } from '../ims/passwords/hash-import-check.ts';
 import type { LegacyPasswordVerifier } from '../ims/passwords/password-strategy.ts';
 import type { Mailer } from '../mail/mailer.ts';
+import { markActivated } from '../engine/admin-actions.ts';
+import { logUnexpected } from '../http/log-error.ts';
 import { createOutboxMailer } from '../mail/outbox-mailer.ts';
 import { createSmtpMailer } from '../mail/smtp-mailer.ts';
 import type { EngineEvent, EnginePorts, IdentityLinkWriter } from '../ports/engine-ports.ts';
@@ -142,11 +144,15 @@ export async function composeRehome(config: RehomeConfig, options: ComposeOption
     return { ...common, idp, orgs: createExternalOrgLinker(), passwords: createPasswordProvisioner({ db: store.kysely, idp: { kind: 'external' }, actor: input.actor }) };
   };
 
+  // "Activated" on the console counts people who signed in through the IMS at least once: told by the IMS, live.
+  const recordSignIn = (accountId: string): void => {
+    markActivated({ db: store.kysely, now, actor: 'ims:sign-in' }, accountId).catch((error: unknown) => logUnexpected('activation', error));
+  };
   const app: RehomeApp = {
     config, store, now, baseUrl, issuer, mailer, scheduleRules, legacyPasswords,
     secrets: secretsOf,
     imsConfig: imsConfigOf,
-    ims: () => (ims ??= createEmbeddedIms({ store, config: imsConfigOf(), mailer, ...(legacyPasswords ? { legacyPasswords } : {}) })),
+    ims: () => (ims ??= createEmbeddedIms({ store, config: imsConfigOf(), mailer, onSignIn: recordSignIn, ...(legacyPasswords ? { legacyPasswords } : {}) })),
     productSource,
     enginePorts,
     comms: (actor) => commsDepsFrom({ db: store.kysely, mailer, config, secret: secretsOf().linkSecret, baseUrl, actor, now }),

@@ -2,7 +2,7 @@ import { checkMigrationDate, DEFAULT_SCHEDULE_RULES, extendWindow, windowExpires
 import { MIGRATED_STATES } from '../core/migration/states.ts';
 import type { EnginePorts } from '../ports/engine-ports.ts';
 import { MigrationError } from './migration-error.ts';
-import { getUser, migrationDb, patchSubscription, readPlan, requireMigration, transitionSubscription, transitionUser, type SubscriptionMigration } from './migration-repo.ts';
+import { getUser, migrationDb, type UserMigration, patchSubscription, readPlan, requireMigration, transitionSubscription, transitionUser, type SubscriptionMigration } from './migration-repo.ts';
 import { settle } from './user-phase.ts';
 
 type Ctx = Pick<EnginePorts, 'db' | 'now' | 'actor'>;
@@ -87,6 +87,19 @@ export async function markEmailVerified(ctx: Ctx, subscriptionId: string, userId
     if (otherBlocks) return false;
     await transitionUser(tx, u, 'email_verified', { at: ctx.now().toISOString(), actor: ctx.actor, patch: { action: plan.passwordStrategy === 'invite' ? 'invite' : 'create' } });
     return true;
+  });
+}
+
+/**
+ * A person signed in through the IMS: every product user migrated onto that IMS account is now `activated` (their
+ * first IMS sign-in; later ones change nothing). Returns how many users changed.
+ */
+export async function markActivated(ctx: Ctx, imsSubject: string): Promise<number> {
+  const db = migrationDb(ctx.db);
+  return db.transaction().execute(async (tx) => {
+    const users = await tx.selectFrom('mig_users').selectAll().where('ims_subject', '=', imsSubject).where('state', '=', 'migrated').execute();
+    for (const u of users) await transitionUser(tx, u as UserMigration, 'activate', { at: ctx.now().toISOString(), actor: ctx.actor });
+    return users.length;
   });
 }
 

@@ -40,6 +40,11 @@ export interface EmbeddedImsOptions {
    * `createRestPasswordVerifier`). Without it, accounts without a password sign in only after an invitation.
    */
   legacyPasswords?: LegacyPasswordVerifier;
+  /**
+   * Told of every completed sign-in through the IMS (password, SSO or an existing session), with the account's id;
+   * the embedder records what it means for it (Rehome: the person's migration is activated). Must not throw.
+   */
+  onSignIn?: (accountId: string) => void;
 }
 
 export async function createEmbeddedIms(options: EmbeddedImsOptions): Promise<EmbeddedIms> {
@@ -49,7 +54,7 @@ export async function createEmbeddedIms(options: EmbeddedImsOptions): Promise<Em
   const outbox = createOutboxMailer(store.kysely);
   const smtp = !options.mailer && config.smtp ? createSmtpMailer(store.kysely, config.smtp) : undefined;
   const mailer = options.mailer ?? smtp ?? outbox;
-  const oidc = await createImsOidc({ db, directory, config });
+  const oidc = await createImsOidc({ db, directory, config, ...(options.onSignIn ? { onSignIn: options.onSignIn } : {}) });
   const links = createOneTimeLinks(db, config.linkSecret);
   const invitations = createInvitationSender({ directory, links, mailer, config });
   const passwordStrategies = createStrategyRegistry(store.kysely);

@@ -30,7 +30,7 @@ export interface ImsOidc {
   verifyClientToken(token: string): Promise<ClientTokenInfo | undefined>;
 }
 
-export async function createImsOidc(options: { db: ImsDb; directory: ImsDirectoryService; config: ImsConfig }): Promise<ImsOidc> {
+export async function createImsOidc(options: { db: ImsDb; directory: ImsDirectoryService; config: ImsConfig; onSignIn?: (accountId: string) => void }): Promise<ImsOidc> {
   const { db, directory, config } = options;
   const adapter = createStoreOidcAdapter(db);
   const mountPath = new URL(config.issuer).pathname;
@@ -38,6 +38,12 @@ export async function createImsOidc(options: { db: ImsDb; directory: ImsDirector
 
   const build = (keys: Awaited<ReturnType<typeof loadSigningKeys>>): { provider: Provider; callback: ReturnType<Provider['callback']> } => {
     const provider = new Provider(config.issuer, buildProviderConfiguration({ config, directory, adapter, keys }));
+    // Every completed authorization, by password, SSO or an existing IMS session: who signed in to which client.
+    const onSignIn = options.onSignIn;
+    if (onSignIn) provider.on('authorization.success', (ctx: { oidc?: { session?: { accountId?: string } } }) => {
+      const accountId = ctx.oidc?.session?.accountId;
+      if (accountId) onSignIn(accountId);
+    });
     return { provider, callback: provider.callback() };
   };
   let current = build(await ensureSigningKeys(db));
