@@ -34,7 +34,7 @@ out are named at start, with the option that sets them. Stops cleanly on Ctrl-C.
     }
     if (config.ims.devOutbox) io.out(`  mail outbox     ${app.baseUrl}/ims/dev/outbox\n`);
     // Say what is not set up instead of silently doing less (the console and the CLI act the same either way).
-    for (const gap of app.gaps()) io.err(`note: ${gap.option} is not set: ${gap.consequence}\n`);
+    for (const gap of app.gaps()) io.err(`note: not set: ${gap.option}; ${gap.consequence}\n`);
     io.out('Press Ctrl-C to stop.\n');
     await new Promise<void>((done) => {
       const stop = () => done();

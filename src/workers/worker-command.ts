@@ -17,6 +17,8 @@ they do not run and the audit log says why (window_expired). --until-idle stops 
     const concurrency = values.concurrency === undefined ? 2 : Number(values.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new AppError('usage', '--concurrency must be a whole number of at least 1');
     await using app = await composeRehome(config, { now: io.now });
+    // Say what is not set up instead of silently doing less (the same parts the server names).
+    for (const gap of app.gaps()) io.err(`note: not set: ${gap.option}; ${gap.consequence}\n`);
     const stop = new AbortController();
     const onSignal = () => stop.abort();
     process.once('SIGINT', onSignal);
