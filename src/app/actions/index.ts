@@ -7,3 +7,4 @@ export { changeUsers, type ChangeUsersInput, type UserChange } from './change-us
 export { sendVerification, type VerificationSendResult } from './send-verification.ts';
 export { confirmMigration, rollbackMigration } from './confirm.ts';
 export { workQueue, type WorkQueueInput } from './work-queue.ts';
+export { moveSupportTickets, rewriteStoredLinks, verifyAccess } from './phase-three.ts';

@@ -9,8 +9,8 @@ import { needsAttention, rewriteLinks, type LinkSource } from '../../links/rewri
 import { ProductSourceError } from '../../ports/product-source.ts';
 import { loadUrlRules } from '../../redirects/load-url-rules.ts';
 import { CliError } from '../cli-error.ts';
-import { openConfiguredStore } from '../../app/open-configured-store.ts';
-import { saveReport } from '../../reports/report-store.ts';
+import { composeRehome } from '../../app/compose.ts';
+import { rewriteStoredLinks } from '../../app/actions/index.ts';
 import { writeOutputFile } from '../write-output.ts';
 
 export const rewriteLinksCommand: Command = {
@@ -61,13 +61,14 @@ Exit status: 0 done, 3 some old links need a person (unmatched, refused, changed
     }
     const { source, file, subscriptionId } = openSource(ctx, apply);
     try {
-      await using store = apply || subscriptionId ? await openConfiguredStore(ctx.config) : undefined;
-      const report = await rewriteLinks({
-        source, rules, apply, actor: ctx.io.actor, subscriptionId, now: () => ctx.io.now(),
-        ...(store && apply ? { audit: (entry) => store.appendAudit(entry) } : {}),
-      });
-      // Kept (dry run or applied) for the console's Support & links page.
-      if (store && subscriptionId) await saveReport(store.kysely, { subscriptionId, kind: 'link_rewrite', at: ctx.io.now().toISOString(), report });
+      // A dry run of an export file alone needs no store; anything applied or tied to a subscription is kept.
+      let report;
+      if (apply || subscriptionId) {
+        await using app = await composeRehome(ctx.config, { now: ctx.io.now });
+        report = await rewriteStoredLinks(app, { source, rules, apply, subscriptionId, actor: ctx.io.actor });
+      } else {
+        report = await rewriteLinks({ source, rules, apply: false, actor: ctx.io.actor, subscriptionId: null, now: ctx.io.now });
+      }
       if (apply && file !== undefined) {
         writeOutputFile(String(v.out), file.serialize());
         ctx.io.err(`wrote the rewritten links export to ${v.out}\n`);

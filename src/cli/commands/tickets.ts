@@ -2,8 +2,9 @@ import type { Command } from './command.ts';
 import { STORE_OPTIONS, storeFlags } from './command.ts';
 import { readTickets } from '../../importers/tickets.ts';
 import { NOT_MIGRATED_REASONS } from '../../core/tickets/plan-tickets.ts';
-import { migrateTickets, type TicketMigrationReport } from '../../tickets/migrate-tickets.ts';
-import { openConfiguredStore } from '../../app/open-configured-store.ts';
+import type { TicketMigrationReport } from '../../tickets/migrate-tickets.ts';
+import { composeRehome } from '../../app/compose.ts';
+import { moveSupportTickets } from '../../app/actions/index.ts';
 import { createProgressBar } from '../progress-bar.ts';
 import { CliError } from '../cli-error.ts';
 
@@ -23,12 +24,9 @@ Exit status 0 when the counts reconcile, 3 when they do not, 2 for a bad file (f
     if (format !== 'table' && format !== 'json') throw new CliError('usage', `--format must be table or json, not ${format}`);
     const file = String(values.file);
     const tickets = readTickets(file);
-    await using store = await openConfiguredStore(config);
+    await using app = await composeRehome(config, { now: io.now });
     const bar = createProgressBar('moving tickets', io.err, io.isTTY);
-    const report = await migrateTickets(
-      { db: store.kysely, now: io.now, actor: io.actor, onBatch: (done, total) => bar.update(done, 0, total) },
-      { subscriptionId: String(values.subscription), tickets, source: file, dryRun: Boolean(values['dry-run']) },
-    );
+    const report = await moveSupportTickets(app, { subscriptionId: String(values.subscription), tickets, source: file, dryRun: Boolean(values['dry-run']), actor: io.actor, onBatch: (done, total) => bar.update(done, 0, total) });
     bar.end();
     io.out(format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : describeTicketReport(report, file));
     return report.reconciled ? 0 : 3;

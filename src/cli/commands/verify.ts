@@ -10,7 +10,8 @@ import { readTextFile } from '../../importers/text-file.ts';
 import { ProductSourceError } from '../../ports/product-source.ts';
 import { CliError } from '../cli-error.ts';
 import { openConfiguredStore } from '../../app/open-configured-store.ts';
-import { saveReport } from '../../reports/report-store.ts';
+import { composeRehome } from '../../app/compose.ts';
+import { verifyAccess } from '../../app/actions/index.ts';
 import { writeOutputFile } from '../write-output.ts';
 
 export const verifyCommand: Command = {
@@ -63,12 +64,14 @@ Exit status: 0 nobody lost access, 3 some user lost access (or is missing), 2 ba
       return 1;
     }
     if (typeof v['save-after'] === 'string') writeOutputFile(v['save-after'], `${JSON.stringify(after, null, 2)}\n`);
-    const diff = diffAccess(before, after);
     const subscriptionId = (v.subscription as string | undefined) ?? (v['before-stored'] as string | undefined);
+    // With a subscription, the report is kept for the console's Support & links page.
+    let diff;
     if (subscriptionId) {
-      // Kept for the console's Support & links page.
-      await using store = await openConfiguredStore(ctx.config);
-      await saveReport(store.kysely, { subscriptionId, kind: 'access_diff', at: ctx.io.now().toISOString(), report: diff });
+      await using app = await composeRehome(ctx.config, { now: ctx.io.now });
+      diff = await verifyAccess(app, { before, after, subscriptionId });
+    } else {
+      diff = diffAccess(before, after);
     }
     const text = format === 'json' ? `${JSON.stringify(diff, null, 2)}\n` : renderAccessDiff(diff, { limit: v.limit === undefined ? 500 : Number(v.limit) });
     if (typeof v.out === 'string') {
