@@ -1,5 +1,4 @@
-import { createServer } from 'node:http';
-import { logUnexpected } from '../http/log-error.ts';
+import { createHandlerServer } from '../http/handler-server.ts';
 import type { AddressInfo } from 'node:net';
 import { createEmbeddedIms, type EmbeddedIms } from '../ims/embedded-ims.ts';
 import type { ImsConfig } from '../ims/ims-config.ts';
@@ -44,25 +43,7 @@ export interface RunningServer {
  * through `handlers`. Anything unanswered is a 404.
  */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
-  let handlers: RequestHandler[] = [];
-  const server = createServer(async (req, res) => {
-    try {
-      for (const handler of handlers) {
-        if (await handler(req, res)) return;
-      }
-      res.statusCode = 404;
-      res.setHeader('content-type', 'text/plain; charset=utf-8');
-      res.end('Not found');
-    } catch (error) {
-      logUnexpected('server', error);
-      if (!res.headersSent) {
-        res.statusCode = 500;
-        res.end('Internal error');
-      } else {
-        res.destroy();
-      }
-    }
-  });
+  const { server, mount } = createHandlerServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
@@ -78,7 +59,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     await new Promise<void>((resolve) => server.close(() => resolve()));
     throw error;
   }
-  handlers = [ims.handler, ...(options.handlers ?? []).map((make) => make(ims))];
+  mount([ims.handler, ...(options.handlers ?? []).map((make) => make(ims))]);
   return {
     url,
     ims,

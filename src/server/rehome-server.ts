@@ -1,11 +1,9 @@
-import { createServer } from 'node:http';
+import { createHandlerServer } from '../http/handler-server.ts';
 import type { AddressInfo } from 'node:net';
 import { composeRehome, type ComposeOptions, type RehomeApp } from '../app/compose.ts';
 import type { StoreAdapter } from '../app/rehome-store.ts';
 import type { RehomeConfig } from '../config/config.ts';
 import type { ConsoleHandler } from '../console/console-handler.ts';
-import { logUnexpected } from '../http/log-error.ts';
-import type { RequestHandler } from '../http/request-handler.ts';
 import type { EmbeddedIms } from '../ims/embedded-ims.ts';
 import { mountedHandlers } from './mounted-handlers.ts';
 
@@ -43,23 +41,7 @@ export async function startRehomeServer(options: RehomeServerOptions): Promise<R
   const staticConfig = typeof options.config === 'function' ? undefined : options.config;
   const host = options.host ?? staticConfig?.server.host ?? '127.0.0.1';
   const port = options.port ?? staticConfig?.server.port ?? 0;
-  let handlers: RequestHandler[] = [];
-  const server = createServer(async (req, res) => {
-    try {
-      for (const handler of handlers) if (await handler(req, res)) return;
-      res.statusCode = 404;
-      res.setHeader('content-type', 'text/plain; charset=utf-8');
-      res.end('Not found');
-    } catch (error) {
-      logUnexpected('server', error);
-      if (!res.headersSent) {
-        res.statusCode = 500;
-        res.end('Internal error');
-      } else {
-        res.destroy();
-      }
-    }
-  });
+  const { server, mount } = createHandlerServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
@@ -76,7 +58,7 @@ export async function startRehomeServer(options: RehomeServerOptions): Promise<R
     app = await composeRehome(config, { baseUrl: url, ...(options.store ? { store: options.store } : {}), ...(options.now ? { now: options.now } : {}), ...(options.wrapPorts ? { wrapPorts: options.wrapPorts } : {}) });
     const ims = await app.ims();
     const parts = mountedHandlers(app, ims, options.pollMs ? { pollMs: options.pollMs } : {});
-    handlers = [ims.handler, ...parts.handlers];
+    mount([ims.handler, ...parts.handlers]);
     const running = app;
     const close = async () => {
       // Background console runs stop (and finish the user they hold) before the server and the store go away.
