@@ -1,14 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { RehomeConfig } from '../config/config.ts';
-import type { RehomeApp } from './compose.ts';
 import type { Mailer } from '../mail/mailer.ts';
-import type { RequestHandler } from '../http/request-handler.ts';
 import { commsDb } from '../comms/comms-schema.ts';
 import { commsSettingsOf } from '../comms/comms-settings.ts';
 import { sendComms, type CommsDeps } from '../comms/send-comms.ts';
 import { loadTemplates } from '../comms/template-files.ts';
 import { createVerificationLinks } from '../comms/verification-links.ts';
-import { createVerifyEmailHandler, type ResendResult } from '../comms/verify-email-handler.ts';
+import type { ResendResult } from '../comms/verify-email-handler.ts';
 
 /** A person may ask for a new link from the expired page at most this often. */
 const RESEND_INTERVAL_MS = 10 * 60_000;
@@ -49,13 +47,4 @@ export function resendFor(deps: CommsDeps): (subscriptionId: string, userId: str
     const r = await sendComms({ ...deps, actor: `product-user:${userId}` }, subscriptionId, { kind: 'template', template: 'verification', userIds: [userId] });
     return r.sent + r.duplicate > 0 ? 'sent' : 'not_needed';
   };
-}
-
-/**
- * The `/verify-email` handler: links signed with the server's link secret, new links mailed through the app's
- * mailer (SMTP or the outbox).
- */
-export function verifyEmailHandler(app: RehomeApp): RequestHandler {
-  const deps = app.comms('server:verify-email');
-  return createVerifyEmailHandler({ db: app.store.kysely, links: deps.links, imsName: app.config.ims.productName, brandText: app.config.ims.brandText, now: deps.now, resend: resendFor(deps) });
 }

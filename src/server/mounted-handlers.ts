@@ -1,5 +1,5 @@
 import type { RehomeApp } from '../app/compose.ts';
-import { verifyEmailHandler } from '../app/comms-wiring.ts';
+import { verifyEmailHandler } from '../app/verify-email-mount.ts';
 import { createConsoleHandler, type ConsoleHandler } from '../console/console-handler.ts';
 import { logUnexpected } from '../http/log-error.ts';
 import type { RequestHandler } from '../http/request-handler.ts';

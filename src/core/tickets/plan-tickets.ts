@@ -7,16 +7,10 @@
  */
 import { MIGRATED_STATES, type UserState } from '../migration/states.ts';
 import { reconcileTickets, type TicketReconciliation } from './reconcile-tickets.ts';
-import type { SupportTicket, TicketStatus } from './ticket.ts';
+import type { SupportTicket } from './ticket.ts';
+import type { IdentityRef, NotMigratedReason, PlannedMessage, PlannedTicket } from './planned-ticket.ts';
 
-/** Why a ticket or message went to the fallback admin (stable codes: docs/support-tickets.md). */
-export type NotMigratedReason =
-  | 'unknown_user' // the product user id is not in this subscription's migration
-  | 'skipped' // an admin skipped the user (blocked or unverified users are skipped before confirmation)
-  | 'blocked' // still blocked (only before confirmation; kept for completeness)
-  | 'deactivated' // deactivated or locked in the product: never migrated
-  | 'api_only' // API-only users keep product credentials and have no IMS account
-  | 'not_migrated'; // any other state without an IMS account
+export type { IdentityRef, NotMigratedReason, PlannedMessage, PlannedTicket } from './planned-ticket.ts';
 
 export const NOT_MIGRATED_REASONS: readonly NotMigratedReason[] = ['skipped', 'blocked', 'deactivated', 'api_only', 'not_migrated', 'unknown_user'];
 
@@ -35,29 +29,6 @@ export interface PlanTicketsInput {
   admins: readonly string[];
 }
 
-export interface IdentityRef {
-  imsSubject: string;
-  productUserId: string;
-}
-
-export interface PlannedMessage {
-  index: number;
-  /** `author`: the author's own IMS account; `staff`: the product's support staff (no account). */
-  attribution: 'author' | 'admin_fallback' | 'staff';
-  attributedTo: IdentityRef | null;
-  originalAuthorUserId: string | null;
-  reason?: NotMigratedReason;
-}
-
-export interface PlannedTicket {
-  ticketId: string;
-  status: TicketStatus;
-  attributedTo: IdentityRef;
-  reattributed: 'submitter' | 'admin_fallback';
-  reason?: NotMigratedReason;
-  originalSubmitterUserId: string;
-  messages: PlannedMessage[];
-}
 
 export interface TicketPlan {
   subscriptionId: string;

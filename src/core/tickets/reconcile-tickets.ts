@@ -2,7 +2,7 @@
  * The counts that prove phase 3 lost and duplicated nothing: computed from the input and from the planned output
  * separately, then compared. The apply step adds what it found in the store (src/tickets/migrate-tickets.ts).
  */
-import type { NotMigratedReason, PlannedTicket } from './plan-tickets.ts';
+import type { NotMigratedReason, PlannedTicket } from './planned-ticket.ts';
 import { TICKET_STATUSES, type SupportTicket, type TicketStatus } from './ticket.ts';
 
 export interface TicketReconciliation {
