@@ -12,5 +12,5 @@ export const REHOME_COMMANDS: Record<string, Command> = { ...rest, worker: worke
 
 /** `rehome ...`: returns the exit code (bin/rehome.ts sets it). */
 export function rehome(argv: string[], io?: CliIo): Promise<number> {
-  return io ? main(argv, io, REHOME_COMMANDS) : main(argv, undefined, REHOME_COMMANDS);
+  return main(argv, io, REHOME_COMMANDS);
 }

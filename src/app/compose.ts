@@ -25,7 +25,7 @@ import type { CommsDeps } from '../comms/send-comms.ts';
 import { AppError } from './app-error.ts';
 import { commsDepsFrom } from './comms-wiring.ts';
 import { consoleClientRegistration } from './console-client.ts';
-import { imsConfigFrom } from './ims-config-from.ts';
+import { imsConfigFrom, smtpOf } from './ims-config-from.ts';
 import { openConfiguredStore } from './open-configured-store.ts';
 import type { StoreAdapter } from './rehome-store.ts';
 import { serverSecretsOf, type ServerSecrets } from './server-secrets.ts';
@@ -42,7 +42,7 @@ export interface EngineRunInput {
 
 /** A part a face may need that the configuration leaves out, and the option that sets it. */
 export interface ConfigGap {
-  part: 'product' | 'mail' | 'public_url' | 'product_url';
+  part: 'product' | 'mail' | 'product_url';
   option: string;
   consequence: string;
 }
@@ -103,7 +103,9 @@ export async function composeRehome(config: RehomeConfig, options: ComposeOption
   const secretsOf = (): ServerSecrets => (secrets ??= serverSecretsOf(config));
   let imsConfig: ImsConfig | undefined;
   const imsConfigOf = (): ImsConfig => (imsConfig ??= imsConfigFrom(config, secretsOf(), baseUrl, [consoleClientRegistration(baseUrl, secretsOf().linkSecret), ...productClients(config)]));
-  const smtp = config.mail.smtpHost ? createSmtpMailer(store.kysely, imsConfigOf().smtp!) : undefined;
+  // From `mail.*` alone: a command that only mails (or only plans) must not need the server's secrets.
+  const smtpOptions = smtpOf(config);
+  const smtp = smtpOptions ? createSmtpMailer(store.kysely, smtpOptions) : undefined;
   const mailer: Mailer = smtp ?? createOutboxMailer(store.kysely, { now });
   const legacyPasswords = config.product.url ? createRestPasswordVerifier({ baseUrl: config.product.url, token: config.product.token! }) : undefined;
   const directory = createStoreImsDirectory(store);

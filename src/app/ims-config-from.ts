@@ -17,8 +17,14 @@ export function imsConfigFrom(config: RehomeConfig, secrets: ServerSecrets, base
     productName: config.ims.productName,
     devOutbox: config.ims.devOutbox,
     clients,
-    smtp: config.mail.smtpHost
-      ? { host: config.mail.smtpHost, port: config.mail.smtpPort, secure: config.mail.smtpSecure, ...(config.mail.smtpUser ? { user: config.mail.smtpUser } : {}), ...(config.mail.smtpPassword ? { password: config.mail.smtpPassword } : {}), from: config.mail.from }
-      : null,
+    smtp: smtpOf(config),
   });
+}
+
+/** The SMTP server of `mail.*`, or null for the outbox alone (no secrets needed to know it). */
+export function smtpOf(config: RehomeConfig): ImsConfig['smtp'] {
+  const m = config.mail;
+  return m.smtpHost
+    ? { host: m.smtpHost, port: m.smtpPort, secure: m.smtpSecure, ...(m.smtpUser ? { user: m.smtpUser } : {}), ...(m.smtpPassword ? { password: m.smtpPassword } : {}), from: m.from }
+    : null;
 }

@@ -38,7 +38,6 @@ export async function migrateUsers(app: RehomeApp, input: MigrateUsersInput): Pr
   const m = await getMigration(db, input.subscriptionId);
   if (!m) throw new AppError('no_migration', `no migration for ${input.subscriptionId}: plan it and link the product first`);
   const only = input.userIds && input.userIds.length > 0 ? { userIds: input.userIds } : {};
-  const ports = app.enginePorts({ orgId: m.org_id ?? '', subscriptionId: input.subscriptionId, actor: input.actor, ...(input.onEvent ? { onEvent: input.onEvent } : {}) });
   let r: { attempted: number; migrated: number; failed: number };
   let queued = false;
   if (app.store.dialect === 'postgres') {
@@ -47,10 +46,11 @@ export async function migrateUsers(app: RehomeApp, input: MigrateUsersInput): Pr
     queued = true;
     const w = await workQueue(app, { untilIdle: true, ...(input.signal ? { signal: input.signal } : {}), ...(input.onEvent ? { onEvent: input.onEvent } : {}) });
     r = { migrated: w.migrated, failed: w.failed, attempted: w.migrated + w.failed };
-  } else if (input.batchSize) {
-    r = await runBatchedUserPhase({ subscriptionId: input.subscriptionId, concurrency: 1, batchSize: input.batchSize, ...only, ...(input.signal ? { signal: input.signal } : {}) }, ports);
   } else {
-    r = await runUserPhase({ subscriptionId: input.subscriptionId, concurrency: app.config.migration.concurrency, ...only, ...(input.signal ? { signal: input.signal } : {}) }, ports);
+    const ports = app.enginePorts({ orgId: m.org_id ?? '', subscriptionId: input.subscriptionId, actor: input.actor, ...(input.onEvent ? { onEvent: input.onEvent } : {}) });
+    r = input.batchSize
+      ? await runBatchedUserPhase({ subscriptionId: input.subscriptionId, concurrency: 1, batchSize: input.batchSize, ...only, ...(input.signal ? { signal: input.signal } : {}) }, ports)
+      : await runUserPhase({ subscriptionId: input.subscriptionId, concurrency: app.config.migration.concurrency, ...only, ...(input.signal ? { signal: input.signal } : {}) }, ports);
   }
   return { ...r, migration: await requireMigration(db, input.subscriptionId), queued };
 }

@@ -14,7 +14,6 @@ export interface StatusPageInput {
   view: LiveView;
   errors: { code: string; count: number; example: string }[];
   rules: ScheduleRules;
-  verificationAvailable: boolean;
 }
 
 const COUNTED_STATES = ['migrated', 'activated', 'migrating', 'eligible', 'failed', 'needs_email_verification', 'blocked', 'skipped', 'stays_local', 'not_migrated'] as const;
@@ -69,8 +68,7 @@ ${bar('migration', 'User migration')}
 <li><a href="${path('/users?state=skipped')}"><span data-live-text="skipped">${p.skipped}</span> marked skipped</a></li>
 </ul>
 <form method="post" action="${path('/verify-all')}" class="actions">${csrfField(input.session)}
-<button type="submit" class="secondary"${raw(unverified > 0 && input.verificationAvailable ? '' : ' disabled')}>Resend verification to all ${plural(unverified, 'unverified user')}</button>
-${input.verificationAvailable ? '' : html`<span class="hint">Verification mail is not set up on this server.</span>`}
+<button type="submit" class="secondary"${raw(unverified > 0 ? '' : ' disabled')}>Resend verification to all ${plural(unverified, 'unverified user')}</button>
 </form>
 </section>
 

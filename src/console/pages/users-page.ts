@@ -14,7 +14,6 @@ export interface UsersPageInput {
   page: UserTablePage;
   reasons: Map<string, string[]>;
   eligible: number;
-  verificationAvailable: boolean;
   planned: boolean;
 }
 
@@ -51,7 +50,7 @@ ${query.sort !== 'user' ? html`<input type="hidden" name="sort" value="${query.s
 <input type="hidden" name="return" value="${userTableHref(base, query, {})}">
 <fieldset class="actions"><legend class="visually-hidden">Act on the selected users</legend>
 <button type="submit" name="action" value="migrate" data-confirm="Migrate the selected users now?">Migrate Now</button>
-<button type="submit" name="action" value="verify" class="secondary"${raw(input.verificationAvailable ? '' : ' disabled')}>Verify Email</button>
+<button type="submit" name="action" value="verify" class="secondary">Verify Email</button>
 <button type="submit" name="action" value="unskip" class="secondary">Unskip Migration</button>
 <button type="submit" name="action" value="retry" class="secondary">Retry</button>
 <span class="field"><label for="reason">Reason for skipping <span class="hint">(required to skip)</span></label><input type="text" id="reason" name="reason" maxlength="200"></span>

@@ -61,7 +61,7 @@ const status: PageRoute = async (ctx, r) => {
   const errors = m ? await errorsByCode(migrationDb(ctx.store.kysely), r.subscriptionId) : [];
   return {
     title: 'Migration Status', tab: 'status', live: true,
-    body: renderStatusPage({ session: r.session, subscriptionId: r.subscriptionId, migration: m, timeZone, live, view: liveView(live, { state: subscriptionStateLabel }), errors, rules: ctx.rules, verificationAvailable: true }),
+    body: renderStatusPage({ session: r.session, subscriptionId: r.subscriptionId, migration: m, timeZone, live, view: liveView(live, { state: subscriptionStateLabel }), errors, rules: ctx.rules }),
   };
 };
 
@@ -73,7 +73,7 @@ const users: PageRoute = async (ctx, r) => {
   const eligible = await migrationDb(ctx.store.kysely).selectFrom('mig_users').select((eb) => eb.fn.countAll<number>().as('n')).where('subscription_id', '=', r.subscriptionId).where('state', '=', 'eligible').executeTakeFirstOrThrow();
   return {
     title: 'User Migration', tab: 'users', live: true,
-    body: renderUsersPage({ session: r.session, subscriptionId: r.subscriptionId, timeZone: facts?.plan.timeZone ?? 'UTC', query, page, reasons: facts?.reasons ?? new Map(), eligible: Number(eligible.n), verificationAvailable: true, planned: Boolean(m) }),
+    body: renderUsersPage({ session: r.session, subscriptionId: r.subscriptionId, timeZone: facts?.plan.timeZone ?? 'UTC', query, page, reasons: facts?.reasons ?? new Map(), eligible: Number(eligible.n), planned: Boolean(m) }),
   };
 };
 
