@@ -3,12 +3,13 @@
 import type { Command } from './app/command.ts';
 import { main, type CliIo } from './cli/main.ts';
 import { COMMANDS } from './cli/commands/index.ts';
+import { imsCommand } from './cli/commands/ims-domain.ts';
 import { serveCommand } from './server/serve-command.ts';
 import { workerCommand } from './workers/worker-command.ts';
 
 const { redirects, ...rest } = COMMANDS;
 /** Every `rehome` command, in the order a person meets them. */
-export const REHOME_COMMANDS: Record<string, Command> = { ...rest, worker: workerCommand, serve: serveCommand, ...(redirects ? { redirects } : {}) };
+export const REHOME_COMMANDS: Record<string, Command> = { ...rest, worker: workerCommand, serve: serveCommand, ims: imsCommand, ...(redirects ? { redirects } : {}) };
 
 /** `rehome ...`: returns the exit code (bin/rehome.ts sets it). */
 export function rehome(argv: string[], io?: CliIo): Promise<number> {

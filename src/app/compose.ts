@@ -11,6 +11,7 @@ import { createRestProductSource } from '../adapters/product/rest/rest-product-s
 import type { ScheduleRules } from '../core/migration/schedule.ts';
 import { createEmbeddedIms, type EmbeddedIms } from '../ims/embedded-ims.ts';
 import { createStoreImsDirectory } from '../ims/directory/store-ims-directory.ts';
+import { accountMails } from '../ims/accounts/account-mails.ts';
 import type { ImsClientConfig, ImsConfig } from '../ims/ims-config.ts';
 import type { HashImportReport } from '../ims/passwords/hash-import-check.ts';
 import type { LegacyPasswordVerifier } from '../ims/passwords/password-strategy.ts';
@@ -108,7 +109,14 @@ export async function composeRehome(config: RehomeConfig, options: ComposeOption
   const smtp = smtpOptions ? createSmtpMailer(store.kysely, smtpOptions) : undefined;
   const mailer: Mailer = smtp ?? createOutboxMailer(store.kysely, { now });
   const legacyPasswords = config.product.url ? createRestPasswordVerifier({ baseUrl: config.product.url, token: config.product.token! }) : undefined;
-  const directory = createStoreImsDirectory(store);
+  // One directory for every face (the CLI's engine, the server's IMS, SCIM, the console): one address rule, one
+  // policy (`matching.*`), and one way to tell a person their unconfirmed sign-up gave way to their organization.
+  const directory = createStoreImsDirectory(store, {
+    emailPolicy: { caseFoldLocalPart: config.matching.caseFoldLocalPart },
+    onSignUpsCancelled: async (accounts) => {
+      for (const a of accounts) await mailer.send(accountMails.signUpCancelled({ to: a.email, product: config.ims.productName, key: `ims:signup-cancelled:${a.id}` }));
+    },
+  });
   let ims: Promise<EmbeddedIms> | undefined;
   const m = config.migration;
   const scheduleRules: ScheduleRules = { minDaysAhead: m.minDaysAhead, maxDaysAhead: m.maxDaysAhead, lockHoursBefore: m.lockHoursBefore, windowDays: m.windowDays, extensionDays: m.extensionDays, maxExtensions: m.maxExtensions };
@@ -154,7 +162,7 @@ export async function composeRehome(config: RehomeConfig, options: ComposeOption
     config, store, now, baseUrl, issuer, mailer, scheduleRules, legacyPasswords,
     secrets: secretsOf,
     imsConfig: imsConfigOf,
-    ims: () => (ims ??= createEmbeddedIms({ store, config: imsConfigOf(), mailer, onSignIn: recordSignIn, ...(legacyPasswords ? { legacyPasswords } : {}) })),
+    ims: () => (ims ??= createEmbeddedIms({ store, directory, config: imsConfigOf(), mailer, onSignIn: recordSignIn, now, ...(legacyPasswords ? { legacyPasswords } : {}) })),
     productSource,
     enginePorts,
     comms: (actor) => commsDepsFrom({ db: store.kysely, mailer, config, secret: secretsOf().linkSecret, baseUrl, actor, now }),

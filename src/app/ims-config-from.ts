@@ -16,6 +16,8 @@ export function imsConfigFrom(config: RehomeConfig, secrets: ServerSecrets, base
     brandText: config.ims.brandText,
     productName: config.ims.productName,
     devOutbox: config.ims.devOutbox,
+    requestLimits: { perAddress: config.ims.requestLimitPerAddress, perClient: config.ims.requestLimitPerClient, windowSeconds: config.ims.requestLimitWindowSeconds },
+    caseFoldLocalPart: config.matching.caseFoldLocalPart,
     clients,
     smtp: smtpOf(config),
   });

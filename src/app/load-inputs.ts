@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
 import type { ImsDirectory, SubscriptionSnapshot } from '../core/model.ts';
 import { readProductUsers } from '../importers/product-users.ts';
 import { readImsDirectory } from '../importers/ims-directory.ts';
 import { readSubscriptions } from '../importers/subscription.ts';
 import { ImportError, ImportErrors } from '../importers/import-error.ts';
+import { checkInputFile } from '../importers/text-file.ts';
 import { AppError } from './app-error.ts';
 
 export interface FileInputs {
@@ -14,14 +14,16 @@ export interface FileInputs {
 
 /**
  * Reads `--subscription`/`--users` pairs (paired by position: production and sandbox at once) and one `--ims`
- * directory. Everything is parsed and cross-checked before anything is stored or printed.
+ * directory. Everything is parsed and cross-checked before anything is stored or printed. Every path is looked at
+ * first: a missing one is `file_not_found`, a FIFO, device, directory or socket `not_a_regular_file` (never opened,
+ * so a named pipe with no writer cannot hang the import).
  */
 export async function loadFileInputs(opts: { users: string[]; ims?: string; subscriptions: string[] }): Promise<FileInputs> {
   if (opts.users.length === 0 || opts.subscriptions.length === 0 || !opts.ims) {
     throw new AppError('usage', 'needs --users FILE, --ims FILE and --subscription FILE (repeat --users/--subscription in pairs for several subscriptions)');
   }
   for (const f of [...opts.users, opts.ims, ...opts.subscriptions]) {
-    if (!existsSync(f)) throw new AppError('file_not_found', `${f}: file not found`);
+    if (!checkInputFile(f)) throw new AppError('file_not_found', `${f}: file not found`);
   }
   const subscriptions = opts.subscriptions.flatMap((f) => readSubscriptions(f).map((s) => ({ s, file: f })));
   if (subscriptions.length !== opts.users.length) {

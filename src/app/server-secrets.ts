@@ -19,7 +19,7 @@ export function loadOrCreateDevSecrets(path: string, loopback: boolean): ServerS
   }
   if (existsSync(path)) return JSON.parse(readFileSync(path, 'utf8')) as ServerSecrets;
   const secrets: ServerSecrets = { cookieKeys: [randomBytes(32).toString('base64url')], linkSecret: randomBytes(32).toString('base64url') };
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 }); // the store's directory: it refuses anything looser
   writeFileSync(path, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   chmodSync(path, 0o600);
   return secrets;

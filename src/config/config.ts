@@ -7,7 +7,7 @@ export interface RehomeConfig {
   matching: { caseFoldLocalPart: boolean };
   readiness: { format: 'table' | 'json' | 'csv' | 'html' };
   server: { host: string; port: number; publicUrl: string | null; allowInsecureHttp: boolean };
-  ims: { brandText: string; productName: string; devOutbox: boolean; clientsFile: string | null; cookieKeys: string[] | null; linkSecret: string | null };
+  ims: { brandText: string; productName: string; devOutbox: boolean; clientsFile: string | null; cookieKeys: string[] | null; linkSecret: string | null; requestLimitPerAddress: number; requestLimitPerClient: number; requestLimitWindowSeconds: number };
   idp: { kind: 'embedded' | 'external'; issuer: string | null; scimUrl: string | null; tokenEndpoint: string | null; clientId: string | null; clientSecret: string | null; batchSize: number; requestsPerMinute: number; concurrency: number; timeoutMs: number };
   migration: { passwordStrategy: 'invite' | 'import_hashes' | 'lazy'; automaticThreshold: number; concurrency: number; minDaysAhead: number; maxDaysAhead: number; lockHoursBefore: number; windowDays: number; extensionDays: number; maxExtensions: number };
   comms: { templatesDir: string | null; productUrl: string | null; linkTtlHours: number; reminderDaysBefore: string[]; noticeDaysBefore: number; sendHour: number };

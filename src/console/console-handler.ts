@@ -17,7 +17,7 @@ import { renderHomePage, renderMessage, renderSignInPage } from './pages/home-pa
 import { subscriptionStateLabel } from './pages/labels.ts';
 import { html, layout, subscriptionPath } from './pages/layout.ts';
 import { ACTIONS, runAction } from './routes/action-routes.ts';
-import { downloadAudit, downloadReadiness } from './routes/download-routes.ts';
+import { DOWNLOADS } from './routes/download-routes.ts';
 import { PAGES, servePage } from './routes/page-routes.ts';
 import { createSessions, type ConsoleDb, type ConsoleSession } from './session.ts';
 import { createSignIn } from './sign-in.ts';
@@ -130,8 +130,8 @@ export function createConsoleHandler(options: ConsoleOptions): ConsoleHandler {
     }
     if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'method_not_allowed', 'This page only answers GET.');
     if (rest === '/events') return hub.subscribe(req, res, subscriptionId);
-    if (rest === '/readiness.csv' || rest === '/readiness.html') return downloadReadiness(ctx, r, rest.endsWith('csv') ? 'csv' : 'html', res);
-    if (rest === '/audit.csv') return downloadAudit(ctx, r, res);
+    const download = DOWNLOADS[rest];
+    if (download) return download(ctx, r, res);
     const page = PAGES[rest];
     if (!page) return notFound(res, session);
     return servePage(ctx, r, sub, page, res);

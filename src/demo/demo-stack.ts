@@ -2,8 +2,8 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadOrCreateDevSecrets } from '../app/server-secrets.ts';
 import { loadFileInputs } from '../app/load-inputs.ts';
+import { importSnapshots } from '../app/actions/index.ts';
 import { buildConfig, type RehomeConfig } from '../config/config.ts';
-import { seedDirectoryFromExport } from '../ims/seed-directory.ts';
 import { startRehomeServer, type RehomeServer } from '../server/rehome-server.ts';
 import { openStore, type StoreAdapter } from '../app/rehome-store.ts';
 import { seedEngage } from '../../examples/engage/seed.ts';
@@ -73,7 +73,8 @@ const example = (f: string): string => new URL(`../../examples/acme/${f}`, impor
 export async function startDemoStack(options: DemoStackOptions = {}): Promise<DemoStack> {
   const dir = resolve(options.dir ?? '.rehome/demo');
   if (options.fresh) rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
+  // 0700: Rehome's store lives here and refuses a directory open to group or others (store_permissions).
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const files = demoFiles(dir);
   const host = options.host ?? '127.0.0.1';
   const releasers: (() => Promise<void>)[] = [];
@@ -116,7 +117,7 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
     const issuer = `${rehome.url}/ims`;
     engage.configureIms({ issuer, ...DEMO_CLIENT, allowInsecureHttp: true, brandText: DEMO_BRAND });
 
-    if (!(await store.loadSnapshot({ subscriptionId: logins.subscriptionId }))) await importDemoSnapshot(store, rehome, engage, logins.subscriptionId, files);
+    if (!(await store.loadSnapshot({ subscriptionId: logins.subscriptionId }))) await importDemoSnapshot(rehome, engage, logins.subscriptionId, files);
     const close = closeAll;
     return { rehome, config: config!, engage, store, logins, files, issuer, created, close, [Symbol.asyncDispose]: close };
   } catch (error) {
@@ -126,17 +127,11 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
 }
 
 /** The IMS as the example export describes it, and Engage's users as Rehome's first snapshot. */
-async function importDemoSnapshot(store: StoreAdapter, rehome: RehomeServer, engage: EngageServer, subscriptionId: string, files: DemoFiles): Promise<void> {
+async function importDemoSnapshot(rehome: RehomeServer, engage: EngageServer, subscriptionId: string, files: DemoFiles): Promise<void> {
   const exported = writeExports(engage.db, subscriptionId, files.exportDir);
   const inputs = await loadFileInputs({ users: [exported.users], ims: example('ims-directory.csv'), subscriptions: [example('subscription.json')] });
-  const snap = inputs.snapshots[0]!;
-  await seedDirectoryFromExport(rehome.ims.directory, inputs.ims.accounts, snap.subscription.imsOrg);
-  const at = new Date().toISOString();
-  const ref = await store.saveSnapshot({
-    subscription: snap.subscription, users: snap.users, ims: inputs.ims, at,
-    sources: { users: exported.users, ims: inputs.sources.ims, subscription: inputs.sources.subscriptions[0]! },
-  });
-  await store.appendAudit({ at, actor: 'demo:start', action: 'snapshot:imported', subscriptionId: ref.subscriptionId, target: ref.id, details: { users: ref.userCount, imsAccounts: ref.imsAccountCount, digest: ref.digest } });
+  // The same application function as `rehome import`: the snapshot, and the IMS export mirrored into the embedded IMS.
+  await importSnapshots(rehome.app, inputs, 'demo:start');
 }
 
 /**

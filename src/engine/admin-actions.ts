@@ -83,9 +83,11 @@ export async function markEmailVerified(ctx: Ctx, subscriptionId: string, userId
     const plan = readPlan(await requireMigration(tx, subscriptionId));
     const planned = plan.users.find((x) => x.userId === userId);
     // Verification settles only the verification reasons; a user also blocked for something else stays blocked.
-    const otherBlocks = planned?.reasons.some((r) => !['email_unverified', 'invite_not_accepted', 'login_differs_from_email', 'access_expires', 'plus_or_dot_address', 'admin_not_ready', 'in_several_subscriptions', 'confusable_email'].includes(r));
+    const otherBlocks = planned?.reasons.some((r) => !['email_unverified', 'invite_not_accepted', 'login_differs_from_email', 'access_expires', 'plus_or_dot_address', 'admin_not_ready', 'in_several_subscriptions', 'confusable_email', 'identity_type_conflict', 'ims_signup_pending'].includes(r));
     if (otherBlocks) return false;
-    await transitionUser(tx, u, 'email_verified', { at: ctx.now().toISOString(), actor: ctx.actor, patch: { action: plan.passwordStrategy === 'invite' ? 'invite' : 'create' } });
+    // The plan still decides the account: the one it named (a verified IMS account with the address), else a new one.
+    const action = u.planned_account_id ? 'link' : plan.passwordStrategy === 'invite' ? 'invite' : 'create';
+    await transitionUser(tx, u, 'email_verified', { at: ctx.now().toISOString(), actor: ctx.actor, patch: { action } });
     return true;
   });
 }

@@ -1,4 +1,4 @@
-import { IdpError, type IdpBatchResult, type IdpUser, type NewIdpUser } from '../ports/identity-provider.ts';
+import { IdpError, type IdpBatchResult, type IdpUser, type IdpUserType, type NewIdpUser } from '../ports/identity-provider.ts';
 import type { EnginePorts } from '../ports/engine-ports.ts';
 
 /**
@@ -8,7 +8,7 @@ import type { EnginePorts } from '../ports/engine-ports.ts';
  */
 export interface BatchIdp {
   findByExternalIds(ids: string[]): Promise<IdpBatchResult<IdpUser | undefined>[]>;
-  findByEmails(emails: string[]): Promise<IdpBatchResult<IdpUser | undefined>[]>;
+  findByEmails(emails: string[], types?: readonly IdpUserType[]): Promise<IdpBatchResult<IdpUser | undefined>[]>;
   link(links: { userId: string; externalId: string }[]): Promise<IdpBatchResult<IdpUser>[]>;
   create(inputs: NewIdpUser[]): Promise<IdpBatchResult<IdpUser>[]>;
   /** Adds to the profile; when the call fails for the list, each member is tried alone so the failure is its own. */
@@ -33,7 +33,9 @@ export function createBatchIdp(ports: Pick<EnginePorts, 'idp' | 'onEvent' | 'sle
     findByExternalIds: (ids) => idp.findUsersByExternalIds
       ? bulk(ids.length, async () => (await idp.findUsersByExternalIds!(ids)).map((value) => ({ ok: true, value })))
       : each(ids, (externalId) => idp.findUser({ externalId })),
-    findByEmails: (emails) => idp.findUsersByEmails ? bulk(emails.length, () => idp.findUsersByEmails!(emails)) : each(emails, (email) => idp.findUser({ email })),
+    findByEmails: (emails, types) => idp.findUsersByEmails
+      ? bulk(emails.length, () => idp.findUsersByEmails!(emails, types))
+      : each(emails, (email) => idp.findUser({ email, ...(types ? { types } : {}) })),
     link: (links) => idp.linkUsers ? bulk(links.length, () => idp.linkUsers!(links)) : each(links, (l) => idp.linkUser(l.userId, l.externalId)),
     create: (inputs) => idp.createUsers ? bulk(inputs.length, () => idp.createUsers!(inputs)) : each(inputs, (input) => idp.createUser(input)),
     async grant(profileId, userIds) {

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { inList, dialectOf } from '../store/bulk-sql.ts';
-import { IdpError, type IdpBatchResult } from '../ports/identity-provider.ts';
+import { IdpError, type IdpBatchResult, type IdpUser } from '../ports/identity-provider.ts';
+import { accountKind, decideAccount, type SeenAccount } from '../core/migration/enforce-plan.ts';
+import { driftError, newAccountOf, plannedAccount, typesOf } from './migrate-user.ts';
 import { claimBatch, countPending, type ClaimedUser } from './batch-claim.ts';
 import { createBatchIdp, type BatchIdp } from './batch-idp.ts';
 import { recordOutcomes, type BatchOutcome } from './batch-record.ts';
@@ -107,25 +109,46 @@ async function migrateClaimed(db: MigrationDb, m: SubscriptionMigration, claimed
   };
 
   // Our own earlier attempt (even one whose answer a crash lost) is found by externalId before anything else.
-  (await idp.findByExternalIds(claimed.map((u) => u.user_id))).forEach((r, i) => take(claimed[i]!, r));
-  // One person in production and sandbox is one IMS account: reuse the subject another subscription linked.
-  const siblings = await siblingSubjects(db, m, claimed.filter(undecided));
-  for (const u of claimed.filter(undecided)) {
+  const byExternalId = new Map<string, IdpUser>();
+  (await idp.findByExternalIds(claimed.map((u) => u.user_id))).forEach((r, i) => {
+    if (!r.ok) fail(claimed[i]!, 'ims:account', r.error);
+    else if (r.value) byExternalId.set(claimed[i]!.user_id, r.value);
+  });
+  // One person in production and sandbox is one IMS account: reuse the subject another subscription byExternalId.
+  const siblings = await siblingSubjects(db, m, claimed.filter((u) => undecided(u) && !byExternalId.has(u.user_id)));
+  for (const u of claimed.filter((x) => undecided(x) && !byExternalId.has(x.user_id))) {
     const subject = u.normalized_email ? siblings.get(u.normalized_email) : undefined;
     if (subject) accounts.set(u.user_id, { subject, created: false });
   }
-  // A planned link goes to the verified account with the address; found nothing means create, as per user.
-  const linkers = claimed.filter((u) => undecided(u) && u.action === 'link');
-  const found = await idp.findByEmails(linkers.map((u) => u.email));
-  const toLink = linkers.flatMap((u, i) => {
-    const r = found[i]!;
-    if (!r.ok) fail(u, 'ims:account', r.error);
-    return r.ok && r.value ? [{ u, accountId: r.value.id }] : [];
-  });
+  // What the IMS shows now for each address, of the kind the plan decided (personal, or the org's managed IDs).
+  const verified = new Map<string, SeenAccount[]>();
+  for (const kind of ['personal', 'enterprise'] as const) {
+    const asked = claimed.filter((u) => undecided(u) && !byExternalId.has(u.user_id) && plannedAccount(u).accountType === kind);
+    const found = await idp.findByEmails(asked.map((u) => newAccountOf(u, plannedAccount(u)).email), typesOf({ accountType: kind }));
+    asked.forEach((u, i) => {
+      const r = found[i]!;
+      if (r.ok) verified.set(u.user_id, r.value ? [r.value] : []);
+      else if (r.error.code === 'ambiguous') fail(u, 'ims:account', driftError('several verified accounts of the planned kind hold this address since the plan'));
+      else fail(u, 'ims:account', r.error);
+    });
+  }
+  // The plan decides (core/migration/enforce-plan.ts): use, link the named account, create, or plan_drift.
+  const toLink: { u: ClaimedUser; accountId: string }[] = [];
+  const creates: ClaimedUser[] = [];
+  for (const u of claimed.filter(undecided)) {
+    const d = decideAccount(plannedAccount(u), { linked: byExternalId.get(u.user_id), verified: verified.get(u.user_id) ?? [] });
+    if (d.do === 'use') accounts.set(u.user_id, { subject: d.accountId, created: false });
+    else if (d.do === 'link') toLink.push({ u, accountId: d.accountId });
+    else if (d.do === 'create') creates.push(u);
+    else fail(u, 'ims:account', driftError(d.message));
+  }
   (await idp.link(toLink.map((x) => ({ userId: x.accountId, externalId: x.u.user_id })))).forEach((r, i) => take(toLink[i]!.u, r));
-  const creates = claimed.filter(undecided);
-  const created = await idp.create(creates.map((u) => ({ externalId: u.user_id, email: u.email, firstName: u.first_name, lastName: u.last_name })));
-  created.forEach((r, i) => take(creates[i]!, r, true));
+  const created = await idp.create(creates.map((u) => ({ ...newAccountOf(u, plannedAccount(u)), externalId: u.user_id })));
+  created.forEach((r, i) => {
+    const u = creates[i]!;
+    if (r.ok && accountKind(r.value.type) !== plannedAccount(u).accountType) fail(u, 'ims:account', driftError(`the IMS made a ${r.value.type} account where the plan said ${plannedAccount(u).accountType}`));
+    else take(u, r, true);
+  });
 
   // Passwords (invitation, imported hash): still part of the account step, repeated safely after a crash.
   if (ports.passwords) {

@@ -1,4 +1,7 @@
-import { IdpError, type IdpUser } from '../ports/identity-provider.ts';
+import { IdpError, isIdpError, type IdpUser, type IdpUserType, type NewIdpUser } from '../ports/identity-provider.ts';
+import { accountKind, decideAccount, PLAN_DRIFT_FIX, type PlannedAccount, type SeenAccount } from '../core/migration/enforce-plan.ts';
+import { normalizeEmail } from '../core/email/normalize-email.ts';
+import { MigrationError } from './migration-error.ts';
 import type { EnginePorts } from '../ports/engine-ports.ts';
 import { isPostgres, type LeaseHolder } from './claim-users.ts';
 import { getUser, migrationDb, transitionUser, type MigrationTx, type SubscriptionMigration, type UserMigration } from './migration-repo.ts';
@@ -74,21 +77,64 @@ export async function migrateUser(m: SubscriptionMigration, userId: string, port
 }
 
 /**
- * Finds the IMS account for the user or creates it: by externalId first (our own earlier attempt, even one whose
- * answer was lost in a crash), then the same person already moved with another subscription of this organization,
- * then — for a planned link — the verified account found by email, and only then a new account.
+ * The user's IMS account, exactly as the plan decided it (core/migration/enforce-plan.ts): our own earlier attempt
+ * by externalId (even one whose answer a crash lost), the same person already moved with another subscription of
+ * this organization, the account the plan named (`link`), or a new account of the planned type that links nothing.
+ * Whenever the IMS no longer matches the plan, the user fails with `plan_drift`.
  */
 async function ensureAccount(u: UserMigration, m: SubscriptionMigration, ports: EnginePorts): Promise<IdpUser & { created: boolean }> {
-  const byExternalId = await ports.idp.findUser({ externalId: u.user_id });
-  if (byExternalId) return { ...byExternalId, created: false };
-  const sibling = u.normalized_email ? await siblingSubject(u, m, ports) : undefined;
-  if (sibling) return { id: sibling, externalId: null, email: u.email, emailVerified: true, type: 'personal', active: true, created: false };
-  if (u.action === 'link') {
-    const found = await ports.idp.findUser({ email: u.email });
-    if (found) return { ...(await ports.idp.linkUser(found.id, u.user_id)), created: false };
+  const plan = plannedAccount(u);
+  const linked = await ports.idp.findUser({ externalId: u.user_id });
+  if (!linked) {
+    const sibling = u.normalized_email ? await siblingSubject(u, m, ports) : undefined;
+    if (sibling) return { id: sibling, externalId: null, email: u.email, emailVerified: true, type: 'personal', active: true, created: false };
   }
-  const created = await ports.idp.createUser({ externalId: u.user_id, email: u.email, firstName: u.first_name, lastName: u.last_name });
-  return { ...created, created: true };
+  const verified = linked ? [] : await verifiedOfPlannedKind(ports, u, plan);
+  const decision = decideAccount(plan, { linked, verified });
+  switch (decision.do) {
+    case 'use': return { ...linked!, created: false };
+    case 'link': return { ...(await ports.idp.linkUser(decision.accountId, u.user_id)), created: false };
+    case 'drift': throw driftError(decision.message);
+    case 'create': {
+      const created = await ports.idp.createUser({ ...newAccountOf(u, plan), externalId: u.user_id });
+      if (accountKind(created.type) !== plan.accountType) throw driftError(`the IMS made a ${created.type} account where the plan said ${plan.accountType}`);
+      return { ...created, created: true };
+    }
+  }
+}
+
+/** What the plan stored for the user (mig_users: action, planned_account_id, account_type). */
+export function plannedAccount(u: UserMigration): PlannedAccount {
+  return {
+    action: u.action === 'link' ? 'link' : u.action === 'invite' ? 'invite' : 'create',
+    accountId: u.planned_account_id,
+    accountType: u.account_type === 'enterprise' ? 'enterprise' : 'personal',
+  };
+}
+
+/** The IdP types of a planned kind: the org's managed IDs are enterprise or federated. */
+export function typesOf(plan: Pick<PlannedAccount, 'accountType'>): IdpUserType[] {
+  return plan.accountType === 'personal' ? ['personal'] : ['enterprise', 'federated'];
+}
+
+/** The new account's fields: the delivery form of the address, the planned type, and never a link to another. */
+export function newAccountOf(u: UserMigration, plan: PlannedAccount): Omit<NewIdpUser, 'externalId'> {
+  const e = normalizeEmail(u.email);
+  return { email: e.ok ? e.delivery : u.email, firstName: u.first_name, lastName: u.last_name, type: plan.accountType, linkExisting: false };
+}
+
+export function driftError(what: string): MigrationError {
+  return new MigrationError('plan_drift', `${what}. ${PLAN_DRIFT_FIX}`);
+}
+
+async function verifiedOfPlannedKind(ports: EnginePorts, u: UserMigration, plan: PlannedAccount): Promise<SeenAccount[]> {
+  try {
+    const found = await ports.idp.findUser({ email: newAccountOf(u, plan).email, types: typesOf(plan) });
+    return found ? [found] : [];
+  } catch (error) {
+    if (isIdpError(error, 'ambiguous')) throw driftError('several verified accounts of the planned kind hold this address since the plan');
+    throw error;
+  }
 }
 
 /** One person in production and sandbox is one IMS account: reuse the subject another subscription of this org linked. */

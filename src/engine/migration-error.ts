@@ -10,7 +10,8 @@ export type MigrationErrorCode =
   | 'window_expired' // the self-service window ended: scheduled migrations no longer run; migrate on demand or extend
   | 'extensions_exhausted' // the window was already extended the maximum number of times
   | 'not_complete' // confirmation needs every non-API user migrated or skipped
-  | 'threshold_exceeded'; // a rollback or removal touches more than 200 users or 10%: repeat with `--force`
+  | 'threshold_exceeded' // a rollback or removal touches more than 200 users or 10%: repeat with `--force`
+  | 'plan_drift'; // the IMS changed since the plan (its account vanished, another appeared, the type changed): run readiness and plan again
 
 /** The one error class of the migration engine; callers switch on `code`. */
 export class MigrationError extends Error {

@@ -60,6 +60,7 @@ function userRow(subscriptionId: string, u: PlannedUser, at: string): MigrationT
   return {
     subscription_id: subscriptionId, user_id: u.userId, state: u.initialState, action: u.action, admin: u.admin ? 1 : 0,
     email: u.email, normalized_email: u.normalizedEmail, first_name: u.firstName, last_name: u.lastName, account_type: u.accountType,
+    planned_account_id: u.imsAccountId,
     ims_subject: null, attempt: 0, error_code: null, error_message: null, retryable: 0, skip_reason: null, scheduled_for: null,
     lease_owner: null, lease_until: null, updated_at: at,
   };

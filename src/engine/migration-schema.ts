@@ -32,6 +32,8 @@ export type MigrationTables = {
     first_name: string;
     last_name: string;
     account_type: string;
+    /** The plan's target for a `link`: the IMS account it named (apply links this one or fails with `plan_drift`). */
+    planned_account_id: string | null;
     ims_subject: string | null;
     attempt: number;
     error_code: string | null;
@@ -123,4 +125,11 @@ export const migrationEngineMigration: Migration = {
   name: '0004_migration_engine',
   sqlite: common('integer primary key autoincrement'),
   postgres: common('bigserial primary key'),
+};
+
+/** The plan is the contract: each user's planned account is stored, so apply carries out exactly the plan. */
+export const planTargetsMigration: Migration = {
+  name: '0013_plan_targets',
+  sqlite: 'alter table mig_users add column planned_account_id text;',
+  postgres: 'alter table mig_users add column planned_account_id text;',
 };

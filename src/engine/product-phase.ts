@@ -42,20 +42,48 @@ export async function applyProductPhase(plan: MigrationPlan, ports: EnginePorts,
 }
 
 const REPLANNABLE = new Set(['not_started', 'product_linked', 'users_scheduled', 'rolled_back']);
+/** Once users have moved, a new plan re-decides only the users who have not (a `plan_drift` is fixed this way). */
+const PARTLY_REPLANNABLE = new Set(['users_scheduled', 'users_in_progress', 'awaiting_confirmation', 'expired']);
+/** Users a new plan may re-decide: nothing of theirs moved, and no runner holds them. */
+const UNMOVED_STATES = ['eligible', 'failed', 'needs_email_verification', 'blocked', 'not_migrated', 'stays_local'];
 
 /**
- * A new snapshot (say, after SSO was configured or emails were fixed) replaces the plan as long as nobody has
- * started migrating: the users are registered again from the new plan; dates, consent and the link are kept.
+ * A new snapshot (say, after SSO was configured, emails were fixed, or the IMS changed under a plan: `plan_drift`)
+ * replaces the plan. Before anyone started, every user is registered again from the new plan; dates, consent and
+ * the link are kept. Once users have moved, only the users who have not moved yet are re-decided; the migrated,
+ * the migrating and the skipped keep their rows.
  */
 async function replacePlan(db: MigrationDb, m: SubscriptionMigration, plan: MigrationPlan, at: string, actor: string): Promise<SubscriptionMigration> {
   const started = await db.selectFrom('mig_users').select('user_id').where('subscription_id', '=', m.subscription_id).where('attempt', '>', 0).executeTakeFirst();
-  if (!REPLANNABLE.has(m.state) || started) {
-    throw new MigrationError('plan_stale', `subscription ${plan.subscriptionId} is already migrating users under the plan from snapshot ${m.snapshot_id.slice(0, 8)}; a new plan cannot replace it now`);
+  if (REPLANNABLE.has(m.state) && !started) {
+    await db.transaction().execute(async (tx) => {
+      await tx.deleteFrom('mig_users').where('subscription_id', '=', m.subscription_id).execute();
+      await insertUsers(tx, plan, at);
+      await patchSubscription(tx, m.subscription_id, { plan: JSON.stringify(plan), snapshot_id: plan.snapshotId, snapshot_digest: plan.snapshotDigest, mode: plan.mode }, { at, actor, action: 'migration:replanned', details: { from: m.snapshot_id, to: plan.snapshotId, counts: plan.counts } });
+    });
+    return requireMigration(db, m.subscription_id);
+  }
+  if (!PARTLY_REPLANNABLE.has(m.state)) {
+    throw new MigrationError('plan_stale', `subscription ${plan.subscriptionId} is ${m.state} under the plan from snapshot ${m.snapshot_id.slice(0, 8)}; a new plan cannot replace it now`);
   }
   await db.transaction().execute(async (tx) => {
-    await tx.deleteFrom('mig_users').where('subscription_id', '=', m.subscription_id).execute();
-    await insertUsers(tx, plan, at);
-    await patchSubscription(tx, m.subscription_id, { plan: JSON.stringify(plan), snapshot_id: plan.snapshotId, snapshot_digest: plan.snapshotDigest, mode: plan.mode }, { at, actor, action: 'migration:replanned', details: { from: m.snapshot_id, to: plan.snapshotId, counts: plan.counts } });
+    const unmoved = (await tx.selectFrom('mig_users').select('user_id').where('subscription_id', '=', m.subscription_id)
+      .where('state', 'in', UNMOVED_STATES).where('lease_owner', 'is', null).execute()).map((r) => r.user_id);
+    const known = new Set((await tx.selectFrom('mig_users').select('user_id').where('subscription_id', '=', m.subscription_id).execute()).map((r) => r.user_id));
+    const redecide = new Set(unmoved);
+    const users = plan.users.filter((u) => redecide.has(u.userId) || !known.has(u.userId));
+    for (let i = 0; i < unmoved.length; i += 500) {
+      await tx.deleteFrom('mig_users').where('subscription_id', '=', m.subscription_id).where('user_id', 'in', unmoved.slice(i, i + 500)).execute();
+    }
+    await insertUsers(tx, { ...plan, users }, at);
+    await patchSubscription(tx, m.subscription_id, { plan: JSON.stringify(plan), snapshot_id: plan.snapshotId, snapshot_digest: plan.snapshotDigest, mode: plan.mode }, {
+      at, actor, action: 'migration:replanned', details: { from: m.snapshot_id, to: plan.snapshotId, counts: plan.counts, partial: true, redecided: users.length, kept: known.size - unmoved.length },
+    });
+    // New work for a subscription that was only waiting for its confirmation: the user phase is open again.
+    const current = await requireMigration(tx, m.subscription_id);
+    if (current.state === 'awaiting_confirmation' && users.some((u) => u.initialState === 'eligible' || u.initialState === 'needs_email_verification')) {
+      await transitionSubscription(tx, current, 'users_reopened', { at, actor, details: { reason: 'replanned' } });
+    }
   });
   return requireMigration(db, m.subscription_id);
 }

@@ -1,10 +1,12 @@
 /**
  * Matching a CSV header against the columns an importer knows. Names match whatever their letter case, spaces,
  * `_` or `-` (./cell-values.ts `normaliseFieldName`); empty header cells are ignored (spreadsheets leave trailing
- * empty columns); every other unknown column is an extra, kept by the importer under its name as written.
+ * empty columns); every other unknown column is an extra, kept by the importer under its name as written. A
+ * header cell longer than FIELD_LIMITS.attributeName is `too_long`.
  */
 import { normaliseFieldName } from './cell-values.ts';
 import type { CsvCell } from './csv-reader.ts';
+import { FIELD_LIMITS, tooLongProblem } from './field-limits.ts';
 import type { ImportErrorCollector } from './import-error.ts';
 
 export interface ExtraColumn {
@@ -32,6 +34,10 @@ export function mapCsvHeader(
   header.forEach((cell, index) => {
     const name = cell.value.trim();
     if (name === '') return;
+    if (name.length > FIELD_LIMITS.attributeName) {
+      errors.add({ code: 'too_long', file, line: cell.line, column: cell.column, ...tooLongProblem(FIELD_LIMITS.attributeName, name), detail: `${name.length} characters in a column name` });
+      return;
+    }
     const key = normaliseFieldName(name);
     const earlier = seen.get(key);
     if (earlier !== undefined) {

@@ -32,8 +32,14 @@ export type ImportErrorCode =
   | 'empty_file'
   /** The file is not UTF-8 text. */
   | 'invalid_encoding'
-  /** The file cannot be read (missing, a directory, no permission). */
+  /** The file cannot be read (missing, no permission, too large). */
   | 'file_unreadable'
+  /** The path names a directory, FIFO, device or socket, not a regular file; it was not opened. */
+  | 'not_a_regular_file'
+  /** JSON nested deeper than 64 levels of arrays and objects (no export needs that; a parser would overflow). */
+  | 'json_too_deep'
+  /** A value is longer than its field allows (docs/importing.md, "Limits"). */
+  | 'too_long'
   /** The file name's extension names no format we read. */
   | 'unsupported_format';
 

@@ -13,16 +13,23 @@
  *   has claimed (`claimedDomains`, from the subscription) is verified, because the organization proved it owns the
  *   domain; nothing else is, unless an `Email Verified` column says so. A claimed domain wins over that column.
  *   Personal accounts are never verified by a claim: the person, not the organization, controls them.
- * - Domain: the `Domain` cell, else the part of the email after the last `@`; lower-cased ASCII (IDNA).
+ * - Domain: the `Domain` cell, else the part of the email after the last `@`; lower-case ASCII (IDNA), by the same
+ *   rule as every address (core/email `toAsciiDomain`). A `Domain` cell that is not a domain name is an error; a
+ *   domain taken from an email that has none (or a malformed one) is left empty, so it matches no claimed domain:
+ *   whether the address itself is usable is a readiness finding, not an import error.
  * - Username: empty means the email (Adobe IDs sign in with their email).
  * - Country Code: two upper-case letters (ISO 3166-1 alpha-2) or empty; it cannot be changed later in the Admin
  *   Console, so a wrong one is an error rather than a guess.
  * - Multi-valued cells (Product Configurations, Admin Roles): comma-separated, trimmed, empties dropped.
  * - A non-empty ID must be unique in the file.
+ * - Lengths are capped (./field-limits.ts): ID 128, Username 320, Email 320, names 256, multi-valued cells and
+ *   extra columns 64 Ki characters; a longer value is `too_long`.
  */
-import { domainToASCII } from 'node:url';
+import { toAsciiDomain } from '../core/email/normalize-email.ts';
 import type { ImsAccount, ImsAccountStatus, ImsIdentityType } from '../core/model.ts';
-import { BOOLEAN_EXPECTED, normaliseFieldName, parseBooleanText, setAttribute } from './cell-values.ts';
+import { BOOLEAN_EXPECTED, normaliseFieldName, parseBooleanText } from './cell-values.ts';
+import { readExtraColumns } from './csv-extras.ts';
+import { FIELD_LIMITS, tooLongProblem } from './field-limits.ts';
 import { readCsv } from './csv-reader.ts';
 import { mapCsvHeader } from './csv-header.ts';
 import { DEFAULT_MAX_ERRORS, ImportErrorCollector } from './import-error.ts';
@@ -61,10 +68,21 @@ const IDENTITY_TYPES: ReadonlyMap<string, ImsIdentityType> = new Map([
 ]);
 const STATUSES: ReadonlySet<string> = new Set<ImsAccountStatus>(['active', 'disabled', 'locked']);
 const COUNTRY = /^[A-Z]{2}$/;
+/** The longest each text column may be; the others are enumerations, booleans or country codes. */
+const TEXT_LIMITS: readonly (readonly [number, number])[] = [
+  [C.id, FIELD_LIMITS.id],
+  [C.username, FIELD_LIMITS.login],
+  [C.email, FIELD_LIMITS.email],
+  [C.domain, FIELD_LIMITS.domain],
+  [C.firstName, FIELD_LIMITS.name],
+  [C.lastName, FIELD_LIMITS.name],
+  [C.configs, FIELD_LIMITS.list],
+  [C.roles, FIELD_LIMITS.list],
+];
 
 export function parseImsDirectoryCsv(text: string, file: string, options: ImsDirectoryOptions = {}): ImsAccount[] {
   const errors = new ImportErrorCollector(options.maxErrors ?? DEFAULT_MAX_ERRORS);
-  const claimed = new Set((options.claimedDomains ?? []).map(toAsciiDomain));
+  const claimed = new Set((options.claimedDomains ?? []).flatMap((d) => toAsciiDomain(d) ?? []));
   const table = readCsv(text, file, errors);
   if (table.header.length === 0) {
     errors.add({ code: 'empty_file', file, detail: `the file is empty; expected the Admin Console header: ${COLUMNS.slice(0, 10).join(',')},...` });
@@ -81,18 +99,27 @@ export function parseImsDirectoryCsv(text: string, file: string, options: ImsDir
       const i = columns[c] as number;
       return i < 0 ? '' : (values[i] as string).trim();
     };
-    const invalid = (c: number, expected: string, got: string, detail?: string): void => {
+    const invalid = (c: number, expected: string, got: string, detail?: string, code: 'invalid_value' | 'too_long' = 'invalid_value'): void => {
       ok = false;
       const at = table.locate(row, columns[c] as number);
-      errors.add({ code: 'invalid_value', file, ...at, field: table.header[columns[c] as number]?.value.trim(), expected, got, detail });
+      errors.add({ code, file, ...at, field: table.header[columns[c] as number]?.value.trim(), expected, got, detail });
     };
+    for (const [c, limit] of TEXT_LIMITS) {
+      const text = cell(c);
+      if (text.length <= limit) continue;
+      const p = tooLongProblem(limit, text);
+      invalid(c, p.expected, p.got, p.detail, 'too_long');
+    }
+    if (!ok) continue;
 
     const rawType = cell(C.type);
     const type = IDENTITY_TYPES.get(normaliseFieldName(rawType));
     if (type === undefined) invalid(C.type, 'Adobe ID, Enterprise ID or Federated ID', rawType);
     const email = cell(C.email);
     const at = email.lastIndexOf('@');
-    const domain = toAsciiDomain(cell(C.domain) || (at < 0 ? '' : email.slice(at + 1)));
+    const domainCell = cell(C.domain);
+    const domain = toAsciiDomain(domainCell || (at < 0 ? '' : email.slice(at + 1))) ?? '';
+    if (domainCell !== '' && domain === '') invalid(C.domain, 'a domain name like example.com', domainCell);
     const rawStatus = cell(C.status);
     const status = rawStatus === '' ? 'active' : rawStatus.toLowerCase();
     if (!STATUSES.has(status)) invalid(C.status, 'active, disabled or locked', rawStatus);
@@ -115,8 +142,8 @@ export function parseImsDirectoryCsv(text: string, file: string, options: ImsDir
       }
       seen.set(id, row.line);
     }
-    const attributes: Record<string, string> = {};
-    for (const extra of extras) setAttribute(attributes, extra.name, values[extra.index] as string);
+    const attributes = readExtraColumns(table, row, extras, file, errors);
+    if (attributes === undefined) continue;
     accounts.push({
       id,
       type,
@@ -143,12 +170,6 @@ function splitList(raw: string): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
-}
-
-/** Lower-case ASCII (IDNA) form of a domain; an invalid one stays lower-cased so it simply matches nothing. */
-function toAsciiDomain(domain: string): string {
-  const lower = domain.trim().toLowerCase();
-  return domainToASCII(lower) || lower;
 }
 
 export function readImsDirectory(path: string, options: ImsDirectoryOptions = {}): ImsAccount[] {

@@ -4,7 +4,13 @@
  * small files (subscriptions) and, for JSON lines, only on the lines that failed: `JSON.parse` stays the fast path.
  *
  * Paths look like the ones in error messages: `imsOrg.claimedDomains[2]`; the root is `''`.
+ *
+ * Nesting is capped at MAX_JSON_DEPTH: this parser recurses, and so do JSON.stringify and every walk over the value
+ * after it, so a file of ten thousand `[` would otherwise end in "Maximum call stack size exceeded".
  */
+
+/** Levels of arrays and objects one JSON text may nest; the deepest import format needs three. */
+export const MAX_JSON_DEPTH = 64;
 
 export interface LocatedJson {
   value: unknown;
@@ -12,14 +18,19 @@ export interface LocatedJson {
   offsets: Map<string, number>;
 }
 
+/** Where and why a text is not acceptable JSON; `json_too_deep` when it is JSON but nests past MAX_JSON_DEPTH. */
 export class JsonSyntaxProblem {
   readonly offset: number;
   readonly expected: string;
-  constructor(offset: number, expected: string) {
+  readonly code: 'json_syntax' | 'json_too_deep';
+  constructor(offset: number, expected: string, code: 'json_syntax' | 'json_too_deep' = 'json_syntax') {
     this.offset = offset;
     this.expected = expected;
+    this.code = code;
   }
 }
+
+export const TOO_DEEP_EXPECTED = `at most ${MAX_JSON_DEPTH} levels of nested arrays and objects`;
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
@@ -68,10 +79,11 @@ export function parseLocatedJson(text: string): LocatedJson {
     return JSON.parse(text.slice(start, pos)) as string;
   };
 
-  const parseValue = (path: string): unknown => {
+  const parseValue = (path: string, depth: number): unknown => {
     skipSpace();
     offsets.set(path, pos);
     const c = text[pos];
+    if ((c === '{' || c === '[') && depth >= MAX_JSON_DEPTH) throw new JsonSyntaxProblem(pos, TOO_DEEP_EXPECTED, 'json_too_deep');
     if (c === '{') {
       pos++;
       const object: Record<string, unknown> = {};
@@ -87,7 +99,7 @@ export function parseLocatedJson(text: string): LocatedJson {
         skipSpace();
         if (text[pos] !== ':') fail('":" after a property name');
         pos++;
-        const value = parseValue(join(path, key));
+        const value = parseValue(join(path, key), depth + 1);
         Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
         skipSpace();
         if (text[pos] === ',') {
@@ -110,7 +122,7 @@ export function parseLocatedJson(text: string): LocatedJson {
         return array;
       }
       for (;;) {
-        array.push(parseValue(`${path}[${array.length}]`));
+        array.push(parseValue(`${path}[${array.length}]`, depth + 1));
         skipSpace();
         if (text[pos] === ',') {
           pos++;
@@ -140,10 +152,25 @@ export function parseLocatedJson(text: string): LocatedJson {
   };
 
   if (text.charCodeAt(0) === 0xfeff) pos = 1;
-  const value = parseValue('');
+  const value = parseValue('', 0);
   skipSpace();
   if (pos < text.length) fail('the end of the JSON text');
   return { value, offsets };
+}
+
+/**
+ * True when `value` (from JSON.parse, which does not recurse and so accepts any depth) nests arrays and objects
+ * deeper than `max`. Recurses at most `max + 1` levels, so it cannot overflow itself.
+ */
+export function isDeeperThan(value: unknown, max: number = MAX_JSON_DEPTH): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (max === 0) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (isDeeperThan(value[i], max - 1)) return true;
+    return false;
+  }
+  for (const key in value) if (isDeeperThan((value as Record<string, unknown>)[key], max - 1)) return true;
+  return false;
 }
 
 /** 1-based line and column of `offset` in `text` (CRLF, LF and CR each end a line). */

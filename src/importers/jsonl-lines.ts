@@ -1,5 +1,5 @@
 import type { ImportErrorCollector } from './import-error.ts';
-import { JsonSyntaxProblem, parseLocatedJson } from './json-locator.ts';
+import { isDeeperThan, JsonSyntaxProblem, parseLocatedJson, TOO_DEEP_EXPECTED } from './json-locator.ts';
 
 /** One non-blank line of a JSON-lines file. */
 export interface JsonlLine {
@@ -30,20 +30,33 @@ export function* jsonlLines(text: string): Generator<JsonlLine> {
 
 /**
  * Parses one line as JSON; on a syntax error records `json_syntax` at the exact column (found by the locating
- * parser, since JSON.parse's message may carry no position and quotes the data) and returns `undefined`.
+ * parser, since JSON.parse's message may carry no position and quotes the data) and returns `undefined`. A line
+ * nested deeper than MAX_JSON_DEPTH is `json_too_deep` at the bracket that goes too deep: JSON.parse accepts it,
+ * but the importers' JSON.stringify of extra fields would then overflow the stack.
  */
 export function parseJsonlLine(l: JsonlLine, file: string, errors: ImportErrorCollector): { value: unknown } | undefined {
+  let value: unknown;
   try {
-    return { value: JSON.parse(l.text) };
+    value = JSON.parse(l.text);
   } catch {
-    let offset = 0;
-    let expected = 'valid JSON';
-    try {
-      parseLocatedJson(l.text);
-    } catch (problem) {
-      if (problem instanceof JsonSyntaxProblem) ({ offset, expected } = problem);
-    }
-    errors.add({ code: 'json_syntax', file, line: l.line, column: l.shift + offset + 1, expected });
+    const problem = locateProblem(l.text);
+    errors.add({ code: problem.code, file, line: l.line, column: l.shift + problem.offset + 1, expected: problem.expected });
     return undefined;
   }
+  if (isDeeperThan(value)) {
+    const problem = locateProblem(l.text);
+    errors.add({ code: 'json_too_deep', file, line: l.line, column: l.shift + problem.offset + 1, expected: TOO_DEEP_EXPECTED });
+    return undefined;
+  }
+  return { value };
+}
+
+/** The first problem the locating parser finds (it stops at the first bracket past the depth limit too). */
+function locateProblem(text: string): JsonSyntaxProblem {
+  try {
+    parseLocatedJson(text);
+  } catch (problem) {
+    if (problem instanceof JsonSyntaxProblem) return problem;
+  }
+  return new JsonSyntaxProblem(0, 'valid JSON');
 }

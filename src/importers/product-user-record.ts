@@ -1,7 +1,8 @@
 /**
  * One product user from its cells, shared by the CSV and the JSON-lines importers: the same columns, the same
  * value rules (./cell-values.ts), the same messages. Text fields are trimmed; `email` is kept as given because
- * whether an address is valid is a readiness finding (`invalid_email`), not an import error.
+ * whether an address is valid is a readiness finding (`invalid_email`), not an import error. Lengths are capped
+ * (./field-limits.ts): a value over its limit is `too_long`.
  */
 import type { AccessGrant, ProductUser, ProductUserStatus } from '../core/model.ts';
 import {
@@ -12,6 +13,7 @@ import {
   parseBooleanText,
   parseInstant,
 } from './cell-values.ts';
+import { FIELD_LIMITS, tooLongProblem } from './field-limits.ts';
 
 /** Column names as written in the CSV header (snake_case); JSON lines may use camelCase. Order fixes the indexes. */
 export const PRODUCT_USER_FIELDS = [
@@ -53,8 +55,18 @@ const F = {
 const STATUSES: ReadonlySet<string> = new Set<ProductUserStatus>(['active', 'invited', 'deactivated']);
 const STATUS_EXPECTED = 'active, invited or deactivated';
 
-/** Called once per bad field: `field` indexes PRODUCT_USER_FIELDS. */
-export type ReportInvalid = (field: number, expected: string, got: string) => void;
+/** Called once per bad field: `field` indexes PRODUCT_USER_FIELDS; `code` only when it is not the usual form error. */
+export type ReportInvalid = (field: number, expected: string, got: string, code?: 'too_long', detail?: string) => void;
+
+/** The longest each text field may be (fields not listed are enumerations, booleans or instants). */
+const TEXT_LIMITS: readonly (readonly [number, number])[] = [
+  [F.id, FIELD_LIMITS.id],
+  [F.login, FIELD_LIMITS.login],
+  [F.email, FIELD_LIMITS.email],
+  [F.firstName, FIELD_LIMITS.name],
+  [F.lastName, FIELD_LIMITS.name],
+  [F.access, FIELD_LIMITS.list],
+];
 
 /**
  * Builds a user from `values`, where `columns[f]` is the index in `values` of field `f` (-1 when an optional
@@ -68,6 +80,14 @@ export function buildProductUser(
 ): ProductUser | undefined {
   // Plain functions, no closures: this runs once per user, a million times per import.
   let ok = true;
+  for (const [field, limit] of TEXT_LIMITS) {
+    const raw = cellAt(values, columns, field);
+    if (raw.length > limit && raw.trim().length > limit) {
+      ok = false;
+      const p = tooLongProblem(limit, raw.trim());
+      report(field, p.expected, p.got, 'too_long', p.detail);
+    }
+  }
   const id = cellAt(values, columns, F.id).trim();
   if (id === '') {
     ok = false;
@@ -83,7 +103,9 @@ export function buildProductUser(
   const apiOnly = readBoolean(values, columns, F.apiOnly, undefined, report);
   const sso = readBoolean(values, columns, F.sso, undefined, report);
   const lastLogin = readInstant(values, columns, F.lastLogin, report);
-  const access = readAccess(cellAt(values, columns, F.access).trim());
+  const rawAccess = cellAt(values, columns, F.access).trim();
+  // An over-long cell was reported above; parsing it would only add a second message about the same cell.
+  const access = rawAccess.length > FIELD_LIMITS.list ? [] : readAccess(rawAccess);
   if (!Array.isArray(access)) {
     ok = false;
     report(F.access, ACCESS_EXPECTED, access.badEntry);
@@ -155,12 +177,15 @@ function readInstant(values: readonly string[], columns: readonly number[], fiel
  */
 const accessCache = new Map<string, readonly AccessGrant[]>();
 const ACCESS_CACHE_LIMIT = 4096;
+/** Only short cells are worth sharing; long ones are rare, and 4096 of them at 64 KiB each would hold 512 MB. */
+const ACCESS_CACHE_MAX_KEY = 1024;
 
 function readAccess(raw: string): AccessGrant[] | { badEntry: string } {
   const cached = accessCache.get(raw);
   if (cached !== undefined) return cached.slice();
   const parsed = parseAccessList(raw);
   if (!Array.isArray(parsed)) return parsed;
+  if (raw.length > ACCESS_CACHE_MAX_KEY) return parsed;
   if (accessCache.size >= ACCESS_CACHE_LIMIT) accessCache.clear();
   accessCache.set(raw, parsed.map((grant) => Object.freeze(grant)));
   return parsed;

@@ -9,6 +9,7 @@
 import type { ProductUser } from '../core/model.ts';
 import { jsonlLines, parseJsonlLine } from './jsonl-lines.ts';
 import { normaliseFieldName, setAttribute } from './cell-values.ts';
+import { attributeProblem } from './field-limits.ts';
 import { DEFAULT_MAX_ERRORS, ImportErrorCollector } from './import-error.ts';
 import { parseLocatedJson } from './json-locator.ts';
 import { buildProductUser, OPTIONAL_PRODUCT_USER_FIELDS, PRODUCT_USER_FIELDS } from './product-user-record.ts';
@@ -78,7 +79,9 @@ function readLine(ctx: LineContext): ProductUser | undefined {
   for (const [key, value] of Object.entries(object)) {
     const field = fieldOfKey(key);
     if (field === undefined) {
-      setAttribute(attributes, key, typeof value === 'string' ? value : value === null ? '' : JSON.stringify(value));
+      const text = typeof value === 'string' ? value : value === null ? '' : JSON.stringify(value);
+      if (!checkAttribute(ctx, key, text)) ok = false;
+      else setAttribute(attributes, key, text);
       continue;
     }
     const name = PRODUCT_USER_FIELDS[field] as string;
@@ -104,10 +107,19 @@ function readLine(ctx: LineContext): ProductUser | undefined {
     }
   });
   if (!ok) return undefined;
-  return buildProductUser(values, IDENTITY, attributes, (field, expected, got) => {
+  return buildProductUser(values, IDENTITY, attributes, (field, expected, got, code, detail) => {
     const key = keys[field] as string;
-    errors.add({ code: 'invalid_field', file, ...locate(ctx, key), field: key, expected, got });
+    errors.add({ code: code ?? 'invalid_field', file, ...locate(ctx, key), field: key, expected, got, detail });
   });
+}
+
+/** An extra key and its value (as text) within FIELD_LIMITS; reports `too_long` and returns false otherwise. */
+function checkAttribute(ctx: LineContext, key: string, text: string): boolean {
+  const problem = attributeProblem(key, text);
+  if (problem === undefined) return true;
+  const { onKey, ...words } = problem;
+  ctx.errors.add({ code: 'too_long', file: ctx.file, ...locate(ctx, onKey ? '' : key), field: onKey ? undefined : key, ...words });
+  return false;
 }
 
 /** The CSV spelling of a JSON value, or undefined when its type is wrong for the field. */

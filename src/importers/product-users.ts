@@ -10,8 +10,8 @@ import type { ProductUser } from '../core/model.ts';
 import { readCsv, type CsvRow } from './csv-reader.ts';
 import { mapCsvHeader } from './csv-header.ts';
 import { ImportError, ImportErrorCollector, DEFAULT_MAX_ERRORS } from './import-error.ts';
-import { setAttribute } from './cell-values.ts';
-import { buildProductUser, OPTIONAL_PRODUCT_USER_FIELDS, PRODUCT_USER_FIELDS, type ProductUserField } from './product-user-record.ts';
+import { readExtraColumns } from './csv-extras.ts';
+import { buildProductUser, OPTIONAL_PRODUCT_USER_FIELDS, PRODUCT_USER_FIELDS, type ProductUserField, type ReportInvalid } from './product-user-record.ts';
 import { parseProductUsersJsonl } from './product-users-jsonl.ts';
 import { readTextFile } from './text-file.ts';
 
@@ -35,17 +35,16 @@ export function parseProductUsersCsv(text: string, file: string, options: Import
   const seen = new Map<string, number>();
   // One report function for all rows (not a closure per row): it reads the row being built.
   let current: CsvRow | undefined;
-  const report = (field: number, expected: string, got: string): void => {
+  const report: ReportInvalid = (field, expected, got, code, detail) => {
     const at = table.locate(current as CsvRow, columns[field] as number);
-    errors.add({ code: 'invalid_value', file, ...at, field: PRODUCT_USER_FIELDS[field], expected, got });
+    errors.add({ code: code ?? 'invalid_value', file, ...at, field: PRODUCT_USER_FIELDS[field], expected, got, detail });
   };
   for (const row of table.rows) {
     current = row;
     const values = row.values;
-    const attributes: Record<string, string> = {};
-    for (const extra of extras) setAttribute(attributes, extra.name, values[extra.index] as string);
-    const user = buildProductUser(values, columns, attributes, report);
-    if (user === undefined) continue;
+    const attributes = readExtraColumns(table, row, extras, file, errors);
+    const user = buildProductUser(values, columns, attributes ?? {}, report);
+    if (user === undefined || attributes === undefined) continue;
     const first = seen.get(user.id);
     if (first !== undefined) {
       const at = table.locate(row, columns[0] as number);

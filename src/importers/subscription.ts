@@ -5,19 +5,21 @@
  * Every problem names its path (`imsOrg.claimedDomains[2]`) and its line:column. Unknown fields are errors: a
  * misspelt `ssoConfigured` silently read as false would block every SSO user for a reason nobody can see.
  * `ssoConfigured` may be left out (false); the rest is required. The time zone must be one this runtime knows
- * (IANA; `Intl.DateTimeFormat`) and is kept in its canonical spelling; claimed domains are lower-case ASCII
- * (IDNA, `node:url` domainToASCII), duplicates dropped; admins are de-duplicated in order.
+ * (IANA; `Intl.DateTimeFormat`) and is kept in its canonical spelling; claimed domains are lower-case ASCII by
+ * the rule every address follows (core/email `toAsciiDomain`), duplicates dropped; admins are de-duplicated in order.
+ * The id is letters, digits, `.`, `_`, `-` (./field-limits.ts SUBSCRIPTION_ID): it reaches URLs and file names, so
+ * `../x` is refused here. Text values are capped (FIELD_LIMITS); a longer one is `too_long`.
  */
-import { domainToASCII } from 'node:url';
+import { toAsciiDomain } from '../core/email/normalize-email.ts';
 import type { ImsOrganization, Subscription } from '../core/model.ts';
 import { normaliseFieldName } from './cell-values.ts';
+import { FIELD_LIMITS, SUBSCRIPTION_ID, SUBSCRIPTION_ID_EXPECTED, tooLongProblem } from './field-limits.ts';
 import { DEFAULT_MAX_ERRORS, ImportErrorCollector, type ImportErrorInit } from './import-error.ts';
 import { JsonSyntaxProblem, lineColumnAt, parseLocatedJson, type LocatedJson } from './json-locator.ts';
 import { readTextFile } from './text-file.ts';
 
 const SUBSCRIPTION_KEYS = ['id', 'name', 'timeZone', 'admins', 'imsOrg'];
 const ORG_KEYS = ['id', 'name', 'claimedDomains', 'ssoConfigured'];
-const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
 
 /** Checks values at paths of one located document, reporting with line:column. */
 class Checker {
@@ -52,8 +54,8 @@ class Checker {
     return value as Record<string, unknown>;
   }
 
-  /** A required non-empty string (trimmed). */
-  text(owner: Record<string, unknown>, path: string, key: string, what: string): string {
+  /** A required non-empty string (trimmed) of at most `max` characters; '' when reported. */
+  text(owner: Record<string, unknown>, path: string, key: string, what: string, max: number): string {
     const at = join(path, key);
     if (!(key in owner)) {
       this.report(path, { code: 'missing_field', field: at, expected: what });
@@ -64,11 +66,16 @@ class Checker {
       this.report(at, { code: 'invalid_field', expected: what, ...shown(value) });
       return '';
     }
-    return value.trim();
+    const text = value.trim();
+    if (text.length > max) {
+      this.report(at, { code: 'too_long', ...tooLongProblem(max, text) });
+      return '';
+    }
+    return text;
   }
 
-  /** A required array of non-empty strings, each passed through `convert` (undefined = not acceptable). */
-  list(owner: Record<string, unknown>, path: string, key: string, what: string, convert: (s: string) => string | undefined): string[] {
+  /** A required array of non-empty strings of at most `max` characters, each passed through `convert` (undefined = not acceptable). */
+  list(owner: Record<string, unknown>, path: string, key: string, what: string, max: number, convert: (s: string) => string | undefined): string[] {
     const at = join(path, key);
     if (!(key in owner)) {
       this.report(path, { code: 'missing_field', field: at, expected: `an array of ${what}s` });
@@ -81,6 +88,10 @@ class Checker {
     }
     const out: string[] = [];
     value.forEach((item: unknown, i) => {
+      if (typeof item === 'string' && item.trim().length > max) {
+        this.report(`${at}[${i}]`, { code: 'too_long', ...tooLongProblem(max, item.trim()) });
+        return;
+      }
       const converted = typeof item === 'string' ? convert(item.trim()) : undefined;
       if (converted === undefined) this.report(`${at}[${i}]`, { code: 'invalid_field', expected: what, ...shown(item) });
       else if (!out.includes(converted)) out.push(converted);
@@ -122,18 +133,13 @@ export function canonicalTimeZone(zone: string): string | undefined {
   }
 }
 
-/** Lower-case ASCII form of a domain name, or undefined when it is not one. */
-export function asciiDomain(domain: string): string | undefined {
-  const ascii = domainToASCII(domain.toLowerCase());
-  return DOMAIN.test(ascii) ? ascii : undefined;
-}
-
 function checkSubscription(c: Checker, path: string, value: unknown): Subscription | undefined {
   const root = c.object(path, value, SUBSCRIPTION_KEYS);
   if (root === undefined) return undefined;
-  const id = c.text(root, path, 'id', 'a subscription id like "123-ABC-456"');
-  const name = c.text(root, path, 'name', 'the subscription name');
-  let timeZone = c.text(root, path, 'timeZone', 'an IANA time zone like "America/Los_Angeles"');
+  const id = c.text(root, path, 'id', 'a subscription id like "123-ABC-456"', FIELD_LIMITS.id);
+  if (id !== '' && !SUBSCRIPTION_ID.test(id)) c.report(join(path, 'id'), { code: 'invalid_field', expected: SUBSCRIPTION_ID_EXPECTED, got: id });
+  const name = c.text(root, path, 'name', 'the subscription name', FIELD_LIMITS.name);
+  let timeZone = c.text(root, path, 'timeZone', 'an IANA time zone like "America/Los_Angeles"', FIELD_LIMITS.timeZone);
   if (timeZone !== '') {
     const canonical = canonicalTimeZone(timeZone);
     if (canonical === undefined) {
@@ -141,7 +147,7 @@ function checkSubscription(c: Checker, path: string, value: unknown): Subscripti
     }
     timeZone = canonical ?? timeZone;
   }
-  const admins = c.list(root, path, 'admins', 'product user id', (s) => (s === '' ? undefined : s));
+  const admins = c.list(root, path, 'admins', 'product user id', FIELD_LIMITS.id, (s) => (s === '' ? undefined : s));
   const imsOrg = checkOrganization(c, path, root);
   if (imsOrg === undefined) return undefined;
   return { id, name, timeZone, admins, imsOrg };
@@ -155,9 +161,9 @@ function checkOrganization(c: Checker, parentPath: string, parent: Record<string
   }
   const org = c.object(path, parent.imsOrg, ORG_KEYS);
   if (org === undefined) return undefined;
-  const id = c.text(org, path, 'id', 'the IMS organization id');
-  const name = c.text(org, path, 'name', 'the IMS organization name');
-  const claimedDomains = c.list(org, path, 'claimedDomains', 'domain name', asciiDomain);
+  const id = c.text(org, path, 'id', 'the IMS organization id', FIELD_LIMITS.id);
+  const name = c.text(org, path, 'name', 'the IMS organization name', FIELD_LIMITS.name);
+  const claimedDomains = c.list(org, path, 'claimedDomains', 'domain name', FIELD_LIMITS.domain, (d) => toAsciiDomain(d) ?? undefined);
   let ssoConfigured = false;
   if ('ssoConfigured' in org) {
     if (typeof org.ssoConfigured === 'boolean') ssoConfigured = org.ssoConfigured;
@@ -176,7 +182,7 @@ function locateDocument(text: string, file: string, errors: ImportErrorCollector
     return parseLocatedJson(text);
   } catch (problem) {
     if (!(problem instanceof JsonSyntaxProblem)) throw problem;
-    errors.add({ code: 'json_syntax', file, ...lineColumnAt(text, problem.offset), expected: problem.expected });
+    errors.add({ code: problem.code, file, ...lineColumnAt(text, problem.offset), expected: problem.expected });
     return undefined;
   }
 }

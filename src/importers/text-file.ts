@@ -1,21 +1,57 @@
 /**
- * Reads an import file as text. Refuses what would silently corrupt names and addresses: UTF-16 (Excel's
- * "Unicode Text") and bytes that are not UTF-8 (Excel's legacy "CSV" in a Windows code page), with the position
- * of the first bad byte, instead of letting the decoder turn them into U+FFFD.
+ * Reads an import file as text. Only a regular file: a FIFO would block the import until someone writes to it,
+ * a device like /dev/zero never ends, a directory or socket holds no text; those are refused by `fs.stat` before
+ * anything opens them (`not_a_regular_file`). Refuses what would silently corrupt names and addresses: UTF-16
+ * (Excel's "Unicode Text") and bytes that are not UTF-8 (Excel's legacy "CSV" in a Windows code page), with the
+ * position of the first bad byte, instead of letting the decoder turn them into U+FFFD.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
+import { describeFileType } from './file-type.ts';
 import { ImportError } from './import-error.ts';
 import { lineColumnAt } from './json-locator.ts';
 
 const UTF8_EXPECTED = 'UTF-8 text (in Excel: Save As "CSV UTF-8")';
+// O_NONBLOCK: should the path turn into a FIFO between the stat and the open, the open returns instead of waiting
+// for a writer, and the fstat below refuses it. It changes nothing for a regular file.
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
+
+/**
+ * Refuses a path that exists and is not a regular file (`not_a_regular_file`); returns false when it does not
+ * exist, so callers can say "not found" their own way. Follows symbolic links: the target decides.
+ */
+export function checkInputFile(path: string): boolean {
+  let stats: Stats;
+  try {
+    stats = statSync(path);
+  } catch (cause) {
+    const reason = (cause as NodeJS.ErrnoException).code;
+    if (reason === 'ENOENT' || reason === 'ENOTDIR') return false;
+    throw new ImportError({ code: 'file_unreadable', file: path, detail: `cannot read the file (${reason ?? 'error'})`, cause });
+  }
+  refuseSpecialFile(path, stats);
+  return true;
+}
+
+function refuseSpecialFile(path: string, stats: Stats): void {
+  if (stats.isFile()) return;
+  throw new ImportError({ code: 'not_a_regular_file', file: path, detail: `${describeFileType(stats)}, not a regular file: save the data to a file and give that` });
+}
 
 /** Synchronous: the CLI reads its few input files before doing anything else. */
 export function readTextFile(path: string): string {
+  if (!checkInputFile(path)) throw new ImportError({ code: 'file_unreadable', file: path, detail: 'cannot read the file (ENOENT)' });
   let bytes: Buffer;
   try {
-    bytes = readFileSync(path);
+    const fd = openSync(path, OPEN_FLAGS);
+    try {
+      refuseSpecialFile(path, fstatSync(fd));
+      bytes = readFileSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   } catch (cause) {
+    if (cause instanceof ImportError) throw cause;
     const reason = (cause as NodeJS.ErrnoException).code ?? 'error';
     throw new ImportError({ code: 'file_unreadable', file: path, detail: `cannot read the file (${reason})`, cause });
   }

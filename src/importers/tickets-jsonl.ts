@@ -8,6 +8,7 @@
 import type { SupportTicket } from '../core/tickets/ticket.ts';
 import { jsonlLines, parseJsonlLine } from './jsonl-lines.ts';
 import { normaliseFieldName, setAttribute } from './cell-values.ts';
+import { attributeProblem } from './field-limits.ts';
 import { DEFAULT_MAX_ERRORS, ImportErrorCollector } from './import-error.ts';
 import { parseLocatedJson } from './json-locator.ts';
 import { buildTicket, TICKET_FIELD_ALIASES, TICKET_FIELDS, type ReportTicketProblem } from './tickets-record.ts';
@@ -61,7 +62,14 @@ function readLine(ctx: LineContext, errors: ImportErrorCollector): { ticket: Sup
   for (const [key, value] of Object.entries(object)) {
     const field = TICKET_FIELD_ALIASES[normaliseFieldName(key)];
     if (field === undefined) {
-      setAttribute(attributes, key, typeof value === 'string' ? value : JSON.stringify(value));
+      const text = typeof value === 'string' ? value : JSON.stringify(value);
+      const problem = attributeProblem(key, text);
+      if (problem === undefined) setAttribute(attributes, key, text);
+      else {
+        ok = false;
+        const { onKey, ...words } = problem;
+        errors.add({ code: 'too_long', file, ...locate(ctx, onKey ? '' : key), field: onKey ? undefined : key, ...words });
+      }
       continue;
     }
     const k = TICKET_FIELDS.indexOf(field);

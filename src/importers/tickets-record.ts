@@ -8,10 +8,12 @@
  * (./cell-values.ts `parseInstant`); `messages` is an array (empty, null or an empty cell = no messages) of
  * `{ author, at, body }` where `author` is a product user id or null for the product's support staff. A message
  * key this format does not define is an error (a typo would otherwise lose the author); ticket-level extras are
- * kept in `attributes`.
+ * kept in `attributes`. Lengths are capped (./field-limits.ts): ids 128, subject 1,024, a message body 256 Ki
+ * characters; a longer value is `too_long`.
  */
 import { TICKET_STATUSES, type SupportTicket, type SupportTicketMessage, type TicketStatus } from '../core/tickets/ticket.ts';
 import { INSTANT_EXPECTED, normaliseFieldName, parseInstant } from './cell-values.ts';
+import { FIELD_LIMITS, tooLongProblem } from './field-limits.ts';
 import type { ImportErrorInit } from './import-error.ts';
 
 /** Field names as in the CSV header; order fixes the indexes used by `TicketFields`. */
@@ -50,13 +52,21 @@ export function buildTicket(fields: TicketFields, attributes: Record<string, str
   const name = (f: TicketField) => fields.names[TICKET_FIELDS.indexOf(f)] ?? f;
   const value = (f: TicketField) => fields.values[TICKET_FIELDS.indexOf(f)];
 
+  const tooLong = (field: TicketField, path: string, label: string, text: string | undefined, limit: number): boolean => {
+    if (text === undefined || text.length <= limit) return false;
+    problem(field, path, { code: 'too_long', field: label, ...tooLongProblem(limit, text) });
+    return true;
+  };
   const id = readId(value('id'));
   if (id === undefined) problem('id', '', { code: 'invalid_value', field: name('id'), expected: 'a non-empty ticket id', ...got(value('id')) });
+  tooLong('id', '', name('id'), id, FIELD_LIMITS.id);
   const subjectRaw = value('subject');
   const subject = subjectRaw === null || subjectRaw === undefined ? '' : typeof subjectRaw === 'string' ? subjectRaw.trim() : undefined;
   if (subject === undefined) problem('subject', '', { code: 'invalid_value', field: name('subject'), expected: 'text', ...got(subjectRaw) });
+  tooLong('subject', '', name('subject'), subject, FIELD_LIMITS.subject);
   const submitter = readId(value('submitter'));
   if (submitter === undefined) problem('submitter', '', { code: 'invalid_value', field: name('submitter'), expected: 'the product user id of the submitter', ...got(value('submitter')) });
+  tooLong('submitter', '', name('submitter'), submitter, FIELD_LIMITS.id);
   const statusRaw = value('status');
   const status = typeof statusRaw === 'string' ? statusRaw.trim().toLowerCase() : '';
   if (!(TICKET_STATUSES as readonly string[]).includes(status)) problem('status', '', { code: 'invalid_value', field: name('status'), expected: STATUS_EXPECTED, ...got(statusRaw) });
@@ -104,6 +114,9 @@ function readMessages(raw: unknown, label: string, problem: (path: string, p: Om
     if (author === undefined) {
       ok = false;
       problem(`${at}.${found.author.key}`, { code: 'invalid_value', field: `${label}${at}.${found.author.key}`, expected: 'a product user id, or null for support staff', gotJson: found.author.value });
+    } else if (author !== null && author.length > FIELD_LIMITS.id) {
+      ok = false;
+      problem(`${at}.${found.author.key}`, { code: 'too_long', field: `${label}${at}.${found.author.key}`, ...tooLongProblem(FIELD_LIMITS.id, author) });
     }
     const when = typeof found.at.value === 'string' ? parseInstant(found.at.value.trim()) : undefined;
     if (when === undefined) {
@@ -114,6 +127,9 @@ function readMessages(raw: unknown, label: string, problem: (path: string, p: Om
     if (typeof body !== 'string') {
       ok = false;
       problem(`${at}.${found.body.key}`, { code: 'invalid_value', field: `${label}${at}.${found.body.key}`, expected: 'text', gotJson: body });
+    } else if (body.length > FIELD_LIMITS.body) {
+      ok = false;
+      problem(`${at}.${found.body.key}`, { code: 'too_long', field: `${label}${at}.${found.body.key}`, ...tooLongProblem(FIELD_LIMITS.body, body) });
     }
     if (author !== undefined && when !== undefined && typeof body === 'string') out.push({ authorUserId: author, at: when, body });
   });

@@ -8,11 +8,11 @@
  * is walked through the cell's quoting (`""` is one character) and line breaks.
  */
 import type { SupportTicket } from '../core/tickets/ticket.ts';
-import { setAttribute } from './cell-values.ts';
+import { readExtraColumns } from './csv-extras.ts';
 import { mapCsvHeader } from './csv-header.ts';
 import { readCsv, type CsvRow, type CsvTable } from './csv-reader.ts';
 import { DEFAULT_MAX_ERRORS, ImportError, ImportErrorCollector } from './import-error.ts';
-import { JsonSyntaxProblem, parseLocatedJson } from './json-locator.ts';
+import { isDeeperThan, JsonSyntaxProblem, parseLocatedJson, TOO_DEEP_EXPECTED } from './json-locator.ts';
 import { buildTicket, MESSAGES_EXPECTED, TICKET_FIELDS, type ReportTicketProblem } from './tickets-record.ts';
 import { parseTicketsJsonl } from './tickets-jsonl.ts';
 import { readTextFile } from './text-file.ts';
@@ -41,7 +41,13 @@ export function parseTicketsCsv(text: string, file: string, options: { maxErrors
         values[MESSAGES] = JSON.parse(cell);
       } catch {
         const problem = syntaxProblem(cell);
-        errors.add({ code: 'invalid_value', file, ...positionInCell(text, table, row, columns[MESSAGES] as number, problem.offset), field: names[MESSAGES], expected: MESSAGES_EXPECTED, detail: `JSON: expected ${problem.expected}` });
+        errors.add({ code: problem.code === 'json_too_deep' ? 'json_too_deep' : 'invalid_value', file, ...positionInCell(text, table, row, columns[MESSAGES] as number, problem.offset), field: names[MESSAGES], expected: MESSAGES_EXPECTED, detail: `JSON: expected ${problem.expected}` });
+        continue;
+      }
+      // JSON.parse takes any depth; the messages are walked and quoted in errors afterwards, which would not.
+      if (isDeeperThan(values[MESSAGES])) {
+        const problem = syntaxProblem(cell);
+        errors.add({ code: 'json_too_deep', file, ...positionInCell(text, table, row, columns[MESSAGES] as number, problem.offset), field: names[MESSAGES], expected: TOO_DEEP_EXPECTED });
         continue;
       }
     }
@@ -54,10 +60,9 @@ export function parseTicketsCsv(text: string, file: string, options: { maxErrors
       offsets ??= parseLocatedJson(cell).offsets;
       errors.add({ ...p, file, ...positionInCell(text, table, row, columns[k] as number, offsets.get(path) ?? 0) });
     };
-    const attributes: Record<string, string> = {};
-    for (const extra of extras) setAttribute(attributes, extra.name, row.values[extra.index] as string);
-    const ticket = buildTicket({ values, names }, attributes, report);
-    if (ticket === undefined) continue;
+    const attributes = readExtraColumns(table, row, extras, file, errors);
+    const ticket = buildTicket({ values, names }, attributes ?? {}, report);
+    if (ticket === undefined || attributes === undefined) continue;
     const first = seen.get(ticket.id);
     if (first !== undefined) {
       errors.add({ code: 'duplicate_id', file, ...table.locate(row, columns[0] as number), field: names[0], expected: 'a unique ticket id', got: ticket.id, detail: `also on line ${first}` });

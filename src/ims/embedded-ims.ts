@@ -2,8 +2,11 @@ import type { Mailer } from '../mail/mailer.ts';
 import { createOutboxMailer, type OutboxMailer } from '../mail/outbox-mailer.ts';
 import { createSmtpMailer } from '../mail/smtp-mailer.ts';
 import { createAccountService, type AccountService } from './accounts/account-service.ts';
+import { accountMails } from './accounts/account-mails.ts';
 import { createInvitationSender, type InvitationSender } from './accounts/invitations.ts';
 import { createLoginThrottle } from './accounts/login-throttle.ts';
+import { createRequestThrottle } from './accounts/request-throttle.ts';
+import { createThrottleCounters } from './accounts/throttle-counters.ts';
 import { createOneTimeLinks } from './accounts/one-time-links.ts';
 import type { ImsDirectoryService } from './directory/ims-directory.ts';
 import { createStoreImsDirectory } from './directory/store-ims-directory.ts';
@@ -33,6 +36,8 @@ export interface EmbeddedIms extends AsyncDisposable {
 
 export interface EmbeddedImsOptions {
   store: ImsStoreHandle;
+  /** The directory on `store`, when the embedder built it (to share one with its other parts); default: built here. */
+  directory?: ImsDirectoryService;
   config: ImsConfig;
   mailer?: Mailer;
   /**
@@ -45,23 +50,32 @@ export interface EmbeddedImsOptions {
    * the embedder records what it means for it (Rehome: the person's migration is activated). Must not throw.
    */
   onSignIn?: (accountId: string) => void;
+  /** The clock of the throttles (tests move it past a window). Default: the system clock. */
+  now?: () => Date;
 }
 
 export async function createEmbeddedIms(options: EmbeddedImsOptions): Promise<EmbeddedIms> {
   const { store, config } = options;
   const db = imsDb(store);
-  const directory = createStoreImsDirectory(store);
   const outbox = createOutboxMailer(store.kysely);
   const smtp = !options.mailer && config.smtp ? createSmtpMailer(store.kysely, config.smtp) : undefined;
   const mailer = options.mailer ?? smtp ?? outbox;
+  const directory = options.directory ?? createStoreImsDirectory(store, {
+    emailPolicy: { caseFoldLocalPart: config.caseFoldLocalPart },
+    onSignUpsCancelled: async (cancelled) => {
+      for (const a of cancelled) await mailer.send(accountMails.signUpCancelled({ to: a.email, product: config.productName, key: `ims:signup-cancelled:${a.id}` }));
+    },
+  });
   const oidc = await createImsOidc({ db, directory, config, ...(options.onSignIn ? { onSignIn: options.onSignIn } : {}) });
-  const links = createOneTimeLinks(db, config.linkSecret);
+  const links = createOneTimeLinks(db, config.linkSecret, directory);
   const invitations = createInvitationSender({ directory, links, mailer, config });
   const passwordStrategies = createStrategyRegistry(store.kysely);
+  const throttleCounters = createThrottleCounters(db, { secret: config.linkSecret, ...(options.now ? { now: options.now } : {}) });
   const accounts = createAccountService({
     directory,
     links,
-    throttle: createLoginThrottle(db, config.throttle),
+    throttle: createLoginThrottle(throttleCounters, config.throttle),
+    requestThrottle: createRequestThrottle(throttleCounters, config.requestLimits),
     mailer,
     config,
     revokeSessions: (accountId) => oidc.revokeAccount(accountId),

@@ -47,8 +47,14 @@ export interface ImsConfigInput {
   clients?: ImsClientConfig[];
   ttl?: Partial<ImsTtl>;
   throttle?: Partial<ImsThrottle>;
+  requestLimits?: Partial<ImsRequestLimits>;
   /** Serve `/ims/dev/outbox` listing stored mails. Default false; never enable in production. */
   devOutbox?: boolean;
+  /**
+   * Case-fold the local part of addresses when matching accounts (the app's `matching.caseFoldLocalPart`, so the
+   * IMS and the migration plan derive the same key). Default true.
+   */
+  caseFoldLocalPart?: boolean;
   /** When set, mail goes out over SMTP; otherwise into the database outbox. */
   smtp?: SmtpConfig | null;
 }
@@ -84,10 +90,24 @@ export interface ImsThrottle {
   blockSeconds: number;
 }
 
-export interface ImsConfig extends Required<Omit<ImsConfigInput, 'ttl' | 'throttle' | 'smtp'>> {
+/**
+ * Sign-ups, password-reset requests and verification resends (each counted on its own) within `windowSeconds`.
+ * Over a limit the answer is 429 with `Retry-After`, and nothing is sent or created.
+ */
+export interface ImsRequestLimits {
+  /** Per address (its look-up key: spellings of one mailbox count together). Default 5. */
+  perAddress: number;
+  /** Per client address (IPv4 address, IPv6 /64). Default 20; raise it when many people share one NAT. */
+  perClient: number;
+  /** Default 3600 (one hour). */
+  windowSeconds: number;
+}
+
+export interface ImsConfig extends Required<Omit<ImsConfigInput, 'ttl' | 'throttle' | 'requestLimits' | 'smtp'>> {
   issuer: string;
   ttl: ImsTtl;
   throttle: ImsThrottle;
+  requestLimits: ImsRequestLimits;
   smtp: SmtpConfig | null;
 }
 
@@ -96,6 +116,7 @@ export const imsConfigDefaults = {
   brandText: 'Continue with IMS',
   productName: 'IMS',
   devOutbox: false,
+  caseFoldLocalPart: true,
   ttl: {
     accessToken: 600,
     authorizationCode: 600,
@@ -107,6 +128,7 @@ export const imsConfigDefaults = {
     resetPasswordLink: 3600,
   } satisfies ImsTtl,
   throttle: { maxFailuresPerAccount: 5, maxFailuresPerIp: 20, windowSeconds: 900, blockSeconds: 900 } satisfies ImsThrottle,
+  requestLimits: { perAddress: 5, perClient: 20, windowSeconds: 3600 } satisfies ImsRequestLimits,
 } as const;
 
 export class ImsConfigError extends Error {
@@ -140,6 +162,10 @@ export function resolveImsConfig(input: ImsConfigInput): ImsConfig {
     if (!Array.isArray(client.redirectUris)) throw new ImsConfigError(`ims.clients[${i}].redirectUris must be an array`);
     return Object.freeze({ ...client });
   });
+  const requestLimits = { ...imsConfigDefaults.requestLimits, ...input.requestLimits };
+  for (const [name, value] of Object.entries(requestLimits)) {
+    if (!Number.isInteger(value) || value < 1) throw new ImsConfigError(`ims.requestLimits.${name} must be a positive integer`);
+  }
   const origin = base.origin + base.pathname.replace(/\/+$/, '');
   return Object.freeze({
     baseUrl: origin,
@@ -152,7 +178,9 @@ export function resolveImsConfig(input: ImsConfigInput): ImsConfig {
     clients,
     ttl: Object.freeze({ ...imsConfigDefaults.ttl, ...input.ttl }),
     throttle: Object.freeze({ ...imsConfigDefaults.throttle, ...input.throttle }),
+    requestLimits: Object.freeze(requestLimits),
     devOutbox: input.devOutbox ?? imsConfigDefaults.devOutbox,
+    caseFoldLocalPart: input.caseFoldLocalPart ?? imsConfigDefaults.caseFoldLocalPart,
     smtp: input.smtp ?? null,
   });
 }

@@ -141,3 +141,43 @@ export const imsMigration = {
   sqlite: common('INTEGER'),
   postgres: common('BIGINT'),
 } as const;
+
+/**
+ * Domain claims that wait for DNS proof (an org API client asked; nobody vouched). Apart from `ims_org_domains` on
+ * purpose: a pending claim decides nothing (account types, SSO), and several orgs may ask for one domain, so asking
+ * cannot block the real owner. The token is published in DNS, so it is stored as it is.
+ */
+const pendingDomainsDdl = `
+CREATE TABLE ims_pending_domains (
+  org_id TEXT NOT NULL REFERENCES ims_orgs(id) ON DELETE CASCADE,
+  domain TEXT NOT NULL,
+  token TEXT NOT NULL,
+  claimed_by TEXT NOT NULL,
+  claimed_at TEXT NOT NULL,
+  PRIMARY KEY (org_id, domain)
+);
+CREATE INDEX ims_pending_domains_domain ON ims_pending_domains (domain);
+`;
+
+export const imsPendingDomainsMigration = {
+  name: '0011_ims_pending_domains',
+  sqlite: pendingDomainsDdl,
+  postgres: pendingDomainsDdl,
+} as const;
+
+/**
+ * Throttle rows say when they stop mattering, so expired ones can be pruned (sign-ups, resets and resends are now
+ * counted too, a row per address and client). Keys become HMACs from here on: the old plain-text rows (failed
+ * sign-ins of the last 15 minutes at most) would never match again and are dropped.
+ */
+const throttleExpiryDdl = (bigint: string): string => `
+DELETE FROM ims_throttle;
+ALTER TABLE ims_throttle ADD COLUMN expires_at ${bigint} NOT NULL DEFAULT 0;
+CREATE INDEX ims_throttle_expires ON ims_throttle (expires_at);
+`;
+
+export const imsThrottleExpiryMigration = {
+  name: '0014_ims_throttle_expiry',
+  sqlite: throttleExpiryDdl('INTEGER'),
+  postgres: throttleExpiryDdl('BIGINT'),
+} as const;

@@ -57,7 +57,8 @@ export type ImsTables = {
     used_at: string | null;
     created_at: string;
   };
-  ims_throttle: { key: string; failures: number; window_start: number | string; blocked_until: number | string | null };
+  /** Fixed-window counters of every IMS throttle (`accounts/throttle-counters.ts`); `key` is an HMAC, never an address. */
+  ims_throttle: { key: string; failures: number; window_start: number | string; blocked_until: number | string | null; expires_at: number | string };
 } & MailTables;
 
 export type ImsDb = Kysely<ImsTables>;

@@ -46,6 +46,7 @@ export function generatePopulation(opts: PopulationOptions): Population {
   };
   const users: ProductUser[] = [];
   const ims: ImsAccount[] = [];
+  const signUps: ImsAccount[] = [];
   const outsideDomains = ['gmail.com', 'outlook.example', 'agency.example', 'freelance.example'];
   const cumulative = CASES.reduce<[string, number][]>((acc, [c, p]) => [...acc, [c, (acc.at(-1)?.[1] ?? 0) + p]], []);
   for (let i = 1; i <= opts.users; i++) {
@@ -58,7 +59,10 @@ export function generatePopulation(opts: PopulationOptions): Population {
     // Right after the admins, one user of every case, so even a small example shows each of them.
     const forced = i - admins - 1;
     const kind = forced >= 0 && forced < CASES.length ? CASES[forced]![0] : cumulative.find(([, p]) => r < p)?.[0] ?? 'plain';
-    const domain = kind === 'claimed_elsewhere' ? 'partner-corp.example' : rnd() < 0.8 ? company : pick(outsideDomains);
+    const drawn = kind === 'claimed_elsewhere' ? 'partner-corp.example' : rnd() < 0.8 ? company : pick(outsideDomains);
+    // An org-provisioned account that never verified (and a squat beside it) lives outside the claimed domain, where
+    // accounts are not verified by the domain claim. (Drawn first all the same: the other users stay as they were.)
+    const domain = kind === 'ims_unverified' ? 'freelance.example' : drawn;
     let email = `${slug}@${domain}`;
     if (kind === 'gmail_plus') email = `${slug}+mkto@gmail.com`;
     if (kind === 'invalid_email') email = pick([`${slug}@`, `${slug}.${company}`, `${slug}@@${company}`, `${slug} @${company}`]);
@@ -87,14 +91,19 @@ export function generatePopulation(opts: PopulationOptions): Population {
       ims.push(account({
         status: kind === 'ims_disabled' ? 'disabled' : 'active',
         emailVerified: kind !== 'ims_unverified',
-        type: kind === 'claimed_elsewhere' ? 'federated' : kind === 'ims_unverified' ? 'personal' : domain === company ? 'enterprise' : 'personal',
-        productConfigurations: kind === 'existing_ims' && rnd() < 0.5 ? ['Creative Cloud - All Apps'] : [],
+        type: kind === 'claimed_elsewhere' ? 'federated' : domain === company ? 'enterprise' : 'personal',
+        productConfigurations: kind === 'ims_unverified' ? ['Creative Cloud - All Apps'] : kind === 'existing_ims' && rnd() < 0.5 ? ['Creative Cloud - All Apps'] : [],
       }));
+    }
+    // Beside an unverified account, a sign-up that never verified the address either (a squat): it reserves nothing.
+    // Built without drawing random numbers, so every other user of the population stays as it was.
+    if (kind === 'ims_unverified') {
+      signUps.push({ ...ims[ims.length - 1]!, id: `ims-${id}-signup`, type: 'personal', emailVerified: false, username: `${u.email}#signup`, productConfigurations: [] });
     }
     if (kind === 'ambiguous') { ims.push(account({})); ims.push(account({ email: u.email.toUpperCase(), type: 'personal' })); }
     if (kind === 'identity_conflict') { u.email = `${slug}@${company}`; u.login = u.email; ims.push(account({ email: u.email, domain: company, type: 'personal' })); }
   }
-  return { subscription, users, imsAccounts: ims };
+  return { subscription, users, imsAccounts: [...ims, ...signUps] };
 }
 
 function ascii(s: string): string {

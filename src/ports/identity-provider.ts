@@ -29,6 +29,8 @@ export interface FindUserQuery {
   externalId?: string;
   /** Looked up only when `externalId` found nothing; only accounts with a VERIFIED email match. */
   email?: string;
+  /** Only accounts of these types count for `email` (also for `ambiguous`); default every type. */
+  types?: readonly IdpUserType[];
 }
 
 export interface NewIdpUser {
@@ -39,9 +41,17 @@ export interface NewIdpUser {
   lastName: string;
   /**
    * Default: the IdP's own rules (the embedded IMS: `enterprise`, or `federated`, for an email in a domain the org
-   * claimed; `personal` otherwise). When given, an IdP that disagrees refuses with `invalid_request`.
+   * claimed; `personal` otherwise). When given, an IdP that disagrees refuses with `type_mismatch`; `enterprise`
+   * asks for the organization's managed ID and is met by `federated` where the org federates the domain.
    */
   type?: IdpUserType;
+  /**
+   * Default true (SCIM `POST /Users` semantics: an account that already verified the address may be linked instead
+   * of created). False — the migration engine, which carries out a plan — never links: the IdP creates the account,
+   * or refuses with `conflict` when an account it would have linked holds the address. Not every IdP can promise
+   * this; the engine checks what it may before calling.
+   */
+  linkExisting?: boolean;
   /** Default: the email. Must be unique over the IdP; a deterministic value keeps retries safe. */
   userName?: string;
 }
@@ -103,8 +113,8 @@ export interface IdentityProvider {
   // adapter without them leaves them undefined and callers fall back to the one-item methods.
   /** `findUser({ externalId })` for each id: the account, or undefined. */
   findUsersByExternalIds?(externalIds: string[]): Promise<(IdpUser | undefined)[]>;
-  /** `findUser({ email })` for each address (verified accounts only; `ambiguous` per item). */
-  findUsersByEmails?(emails: string[]): Promise<IdpBatchResult<IdpUser | undefined>[]>;
+  /** `findUser({ email, types })` for each address (verified accounts only; `ambiguous` per item). */
+  findUsersByEmails?(emails: string[], types?: readonly IdpUserType[]): Promise<IdpBatchResult<IdpUser | undefined>[]>;
   /** `createUser` for each input: find-or-create on externalId; never marks an email verified. */
   createUsers?(inputs: NewIdpUser[]): Promise<IdpBatchResult<IdpUser>[]>;
   /** `linkUser` for each pair. */
@@ -123,6 +133,7 @@ export type IdpErrorCode =
   | 'unauthorized' // 401 after one token refresh
   | 'forbidden' // 403
   | 'email_unverified' // the IdP refuses because the address is not verified
+  | 'type_mismatch' // the IdP would give the account another type than asked (the org's domain claims changed)
   | 'protocol'; // the IdP answered something that is not SCIM/OIDC
 
 /** Codes worth retrying later (the engine's `failed` users with `retryable: true`). */

@@ -20,8 +20,11 @@ export interface LinkStore {
    * subscription the person started from): one IMS identity may be linked to a user in several subscriptions.
    */
   findLinkedUser(identity: ImsIdentity, context: string | undefined): Promise<string | undefined>;
-  /** Names (and addresses) of the people who can add a link: the subscription admins. */
-  whoToAsk(context: string | undefined): Promise<string[]>;
+  /**
+   * Names (and addresses) of the people who can add a link: the subscription admins. Optional and unused by the
+   * IMS sign-in: a person with no link is a stranger to the product and is never shown who the admins are.
+   */
+  whoToAsk?(context: string | undefined): Promise<string[]>;
   /** Called after each successful IMS sign-in (e.g. to record the first one: the user is "activated"). */
   recordSignIn?(userId: string, identity: ImsIdentity): Promise<void>;
 }

@@ -1,7 +1,6 @@
 import * as oidc from 'openid-client';
 import type { ImsIdentity, LinkStore } from './link-store.ts';
 import { decodeLoginState, encodeLoginState, isRelativePath } from './login-state.ts';
-import { formatWhoToAsk } from './login-gate.ts';
 import { ProductKitError } from './product-kit-error.ts';
 
 export interface ProductKitOptions {
@@ -146,9 +145,10 @@ export function createProductKit(options: ProductKitOptions): ProductKit {
       const identity: ImsIdentity = { issuer: claims.iss, subject: claims.sub };
       const productUserId = await options.linkStore.findLinkedUser(identity, saved.context);
       if (productUserId === undefined) {
-        const whoToAsk = await options.linkStore.whoToAsk(saved.context);
+        // Anyone with an IMS account gets here: a stranger to this product is told whom to ask in general, and
+        // never who the administrators are (their names and addresses are not a stranger's to read).
         throw new ProductKitError('not_linked',
-          `You signed in, but your account is not connected to a user here. Ask ${formatWhoToAsk(whoToAsk)} to add you.`, { whoToAsk });
+          'You signed in, but your account is not connected to a user here. Ask an administrator of your subscription to add you.');
       }
       await options.linkStore.recordSignIn?.(productUserId, identity);
       return { productUserId, identity, returnTo: saved.returnTo, context: saved.context, email: typeof claims.email === 'string' ? claims.email : undefined };

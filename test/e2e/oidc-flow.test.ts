@@ -49,7 +49,7 @@ test('sign up, verify from the outbox, sign in with code + PKCE, userinfo, refre
   const tokens = await signInAndGetTokens(rp, browser, 'ann@example.test', 'correct horse battery');
   const claims = tokens.claims()!;
   assert.equal(claims.sub, account.id);
-  assert.equal(claims.email, 'Ann@Example.test');
+  assert.equal(claims.email, 'Ann@example.test', 'the address as typed, in its delivery form (the domain in lower-case A-labels)');
   assert.equal(claims.email_verified, true);
   assert.equal(claims.name, 'Ann Lee');
   assert.deepEqual(claims.ims_org, [{ id: org.id, profiles: [profile.id] }]);

@@ -136,7 +136,7 @@ test('invite: an expired link is refused; "Forgot your password?" mails a fresh 
   // An invitation issued two days ago with a one-day lifetime.
   const past = () => new Date(Date.now() - 2 * 86400_000);
   const oldSender = createInvitationSender({
-    directory: server.ims.directory, links: createOneTimeLinks(imsDb(store), server.ims.config.linkSecret, past), mailer: server.ims.mailer, config: server.ims.config, ttlSeconds: 86400,
+    directory: server.ims.directory, links: createOneTimeLinks(imsDb(store), server.ims.config.linkSecret, server.ims.directory, past), mailer: server.ims.mailer, config: server.ims.config, ttlSeconds: 86400,
   });
   assert.equal((await oldSender.send(account.id)).status, 'sent');
   const browser = new TestBrowser(server.url);

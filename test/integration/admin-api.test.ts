@@ -27,10 +27,11 @@ test('GET /orgs/{orgId} shows the org without secrets', async () => {
   await server.directory.setSsoFederation(a.orgId, null);
 });
 
-test('domains: claim (claimedBy names the client), list, release; another org\'s domain is 409', async () => {
+test('domains: claim (pending until DNS proof, claimedBy names the client), list, release; another org\'s domain is 409', async () => {
   const claimed = await server.admin(a.token, 'POST', `/orgs/${a.orgId}/domains`, { domain: 'Sales.A.test' });
-  assert.equal(claimed.status, 201);
+  assert.equal(claimed.status, 202, 'an org client\'s claim waits for its DNS proof (test/integration/domain-claims.test.ts)');
   const entry = claimed.body.items.find((d: { domain: string }) => d.domain === 'sales.a.test');
+  assert.equal(entry.status, 'pending');
   assert.equal(entry.claimedBy, `client:${a.clientId}`);
   assert.equal((await server.admin(a.token, 'POST', `/orgs/${a.orgId}/domains`, { domain: 'b.test' })).status, 409);
   const list = await server.admin(a.token, 'GET', `/orgs/${a.orgId}/domains`);

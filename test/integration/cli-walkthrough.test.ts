@@ -25,7 +25,8 @@ test('README walk-through: import -> plan -> link -> schedule -> migrate -> skip
   ok(rh('import', '--users', ex('users.csv'), '--ims', ex('ims-directory.csv'), '--subscription', ex('subscription.json')));
   assert.match(ok(rh('plan', '--subscription', sub, '--out', 'plan.json')).out, /admins first: 1001/);
   assert.match(ok(rh('migrate', '--plan', 'plan.json', '--dry-run')).out, /dry run: nothing changes/);
-  assert.match(ok(rh('migrate', '--plan', 'plan.json')).out, /product_linked/);
+  ok(rh('migrate', '--plan', 'plan.json'), 2); // the organization exists (the import mirrored its export): consent first
+  assert.match(ok(rh('migrate', '--plan', 'plan.json', '--consent')).out, /product_linked/);
   ok(rh('schedule', '--subscription', sub, '--date', addDays(localDate(new Date(), 'America/Los_Angeles'), 3)), 2);
   assert.match(ok(rh('schedule', '--subscription', sub, '--date', addDays(localDate(new Date(), 'America/Los_Angeles'), 10))).out, /starts/);
   const migrated = ok(rh('migrate', '--subscription', sub)).out;

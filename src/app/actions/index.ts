@@ -8,3 +8,7 @@ export { sendVerification, type VerificationSendResult } from './send-verificati
 export { confirmMigration, rollbackMigration } from './confirm.ts';
 export { workQueue, type WorkQueueInput } from './work-queue.ts';
 export { moveSupportTickets, rewriteStoredLinks, verifyAccess } from './phase-three.ts';
+export { addOrgDomain, listOrgDomains, verifyOrgDomain, type OrgDomain } from './ims-domains.ts';
+export { importSnapshots, type ImportSnapshotsResult } from './import-snapshots.ts';
+export { migrationStatus, type MigrationStatus } from './migration-status.ts';
+export { exportImsDirectory } from './export-ims-directory.ts';

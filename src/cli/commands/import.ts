@@ -1,7 +1,8 @@
 import type { Command } from './command.ts';
 import { STORE_OPTIONS, storeFlags, stringList } from './command.ts';
 import { loadFileInputs } from '../../app/load-inputs.ts';
-import { openConfiguredStore } from '../../app/open-configured-store.ts';
+import { composeRehome } from '../../app/compose.ts';
+import { importSnapshots } from '../../app/actions/index.ts';
 import { readFileSync } from 'node:fs';
 import { checkHashImport, formatHashImportReport, parseHashSample } from '../../ims/passwords/hash-import-check.ts';
 
@@ -10,7 +11,9 @@ export const importCommand: Command = {
   help: `rehome import --users FILE --ims FILE --subscription FILE [--store sqlite|postgres] [--db FILE]
 
 Reads and validates every file first; on any problem prints each with file:line:column, exits 2 and stores nothing.
-Each subscription becomes one immutable snapshot (with a digest that later plans check for staleness).
+Each subscription becomes one immutable snapshot (with a digest that later plans check for staleness). With the
+embedded IMS, the accounts of the IMS export it does not hold yet are mirrored into it (audited), so that plans
+name accounts that exist where they are applied.
 Repeat --users/--subscription in pairs to import production and sandbox together.\n--hash-sample FILE (import_hashes strategy): JSON lines { userId, password } of known test passwords; every hash family\nin the export must verify them, or nothing is stored.`,
   options: { users: { type: 'string', multiple: true }, ims: { type: 'string' }, subscription: { type: 'string', multiple: true }, 'hash-sample': { type: 'string' }, ...STORE_OPTIONS },
   configFlags: storeFlags,
@@ -23,17 +26,10 @@ Repeat --users/--subscription in pairs to import production and sandbox together
       ctx.io.out(formatHashImportReport(report));
       if (!report.ok) return 2;
     }
-    await using store = await openConfiguredStore(ctx.config);
-    const at = ctx.io.now().toISOString();
-    for (const [i, snap] of inputs.snapshots.entries()) {
-      const ref = await store.saveSnapshot({
-        subscription: snap.subscription, users: snap.users, ims: inputs.ims, at,
-        sources: { users: inputs.sources.users[i]!, ims: inputs.sources.ims, subscription: inputs.sources.subscriptions[Math.min(i, inputs.sources.subscriptions.length - 1)]! },
-      });
-      await store.appendAudit({
-        at, actor: ctx.io.actor, action: 'snapshot:imported', subscriptionId: ref.subscriptionId, target: ref.id,
-        details: { users: ref.userCount, imsAccounts: ref.imsAccountCount, digest: ref.digest },
-      });
+    await using app = await composeRehome(ctx.config, { now: ctx.io.now });
+    const result = await importSnapshots(app, inputs, ctx.io.actor);
+    if (result.mirrored > 0) ctx.io.out(`the embedded IMS now holds the ${result.mirrored} account(s) of ${inputs.sources.ims} it did not hold yet\n`);
+    for (const ref of result.snapshots) {
       ctx.io.out(`imported subscription ${ref.subscriptionId}: ${ref.userCount} users, ${ref.imsAccountCount} IMS accounts -> snapshot ${ref.id} (digest ${ref.digest.slice(0, 12)})\n`);
     }
     ctx.io.out(`next: rehome readiness ${inputs.snapshots.map((s) => `--stored ${s.subscription.id}`).join(' ')}\n`);

@@ -3,7 +3,7 @@ import { STORE_OPTIONS, storeFlags } from './command.ts';
 import type { MigrationPlan } from '../../core/migration/plan.ts';
 import { composeRehome } from '../../app/compose.ts';
 import { planSubscription } from '../../app/actions/index.ts';
-import { writeOutputFile } from '../write-output.ts';
+import { checkOutputTarget, writeOutputFile } from '../write-output.ts';
 import { CliError } from '../cli-error.ts';
 import type { RehomeConfig } from '../../config/config.ts';
 import { estimateEta, formatDuration, type Eta } from '../../adapters/idp/external/eta.ts';
@@ -20,6 +20,7 @@ The plan is data: save it with --out, review it, then apply exactly it with reho
   async run({ values, config, io }) {
     const subscriptionId = values.subscription as string | undefined;
     if (!subscriptionId) throw new CliError('usage', '--subscription ID is required');
+    if (values.out) checkOutputTarget(String(values.out));
     await using app = await composeRehome(config, { now: io.now });
     const plan = await planSubscription(app, subscriptionId);
     if (values.out) {

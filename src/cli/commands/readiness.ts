@@ -8,7 +8,7 @@ import { renderReadinessCsv } from '../../reports/readiness-csv.ts';
 import { renderReadinessHtml } from '../../reports/readiness-html.ts';
 import { openConfiguredStore } from '../../app/open-configured-store.ts';
 import { loadFileInputs } from '../../app/load-inputs.ts';
-import { writeOutputFile } from '../write-output.ts';
+import { checkOutputTarget, writeOutputFile } from '../write-output.ts';
 import { CliError } from '../cli-error.ts';
 
 export const readinessCommand: Command = {
@@ -39,6 +39,7 @@ Exit status: 0 nothing blocked, 3 some users blocked, 2 bad input (nothing store
   },
   configFlags: (v) => ({ ...storeFlags(v), 'readiness.format': v.format as string | undefined }),
   async run(ctx) {
+    if (ctx.values.out) checkOutputTarget(String(ctx.values.out));
     const stored = stringList(ctx.values.stored);
     const snapshotIds = stringList(ctx.values.snapshot);
     const report = stored.length + snapshotIds.length > 0

@@ -11,7 +11,7 @@ import { loadUrlRules } from '../../redirects/load-url-rules.ts';
 import { CliError } from '../cli-error.ts';
 import { composeRehome } from '../../app/compose.ts';
 import { rewriteStoredLinks } from '../../app/actions/index.ts';
-import { writeOutputFile } from '../write-output.ts';
+import { checkOutputTarget, writeOutputFile } from '../write-output.ts';
 
 export const rewriteLinksCommand: Command = {
   summary: 'Rewrite old-style links stored in the product (report subscriptions, bookmarks, templates); dry run by default',
@@ -51,6 +51,7 @@ Exit status: 0 done, 3 some old links need a person (unmatched, refused, changed
     const format = (v.format as string | undefined) ?? 'table';
     if (format !== 'table' && format !== 'json') throw new CliError('usage', `--format must be table or json, not ${format}`);
     const apply = v.apply === true;
+    if (apply && typeof v.out === 'string') checkOutputTarget(v.out);
     let rules;
     try {
       rules = loadUrlRules(v.rules, stringList(v['allow-host']));

@@ -1,8 +1,7 @@
 import type { Command } from './command.ts';
 import { STORE_OPTIONS, storeFlags } from './command.ts';
-import { computeProgress } from '../../core/migration/progress.ts';
-import { countUsersByState, errorsByCode, migrationDb, requireMigration } from '../../engine/migration-repo.ts';
-import { openConfiguredStore } from '../../app/open-configured-store.ts';
+import { composeRehome } from '../../app/compose.ts';
+import { migrationStatus } from '../../app/actions/index.ts';
 import { CliError } from '../cli-error.ts';
 
 export const statusCommand: Command = {
@@ -12,17 +11,10 @@ export const statusCommand: Command = {
   configFlags: storeFlags,
   async run({ values, config, io }) {
     if (!values.subscription) throw new CliError('usage', '--subscription ID is required');
-    await using store = await openConfiguredStore(config);
-    const db = migrationDb(store.kysely);
-    const m = await requireMigration(db, String(values.subscription));
-    const byState = await countUsersByState(db, m.subscription_id);
-    const progress = computeProgress(byState);
-    const errors = await errorsByCode(db, m.subscription_id);
-    const status = {
-      subscriptionId: m.subscription_id, state: m.state, mode: m.mode, orgId: m.org_id, profileId: m.profile_id,
-      migrationDate: m.migration_date, startsAt: m.starts_at, windowExpiresAt: m.window_expires_at, extensions: m.extensions,
-      progress, byState, errors,
-    };
+    await using app = await composeRehome(config, { now: io.now });
+    const status = await migrationStatus(app, String(values.subscription));
+    const { progress, byState, errors } = status;
+    const m = { subscription_id: status.subscriptionId, state: status.state, mode: status.mode, migration_date: status.migrationDate, window_expires_at: status.windowExpiresAt, extensions: status.extensions };
     if (values.format === 'json') { io.out(`${JSON.stringify(status, null, 2)}\n`); return 0; }
     const bar = (p: number) => `[${'#'.repeat(Math.round(p / 5)).padEnd(20, '-')}] ${p.toFixed(1)}%`;
     const lines = [

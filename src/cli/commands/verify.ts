@@ -12,7 +12,7 @@ import { CliError } from '../cli-error.ts';
 import { openConfiguredStore } from '../../app/open-configured-store.ts';
 import { composeRehome } from '../../app/compose.ts';
 import { verifyAccess } from '../../app/actions/index.ts';
-import { writeOutputFile } from '../write-output.ts';
+import { checkOutputTarget, writeOutputFile } from '../write-output.ts';
 
 export const verifyCommand: Command = {
   summary: 'Compare each user\'s roles, workspaces and partitions before and after the move (exit 3 when access was lost)',
@@ -53,6 +53,7 @@ Exit status: 0 nobody lost access, 3 some user lost access (or is missing), 2 ba
     if (format !== 'table' && format !== 'json') throw new CliError('usage', `--format must be table or json, not ${format}`);
     if ((typeof v.before === 'string') === (typeof v['before-stored'] === 'string')) throw new CliError('usage', 'give one of --before FILE or --before-stored SUBSCRIPTION_ID');
     if ((typeof v.after === 'string') === (typeof v['product-url'] === 'string')) throw new CliError('usage', 'give one of --after FILE or --product-url URL');
+    for (const out of [v.out, v['save-after']]) if (typeof out === 'string') checkOutputTarget(out);
     let before: AccessSnapshot;
     let after: AccessSnapshot;
     try {

@@ -4,7 +4,7 @@ import { changeUsers, confirmMigration, extendWindow, linkProduct, scheduleUserM
 import { MigrationError } from '../../engine/migration-error.ts';
 import { migrationDb } from '../../engine/migration-repo.ts';
 import type { ConsoleContext, SubscriptionRequest } from '../console-context.ts';
-import { seeOther } from '../console-http.ts';
+import { safeConsolePath, seeOther } from '../console-http.ts';
 import { subscriptionPath } from '../pages/layout.ts';
 import { formatInstant, plural } from '../pages/labels.ts';
 import type { Flash } from '../session.ts';
@@ -79,8 +79,11 @@ async function sendVerification(ctx: ConsoleContext, r: SubscriptionRequest, use
 /** The buttons of the User Migration tab, on the selected users. */
 const userAction: Action = async (ctx, r, form) => {
   const action = form.get('action') ?? '';
-  const back = form.get('return');
-  const to = back && back.startsWith(subscriptionPath(r.subscriptionId, '/users')) ? back : undefined;
+  // Back to the page of the table the form was on, and nowhere else: a console path (no whitespace, which a
+  // Location header cannot carry) of this subscription's User Migration tab, with its query.
+  const users = subscriptionPath(r.subscriptionId, '/users');
+  const back = safeConsolePath(form.get('return'));
+  const to = back === users || back.startsWith(`${users}?`) ? back : undefined;
   const db = migrationDb(ctx.store.kysely);
   if (action === 'retry-failed') {
     const failed = (await db.selectFrom('mig_users').select('user_id').where('subscription_id', '=', r.subscriptionId).where('state', '=', 'failed').execute()).map((u) => u.user_id);

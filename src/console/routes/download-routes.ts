@@ -35,3 +35,12 @@ export async function downloadAudit(ctx: ConsoleContext, r: SubscriptionRequest,
   for (const e of entries) if (keep(e)) lines.push([String(e.seq), e.at, e.actor, e.action, e.target ?? '', JSON.stringify(e.details)].map(csvCell).join(','));
   sendDownload(res, `${lines.join('\r\n')}\r\n`, { type: 'text/csv; charset=utf-8', filename: `audit-${r.subscriptionId}.csv` });
 }
+
+type DownloadRoute = (ctx: ConsoleContext, r: SubscriptionRequest, res: ServerResponse) => Promise<void>;
+
+/** The subscription's downloads (GET), by path under `/console/s/:id`. */
+export const DOWNLOADS: Record<string, DownloadRoute> = {
+  '/readiness.csv': (ctx, r, res) => downloadReadiness(ctx, r, 'csv', res),
+  '/readiness.html': (ctx, r, res) => downloadReadiness(ctx, r, 'html', res),
+  '/audit.csv': downloadAudit,
+};

@@ -9,7 +9,8 @@ test('normalizeEmail: trims, NFC, IDNA domain, case-folds the local part', () =>
     ['  Jane.Doe@Example.COM ', 'jane.doe@example.com'],
     ['ANNA@bücher.de', 'anna@xn--bcher-kva.de'],
     ['e\u0301lise@acme.example', '\u00e9lise@acme.example'],
-    ['a+tag@Acme.Example.', 'a+tag@acme.example'],
+    ['a+tag@Acme.Example', 'a+tag@acme.example'],
+    ['ann@xn--bcher-kva.de', 'ann@xn--bcher-kva.de'],
   ];
   for (const [raw, want] of cases) {
     const r = normalizeEmail(raw);
@@ -30,6 +31,14 @@ test('normalizeEmail: names the problem of an invalid address', () => {
     ['.a@acme.example', 'local_part_invalid'], ['a..b@acme.example', 'local_part_invalid'], ['a b@acme.example', 'local_part_invalid'],
     ['bob@', 'domain_invalid'], ['bob@localhost', 'domain_invalid'], ['bob@-x.example', 'domain_invalid'], ['bob@1.2.3.4', 'domain_invalid'],
     [`${'x'.repeat(65)}@acme.example`, 'local_part_too_long'],
+    ['Ann@Example.com.', 'trailing_dot'],
+    ['frances.hamilton35@\uff46reelance.example', 'compatibility_form'],
+    ['\uff41nn@acme.example', 'compatibility_form'],
+    ['ann@acme\u00ad.example', 'default_ignorable'],
+    ['an\u200bn@acme.example', 'default_ignorable'],
+    ['p\u0430ypal@acme.example', 'mixed_script'],
+    ['ann@\u0430cme.example', 'mixed_script'],
+    ['\ufb01nn@acme.example', 'compatibility_form'],
   ];
   for (const [raw, problem] of cases) {
     const r = normalizeEmail(raw);

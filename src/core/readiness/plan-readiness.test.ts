@@ -27,7 +27,8 @@ const table: { name: string; users: ProductUser[]; ims?: ImsAccount[]; sub?: Sub
   { name: 'invalid email', users: [productUser({ id: 'u1', email: 'bob@' })], id: 'u1', status: 'blocked', code: 'invalid_email' },
   { name: 'duplicate after normalisation', users: [productUser({ id: 'u1', email: 'Bo@acme.example' }), productUser({ id: 'u2', email: ' bo@ACME.example' })], id: 'u2', status: 'blocked', code: 'duplicate_email' },
   { name: 'ambiguous IMS match', users: [productUser({ id: 'u1' })], ims: [imsAccount({ email: 'u1@acme.example', id: 'a' }), imsAccount({ email: 'U1@acme.example', id: 'b' })], id: 'u1', status: 'blocked', code: 'ambiguous_ims_match' },
-  { name: 'IMS account unverified', users: [productUser({ id: 'u1' })], ims: [imsAccount({ email: 'u1@acme.example', emailVerified: false })], id: 'u1', status: 'blocked', code: 'ims_email_unverified' },
+  { name: 'a pending (unverified) sign-up reserves nothing', users: [productUser({ id: 'u1' })], ims: [imsAccount({ email: 'u1@acme.example', emailVerified: false })], id: 'u1', status: 'eligible', code: 'ims_signup_pending' },
+  { name: 'an unverified managed ID of the org blocks', users: [productUser({ id: 'u1' })], ims: [imsAccount({ email: 'u1@acme.example', type: 'enterprise', emailVerified: false })], sub: acme, id: 'u1', status: 'blocked', code: 'ims_email_unverified' },
   { name: 'mixed scripts', users: [productUser({ id: 'u1', email: 'p\u0430ul@acme.example' })], id: 'u1', status: 'blocked', code: 'confusable_email' },
   { name: 'non-ASCII skeleton twin', users: [productUser({ id: 'u1', email: 'paul@acme.example' }), productUser({ id: 'u2', email: '\u0440\u0430ul@acme.example' })], id: 'u2', status: 'blocked', code: 'confusable_email' },
   { name: 'SSO without SSO in the org', users: [productUser({ id: 'u1', sso: true })], id: 'u1', status: 'blocked', code: 'sso_not_configured' },
@@ -36,7 +37,7 @@ const table: { name: string; users: ProductUser[]; ims?: ImsAccount[]; sub?: Sub
   { name: 'invited, never accepted', users: [productUser({ id: 'u1', status: 'invited', emailVerified: false })], id: 'u1', status: 'needs_email_verification', code: 'invite_not_accepted' },
   { name: 'IMS account disabled', users: [productUser({ id: 'u1' })], ims: [imsAccount({ email: 'u1@acme.example', status: 'disabled' })], id: 'u1', status: 'blocked', code: 'ims_account_disabled' },
   { name: 'IMS account locked', users: [productUser({ id: 'u1' })], ims: [imsAccount({ email: 'u1@acme.example', status: 'locked' })], id: 'u1', status: 'blocked', code: 'ims_account_disabled' },
-  { name: 'personal ID in a claimed domain', users: [productUser({ id: 'u1' })], ims: [imsAccount({ email: 'u1@acme.example', type: 'personal' })], sub: acme, id: 'u1', status: 'blocked', code: 'identity_type_conflict' },
+  { name: 'personal ID in a claimed domain coexists with the managed ID', users: [productUser({ id: 'u1' })], ims: [imsAccount({ email: 'u1@acme.example', type: 'personal' })], sub: acme, id: 'u1', status: 'eligible', code: 'identity_type_conflict' },
   { name: 'unverified product email', users: [productUser({ id: 'u1', emailVerified: false })], id: 'u1', status: 'needs_email_verification', code: 'email_unverified' },
   { name: 'login differs (warning only)', users: [productUser({ id: 'u1', login: 'jdoe' })], id: 'u1', status: 'eligible', code: 'login_differs_from_email' },
   { name: 'access expires (warning only)', users: [productUser({ id: 'u1', expiresAt: '2027-01-31T00:00:00Z' })], id: 'u1', status: 'eligible', code: 'access_expires' },
@@ -118,7 +119,8 @@ test('property: no input crashes readiness; each user gets exactly one status an
     for (const u of r.users) {
       if (u.match.kind === 'existing') {
         // exactly one account in the whole directory holds the user's normalised address: the one linked
-        const holders = accounts.filter((a) => { const e = normalizeEmail(a.email); return e.ok && e.address === u.normalizedEmail; });
+        // (a sign-up that never verified the address is no holder: it reserves nothing)
+        const holders = accounts.filter((a) => { const e = normalizeEmail(a.email); return e.ok && e.address === u.normalizedEmail && !(a.type === 'personal' && !a.emailVerified); });
         assert.equal(holders.length, 1);
         assert.equal(holders[0]!.id, u.match.accountId);
         const a = accounts.find((x) => x.id === (u.match.kind === 'existing' ? u.match.accountId : ''));

@@ -1,7 +1,7 @@
 import type { ImsDirectory, SubscriptionSnapshot } from '../model.ts';
 import { DEFAULT_EMAIL_POLICY, type EmailPolicy } from '../email/normalize-email.ts';
 import { buildFacts, buildIndex, type RunIndex, type UserFacts } from './run-index.ts';
-import { PIPELINE, type Rule } from './rules.ts';
+import { imsCandidates, PIPELINE, type Rule } from './rules.ts';
 import { reason } from './reasons.ts';
 import { summarize } from './summary.ts';
 import type { ImsMatch, Reason, ReadinessReport, ReadinessStatus, UserReadiness } from './report.ts';
@@ -71,12 +71,15 @@ function runRules(rules: readonly Rule[], f: UserFacts, ix: RunIndex): Reason[] 
   return out ?? [];
 }
 
-/** Link only to the one verified, active IMS account with the address; otherwise a new account is created. */
+/**
+ * Link only to the one verified, active IMS account the plan may take (rules.ts `imsCandidates`: the organization's
+ * managed ID in a claimed domain, a personal account elsewhere); no candidate means a new account.
+ */
 function chooseMatch(f: UserFacts): ImsMatch {
-  const accounts = f.imsAccounts;
-  if (accounts.length === 0) return NEW_ACCOUNT;
-  const [a] = accounts;
-  if (accounts.length === 1 && a && a.emailVerified && a.status === 'active') return { kind: 'existing', accountId: a.id, type: a.type };
+  const { targets } = imsCandidates(f);
+  if (targets.length === 0) return NEW_ACCOUNT;
+  const [a] = targets;
+  if (targets.length === 1 && a && a.emailVerified && a.status === 'active') return { kind: 'existing', accountId: a.id, type: a.type };
   return NO_MATCH;
 }
 

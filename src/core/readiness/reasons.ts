@@ -13,7 +13,7 @@ interface ReasonText {
 export const REASONS: Readonly<Record<ReasonCode, ReasonText>> = Object.freeze({
   invalid_email: {
     severity: 'block',
-    message: 'The email address is not a valid internet address ({detail}).',
+    message: 'The email address cannot be used: {detail}.',
     fix: "Correct the user's email in the product, have them verify it, then run readiness again.",
   },
   duplicate_email: {
@@ -57,9 +57,14 @@ export const REASONS: Readonly<Record<ReasonCode, ReasonText>> = Object.freeze({
     fix: 'Re-enable the IMS account (or remove it so a new one can be created), then run readiness again.',
   },
   identity_type_conflict: {
-    severity: 'block',
-    message: 'The organization manages this domain ({detail}) with enterprise or federated IDs, but the person already holds a personal IMS account with the address.',
-    fix: 'Remove the personal account from the organization (it loses product access there), then migrate so the managed ID is used.',
+    severity: 'warn',
+    message: 'The person already has a personal IMS account with this address; the organization manages {detail}, so the move creates a managed (enterprise) ID for them and the personal account stays theirs.',
+    fix: 'Nothing blocks the move. Tell the person: at sign-in, the password set through the invitation opens the managed ID with this product; their personal account keeps its own password and content.',
+  },
+  ims_signup_pending: {
+    severity: 'warn',
+    message: 'An IMS sign-up that never verified this address holds it; it reserves nothing: the migration creates the planned account and cancels that sign-up (a mail tells the address why).',
+    fix: 'Nothing to do. If the person made that sign-up, they use the invitation instead.',
   },
   email_unverified: {
     severity: 'block',

@@ -24,6 +24,7 @@ export type ReasonCode =
   | 'invite_not_accepted'
   | 'ims_account_disabled'
   | 'identity_type_conflict'
+  | 'ims_signup_pending'
   | 'email_unverified'
   | 'api_only'
   | 'deactivated'

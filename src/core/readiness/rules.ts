@@ -1,5 +1,5 @@
 import type { ImsAccount } from '../model.ts';
-import { isAscii, isPlusOrDotGmail } from '../email/normalize-email.ts';
+import { EMAIL_PROBLEMS, isAscii, isPlusOrDotGmail } from '../email/normalize-email.ts';
 import { reason } from './reasons.ts';
 import type { Reason } from './report.ts';
 import type { RunIndex, UserFacts } from './run-index.ts';
@@ -15,31 +15,34 @@ export const skipLocked: Rule = (f) => (f.user.locked ? reason('locked') : undef
 
 // --- Blocking rules: every one that matches is reported, so a person fixes them all in one go. ---
 
-export const rejectInvalidEmail: Rule = (f) => (f.email.ok ? undefined : reason('invalid_email', f.email.problem.replaceAll('_', ' ')));
+/** Mixed scripts are reported as a look-alike (below), every other refused address here, with what is wrong. */
+export const rejectInvalidEmail: Rule = (f) =>
+  f.email.ok || f.email.problem === 'mixed_script' ? undefined : reason('invalid_email', EMAIL_PROBLEMS[f.email.problem]);
 
 export const rejectDuplicateEmail: Rule = (f) =>
   f.duplicates.length > 0 ? reason('duplicate_email', `also product users ${f.duplicates.join(', ')}`) : undefined;
 
 /** Mixed scripts always block; a skeleton collision blocks non-ASCII addresses and warns on plain ASCII ones. */
 export const rejectConfusableEmail: Rule = (f) => {
-  if (!f.email.ok) return undefined;
-  if (f.mixedScript) return reason('confusable_email', 'mixed writing systems');
+  if (!f.email.ok) return f.email.problem === 'mixed_script' ? reason('confusable_email', 'mixed writing systems') : undefined;
   if (f.lookalikes.length === 0) return undefined;
   const r = reason('confusable_email', `looks like ${f.lookalikes.join(', ')}`);
   return isAscii(f.display) ? { ...r, severity: 'warn' } : r;
 };
 
-export const rejectAmbiguousImsMatch: Rule = (f) =>
-  f.imsAccounts.length > 1 ? reason('ambiguous_ims_match', `${f.imsAccounts.length} accounts`) : undefined;
+export const rejectAmbiguousImsMatch: Rule = (f) => {
+  const n = imsCandidates(f).targets.length;
+  return n > 1 ? reason('ambiguous_ims_match', `${n} accounts`) : undefined;
+};
 
 export const rejectDisabledImsAccount: Rule = (f) => {
-  const a = singleImsAccount(f);
+  const a = singleTarget(f);
   return a && a.status !== 'active' ? reason('ims_account_disabled', a.status) : undefined;
 };
 
 /** Never link on an unverified IMS address: whoever created that account would receive this user (pre-hijacking). */
 export const rejectUnverifiedImsAccount: Rule = (f) => {
-  const a = singleImsAccount(f);
+  const a = singleTarget(f);
   return a && !a.emailVerified ? reason('ims_email_unverified') : undefined;
 };
 
@@ -47,16 +50,19 @@ export const rejectDomainClaimedElsewhere: Rule = (f, ix) => {
   if (!f.email.ok) return undefined;
   const domain = f.email.domain;
   if (f.subscription.imsOrg.claimedDomains.includes(domain)) return undefined;
-  const a = singleImsAccount(f);
+  const a = singleTarget(f);
   const managedElsewhere = a ? a.type !== 'personal' : ix.managedDomains.has(domain);
   return managedElsewhere ? reason('domain_claimed_elsewhere', domain) : undefined;
 };
 
-export const rejectIdentityTypeConflict: Rule = (f) => {
-  const a = singleImsAccount(f);
-  if (!a || a.type !== 'personal' || !f.email.ok) return undefined;
-  return f.subscription.imsOrg.claimedDomains.includes(f.email.domain) ? reason('identity_type_conflict', f.email.domain) : undefined;
+/** The reference IMS's rule: a personal account beside the organization's managed ID coexists (docs/readiness.md). */
+export const warnPersonalBesideManaged: Rule = (f) => {
+  if (!f.email.ok || imsCandidates(f).personalBeside.length === 0) return undefined;
+  return reason('identity_type_conflict', f.email.domain);
 };
+
+/** A sign-up that never proved the address reserves nothing (squatting): the planned account wins. */
+export const warnPendingSignUp: Rule = (f) => (imsCandidates(f).pending.length > 0 ? reason('ims_signup_pending') : undefined);
 
 export const requireSsoConfigured: Rule = (f) =>
   f.user.sso && !f.subscription.imsOrg.ssoConfigured ? reason('sso_not_configured') : undefined;
@@ -84,11 +90,34 @@ export const PIPELINE = {
   stays: [keepApiOnlyLocal],
   notMigrated: [skipDeactivated, skipLocked],
   block: [rejectInvalidEmail, rejectDuplicateEmail, rejectConfusableEmail, rejectAmbiguousImsMatch, rejectDisabledImsAccount,
-    rejectUnverifiedImsAccount, rejectDomainClaimedElsewhere, rejectIdentityTypeConflict, requireSsoConfigured],
+    rejectUnverifiedImsAccount, rejectDomainClaimedElsewhere, requireSsoConfigured],
   verify: [requireInviteAccepted, requireVerifiedEmail],
-  warn: [warnLoginDiffersFromEmail, warnAccessExpires, warnPlusOrDotGmail, noteSeveralSubscriptions],
+  warn: [warnPersonalBesideManaged, warnPendingSignUp, warnLoginDiffersFromEmail, warnAccessExpires, warnPlusOrDotGmail, noteSeveralSubscriptions],
 } as const satisfies Record<string, readonly Rule[]>;
 
-function singleImsAccount(f: UserFacts): ImsAccount | undefined {
-  return f.imsAccounts.length === 1 ? f.imsAccounts[0] : undefined;
+function singleTarget(f: UserFacts): ImsAccount | undefined {
+  const { targets } = imsCandidates(f);
+  return targets.length === 1 ? targets[0] : undefined;
 }
+
+/**
+ * The IMS accounts holding the user's key, by what the plan may do with them:
+ * - `targets`: accounts the user could be linked to. In a domain the organization claims, only managed IDs (the
+ *   plan creates or links the organization's own account); elsewhere personal accounts, except pending sign-ups.
+ * - `personalBeside`: personal accounts in a claimed domain (other than pending sign-ups); they coexist with the
+ *   managed ID.
+ * - `pending`: personal sign-ups that never verified the address; they reserve nothing (the IMS cancels them).
+ */
+export function imsCandidates(f: UserFacts): { targets: readonly ImsAccount[]; personalBeside: readonly ImsAccount[]; pending: readonly ImsAccount[] } {
+  const accounts = f.imsAccounts;
+  if (accounts.length === 0 || !f.email.ok) return { targets: accounts, personalBeside: NONE, pending: NONE };
+  // A sign-up nobody confirmed and no organization took in (no product configuration, no admin role): it reserves
+  // nothing. An unverified personal account an organization provisioned is not cancelled: it stays a candidate.
+  const pending = accounts.filter((a) => a.type === 'personal' && !a.emailVerified && a.productConfigurations.length === 0 && a.adminRoles.length === 0);
+  if (f.subscription.imsOrg.claimedDomains.includes(f.email.domain)) {
+    return { targets: accounts.filter((a) => a.type !== 'personal'), personalBeside: accounts.filter((a) => a.type === 'personal' && !pending.includes(a)), pending };
+  }
+  return { targets: pending.length === 0 ? accounts : accounts.filter((a) => !pending.includes(a)), personalBeside: NONE, pending };
+}
+
+const NONE: readonly never[] = Object.freeze([]);

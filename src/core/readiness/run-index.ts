@@ -1,6 +1,6 @@
 import type { ImsAccount, ImsDirectory, ProductUser, Subscription, SubscriptionSnapshot } from '../model.ts';
 import { isAscii, normalizeEmail, toAsciiDomain, type EmailPolicy, type NormalizedEmail } from '../email/normalize-email.ts';
-import { isMixedScript, skeleton } from '../email/confusables.ts';
+import { skeleton } from '../email/confusables.ts';
 
 /**
  * What the rules know about one product user, computed once per run: the normalised address, its TR39 skeleton,
@@ -15,7 +15,6 @@ export interface UserFacts {
   /** The address as typed, trimmed and NFC (what the confusable checks look at). */
   display: string;
   admin: boolean;
-  mixedScript: boolean;
   skeleton: string;
   /** Other product users of the same subscription with the same normalised address. */
   duplicates: readonly string[];
@@ -49,7 +48,6 @@ export function buildFacts(snapshots: SubscriptionSnapshot[], policy: EmailPolic
         email: normalizeEmail(display, policy, domainCache),
         display,
         admin: admins.has(user.id),
-        mixedScript: isMixedScript(display),
         skeleton: skeleton(display),
         duplicates: NONE,
         lookalikes: NONE,

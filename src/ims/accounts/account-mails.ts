@@ -44,4 +44,10 @@ export const accountMails = {
     subject: `Set your password for ${p.product}`,
     text: `Your ${p.product} account is ready. Open this link to choose your password:\n${p.link}\n\nThe link works once and for ${p.days} day${p.days === 1 ? '' : 's'}. Choosing a password also confirms this email address. Afterwards, sign in with "${p.signInHint}".\n\nIf the link has expired, use "Forgot your password?" on the sign-in page to get a new one.`,
   }),
+  signUpCancelled: (p: { to: string; product: string; key: string }): MailMessage => ({
+    to: p.to,
+    key: p.key,
+    subject: `Your unconfirmed ${p.product} sign-up was cancelled`,
+    text: `Someone signed up for ${p.product} with this address but never confirmed it. An organization you belong to has now created a ${p.product} account for this address, so that unconfirmed sign-up was cancelled: an unconfirmed sign-up never holds an address.\n\nIf the sign-up was yours, nothing is lost: watch for the invitation from your organization and choose your password there. If it was not yours, nothing else happens.`,
+  }),
 };

@@ -1,5 +1,4 @@
 import type { Mailer } from '../../mail/mailer.ts';
-import { normalizeEmail } from '../directory/directory-context.ts';
 import { ImsError, type ImsAccountRecord, type ImsDirectoryService } from '../directory/ims-directory.ts';
 import type { ImsConfig } from '../ims-config.ts';
 import { PasswordError } from '../passwords/password-error.ts';
@@ -9,12 +8,15 @@ import { accountMails } from './account-mails.ts';
 import { reasonNotToInvite, type InvitationSender } from './invitations.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 import type { OneTimeLinks } from './one-time-links.ts';
+import type { LimitedRequest, RequestThrottle } from './request-throttle.ts';
 import { hashPassword, verifyAndUpgrade, verifyPassword } from './passwords.ts';
 
 export interface AccountServiceDeps {
   directory: ImsDirectoryService;
   links: OneTimeLinks;
   throttle: LoginThrottle;
+  /** Limits sign-ups, reset requests and verification resends per address and per client. */
+  requestThrottle: RequestThrottle;
   mailer: Mailer;
   config: ImsConfig;
   /** Ends every session and token of an account (the OIDC provider's `revokeAccount`). */
@@ -40,6 +42,8 @@ export interface AccountServiceDeps {
  */
 export function createAccountService(deps: AccountServiceDeps) {
   const { directory, links, throttle, mailer, config } = deps;
+  /** The look-up key of an address (the one address rule; a look-alike is refused with `email_refused`). */
+  const key = (email: string) => directory.address(email).key;
   const url = (path: string) => `${config.baseUrl}${path}`;
 
   const claimAddress = async (accountId: string, email: string): Promise<ImsAccountRecord> => {
@@ -62,24 +66,26 @@ export function createAccountService(deps: AccountServiceDeps) {
   return {
     /** Always answers the same way (no account enumeration); the mail says what happened. */
     async signUp(input: { email: string; password: string; firstName?: string; lastName?: string }): Promise<void> {
-      const emailNorm = normalizeEmail(input.email);
+      // The one address rule: a look-alike (full-width, invisible characters, mixed scripts...) is refused here,
+      // and mail goes to the delivery form, the very address the key stands for.
+      const { key: emailNorm, delivery } = directory.address(input.email);
       const passwordHash = await hashPassword(input.password);
       if (await directory.findVerifiedAccount(emailNorm)) {
         await mailer.send(accountMails.alreadyRegistered({
-          to: input.email.trim(), product: config.productName, resetLink: url('/ims/account/reset'), key: `ims:already-registered:${crypto.randomUUID()}`,
+          to: delivery, product: config.productName, resetLink: url('/ims/account/reset'), key: `ims:already-registered:${crypto.randomUUID()}`,
         }));
         return;
       }
-      const userNameFree = !(await directory.findAccountByUserName(input.email));
+      const userNameFree = !(await directory.findAccountByUserName(delivery));
       const id = crypto.randomUUID();
       const account = await directory.createAccount({
         id,
-        email: input.email,
+        email: delivery,
         firstName: input.firstName,
         lastName: input.lastName,
         passwordHash,
         // Two pending sign-ups for one address must not collide on userName.
-        userName: userNameFree ? input.email.trim() : id,
+        userName: userNameFree ? delivery : id,
       });
       await sendVerification(account);
     },
@@ -87,6 +93,26 @@ export function createAccountService(deps: AccountServiceDeps) {
     async resendVerification(accountId: string): Promise<void> {
       const account = await directory.getAccount(accountId);
       if (account && !account.emailVerified) await sendVerification(account);
+    },
+
+    /**
+     * "Send the link again" for an address: a fresh verification link for its newest unconfirmed sign-ups (at most
+     * three, so that piled-up sign-ups cannot multiply the mail; each link still needs that sign-up's password).
+     * Nothing for an unknown or already confirmed address; the caller answers alike either way.
+     */
+    async resendVerificationTo(email: string): Promise<void> {
+      const pending = (await directory.findAccountsByEmail(email))
+        .filter((a) => !a.emailVerified && a.passwordHash && a.status === 'active' && a.type !== 'federated')
+        .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+      for (const account of pending.slice(0, 3)) await sendVerification(account);
+    },
+
+    /**
+     * Counts one mail-sending request (`signup`, `reset`, `resend`) for the address's look-up key and the client;
+     * throws `throttled` (a `ThrottledError` with the seconds to wait) over a limit. Call it before the request.
+     */
+    async limitRequest(action: LimitedRequest, email: string, ip: string): Promise<void> {
+      await deps.requestThrottle.admit(action, key(email), ip);
     },
 
     signIn,
@@ -103,7 +129,7 @@ export function createAccountService(deps: AccountServiceDeps) {
     async confirmEmail(token: string, password: string, ip: string): Promise<ImsAccountRecord> {
       const grant = await links.peek(token, 'verify_email');
       const account = await directory.getAccount(grant.accountId);
-      if (!account || normalizeEmail(account.email) !== normalizeEmail(grant.email)) throw new ImsError('token_invalid', 'This link no longer applies.');
+      if (!account || key(account.email) !== key(grant.email)) throw new ImsError('token_invalid', 'This link no longer applies.');
       await requirePassword(account, password, ip);
       await links.consume(token, 'verify_email');
       return claimAddress(account.id, grant.email);
@@ -116,7 +142,7 @@ export function createAccountService(deps: AccountServiceDeps) {
         for (const pending of invited) await deps.invitations.resend(pending.id);
         if (invited.length > 0) return;
         await mailer.send(accountMails.noVerifiedAccount({
-          to: email.trim(), product: config.productName, signupLink: url('/ims/account/signup'), key: `ims:no-account:${crypto.randomUUID()}`,
+          to: directory.address(email).delivery, product: config.productName, signupLink: url('/ims/account/signup'), key: `ims:no-account:${crypto.randomUUID()}`,
         }));
         return;
       }
@@ -135,7 +161,7 @@ export function createAccountService(deps: AccountServiceDeps) {
       const passwordHash = await hashPassword(newPassword);
       const grant = await links.peek(token, 'invite');
       const account = await directory.getAccount(grant.accountId);
-      if (!account || reasonNotToInvite({ ...account, passwordHash: null }) || account.emailNormalized !== normalizeEmail(grant.email)) {
+      if (!account || reasonNotToInvite({ ...account, passwordHash: null }) || account.emailNormalized !== key(grant.email)) {
         throw new ImsError('token_invalid', 'This invitation no longer applies. Use "Forgot your password?" on the sign-in page.');
       }
       await links.consume(token, 'invite');
@@ -150,7 +176,7 @@ export function createAccountService(deps: AccountServiceDeps) {
       const passwordHash = await hashPassword(newPassword);
       const grant = await links.consume(token, 'reset_password');
       const account = await directory.getAccount(grant.accountId);
-      if (!account || !account.emailVerified || account.emailNormalized !== normalizeEmail(grant.email)) {
+      if (!account || !account.emailVerified || account.emailNormalized !== key(grant.email)) {
         throw new ImsError('token_invalid', 'This link no longer applies.');
       }
       await directory.setPasswordHash(account.id, passwordHash);
@@ -163,12 +189,12 @@ export function createAccountService(deps: AccountServiceDeps) {
     /** Starts an email change: authenticated by the current password; nothing changes until the new address confirms. */
     async requestEmailChange(input: { email: string; password: string; newEmail: string }, ip: string): Promise<void> {
       const account = await signIn(input.email, input.password, ip);
-      const newNorm = normalizeEmail(input.newEmail);
+      const newNorm = key(input.newEmail);
       if (newNorm === account.emailNormalized) throw new ImsError('invalid_input', 'That is already your email.');
       await links.revokeForAccount(account.id, 'change_email');
       const { id, token } = await links.issue('change_email', account.id, input.newEmail, config.ttl.verifyEmailLink);
       await mailer.send(accountMails.confirmEmailChange({
-        to: input.newEmail.trim(), product: config.productName, link: url(`/ims/account/email/confirm?token=${token}`), key: `ims:change-email:${id}`,
+        to: directory.address(input.newEmail).delivery, product: config.productName, link: url(`/ims/account/email/confirm?token=${token}`), key: `ims:change-email:${id}`,
       }));
     },
 
@@ -192,7 +218,7 @@ export function createAccountService(deps: AccountServiceDeps) {
    * the product. Every failure counts towards the throttle alike.
    */
   async function signIn(email: string, password: string, ip: string): Promise<ImsAccountRecord> {
-    const emailNorm = normalizeEmail(email);
+    const emailNorm = key(email);
     await throttle.check(emailNorm, ip);
     const accounts = (await directory.findAccountsByEmail(emailNorm)).filter((a) => a.type !== 'federated');
     const candidates = accounts.filter((a) => a.passwordHash).sort((a, b) => Number(b.emailVerified) - Number(a.emailVerified));

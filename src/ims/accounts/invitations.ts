@@ -90,9 +90,10 @@ export function reasonNotToInvite(account: ImsAccountRecord | undefined): Invita
 
 /** An invitation sender on Rehome's store, for processes that do not serve the IMS (the CLI's `rehome migrate`). */
 export function createStoreInvitationSender(options: { store: ImsStoreHandle; config: ImsConfig; mailer: Mailer; ttlSeconds?: number }): InvitationSender {
+  const directory = createStoreImsDirectory(options.store, { emailPolicy: { caseFoldLocalPart: options.config.caseFoldLocalPart } });
   return createInvitationSender({
-    directory: createStoreImsDirectory(options.store),
-    links: createOneTimeLinks(imsDb(options.store), options.config.linkSecret),
+    directory,
+    links: createOneTimeLinks(imsDb(options.store), options.config.linkSecret, directory),
     mailer: options.mailer,
     config: options.config,
     ...(options.ttlSeconds === undefined ? {} : { ttlSeconds: options.ttlSeconds }),

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ImsError } from '../directory/ims-directory.ts';
-import { normalizeEmail } from '../directory/directory-context.ts';
+import type { ImsDirectoryService } from '../directory/ims-directory.ts';
 import { toNumber, type ImsDb } from '../ims-tables.ts';
 
 export type LinkPurpose = 'verify_email' | 'reset_password' | 'change_email' | 'invite';
@@ -16,7 +16,7 @@ export interface LinkGrant {
  * Signed, expiring, single-use tokens for mailed links: `<id>.<HMAC-SHA256(secret, purpose.id)>`. The signature
  * rejects forged or mistyped tokens without a database read; the row makes them expire and work once.
  */
-export function createOneTimeLinks(db: ImsDb, secret: string, now: () => Date = () => new Date()) {
+export function createOneTimeLinks(db: ImsDb, secret: string, addresses: Pick<ImsDirectoryService, 'address'>, now: () => Date = () => new Date()) {
   const sign = (purpose: string, id: string) => createHmac('sha256', secret).update(`${purpose}.${id}`).digest('base64url');
 
   const parse = (token: string, purpose: LinkPurpose): string => {
@@ -37,8 +37,8 @@ export function createOneTimeLinks(db: ImsDb, secret: string, now: () => Date = 
         id,
         purpose,
         account_id: accountId,
-        email: email.trim(),
-        email_norm: normalizeEmail(email),
+        email: addresses.address(email).delivery,
+        email_norm: addresses.address(email).key,
         expires_at: Math.floor(at.getTime() / 1000) + ttlSeconds,
         used_at: null,
         created_at: at.toISOString(),
@@ -63,7 +63,7 @@ export function createOneTimeLinks(db: ImsDb, secret: string, now: () => Date = 
     /** Voids every unused link of other accounts aimed at this address (its owner just proved control of it). */
     async revokeForEmail(email: string, exceptAccountId: string): Promise<void> {
       await db.updateTable('ims_tokens').set({ used_at: now().toISOString() })
-        .where('email_norm', '=', normalizeEmail(email)).where('account_id', '<>', exceptAccountId).where('used_at', 'is', null).execute();
+        .where('email_norm', '=', addresses.address(email).key).where('account_id', '<>', exceptAccountId).where('used_at', 'is', null).execute();
     },
 
     /**

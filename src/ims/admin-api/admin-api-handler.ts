@@ -4,7 +4,8 @@
  * an org that does not exist.
  *
  *   GET    /orgs/{orgId}
- *   GET    /orgs/{orgId}/domains                  POST {domain}       DELETE /orgs/{orgId}/domains/{domain}
+ *   GET    /orgs/{orgId}/domains                  POST {domain} (pending until DNS proof; admin-domain-routes.ts)
+ *   POST   /orgs/{orgId}/domains/{domain}/verify  DELETE /orgs/{orgId}/domains/{domain}
  *   GET    /orgs/{orgId}/users?email=&offset=&limit=                 POST {email, userName?, firstName?, ...}
  *   GET    /orgs/{orgId}/users/{id}               DELETE /orgs/{orgId}/users/{id}
  *   POST   /orgs/{orgId}/users/{id}/disable       POST /orgs/{orgId}/users/{id}/enable
@@ -15,9 +16,11 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { logUnexpected } from '../../http/log-error.ts';
+import { systemTxtResolver, type TxtResolver } from '../directory/domain-verification.ts';
 import type { ImsDirectoryService } from '../directory/ims-directory.ts';
 import type { OrgPrincipal } from './access-tokens.ts';
 import { AdminError } from './admin-error.ts';
+import { routeDomains } from './admin-domain-routes.ts';
 import { sendAdminError, sendJson } from './admin-http.ts';
 import { orgView, profileView, userView } from './admin-views.ts';
 import { removeOrgUser, requireOrgUser, setOrgUserActive } from './deprovision-org-user.ts';
@@ -36,10 +39,13 @@ export interface AdminApiHandlerOptions {
   /** Largest CSV upload. Default 32 MiB. */
   maxCsvBytes?: number;
   onError?: (error: unknown) => void;
+  /** Looks up TXT records for domain claims' DNS proof. Default: the system resolver (node:dns). */
+  resolveTxt?: TxtResolver;
 }
 
 interface AdminRequest {
   directory: ImsDirectoryService;
+  resolveTxt: TxtResolver;
   principal: OrgPrincipal;
   orgId: string;
   req: IncomingMessage;
@@ -56,6 +62,7 @@ export function createAdminApiHandler(options: AdminApiHandlerOptions): (req: In
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
   const maxCsv = options.maxCsvBytes ?? 32 * 1024 * 1024;
   const onError = options.onError ?? ((error: unknown) => logUnexpected('admin api', error));
+  const resolveTxt = options.resolveTxt ?? systemTxtResolver();
 
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://admin.invalid');
@@ -77,6 +84,7 @@ export function createAdminApiHandler(options: AdminApiHandlerOptions): (req: In
       if (orgId !== principal.orgId) throw new AdminError('not_found', `organization ${orgId} not found`);
       const ctx: AdminRequest = {
         directory: options.directory,
+        resolveTxt,
         principal,
         orgId,
         req,
@@ -115,20 +123,8 @@ async function route(ctx: AdminRequest, method: string, rest: string[]): Promise
     if (!is('GET', 'GET')) throw methodNotAllowed();
     return sendJson(res, 200, orgView((await directory.getOrg(orgId))!));
   }
-  if (resource === 'domains' && sub === undefined) {
-    if (id === undefined) {
-      if (method === 'GET') return sendJson(res, 200, { items: (await directory.getOrg(orgId))!.domains });
-      if (!is('POST', 'GET, POST')) throw methodNotAllowed();
-      const body = await ctx.json();
-      if (typeof body.domain !== 'string') throw new AdminError('invalid_request', 'domain must be a string');
-      const org = await directory.claimDomain(orgId, body.domain, `client:${ctx.principal.clientId}`);
-      return sendJson(res, 201, { items: org.domains });
-    }
-    if (!is('DELETE', 'DELETE')) throw methodNotAllowed();
-    const org = await directory.getOrg(orgId);
-    if (!org!.domains.some((d) => d.domain === id.toLowerCase())) throw new AdminError('not_found', `domain ${id} is not claimed by this organization`);
-    await directory.releaseDomain(orgId, id.toLowerCase());
-    return sendJson(res, 204);
+  if (resource === 'domains' && (sub === undefined || sub === 'verify') && subId === undefined) {
+    return routeDomains({ directory, resolveTxt: ctx.resolveTxt, orgId, clientId: ctx.principal.clientId, res, json: ctx.json }, method, id, sub);
   }
   if (resource === 'users.csv' && id === undefined) {
     if (method === 'GET') {

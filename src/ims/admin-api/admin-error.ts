@@ -11,6 +11,8 @@ export type AdminErrorCode =
   | 'already_member'
   /** Enterprise or federated accounts need an email in a domain the org has claimed. */
   | 'domain_not_claimed'
+  /** The requested account type is not the one the org's domain claims give the address. */
+  | 'type_mismatch'
   /** A client tried to set a read-only attribute (`emailVerified`, `type`, `id`). */
   | 'read_only'
   /** The body is larger than the endpoint accepts. */

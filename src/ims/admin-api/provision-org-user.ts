@@ -5,12 +5,17 @@
  *   domain to an upstream IdP, `enterprise` otherwise.
  * - Any other email is a `personal` account, which only its owner edits. When an account already *verified* the
  *   address, the org links to it (adds a membership) instead of creating a second one.
- * - Never link on an unverified address (account pre-hijacking): a sign-up that never proved the address is left
- *   alone and a new, unverified account joins the org; whoever proves control first wins (`verifyEmail`).
+ * - Never link on an unverified address (account pre-hijacking), and an unverified sign-up reserves nothing
+ *   (squatting): a sign-up that never proved the address and belongs to no organization is cancelled (its owner is
+ *   mailed) and the org's account is created.
+ * - A personal account beside the org's managed ID coexists: the managed ID is created next to it (its userName,
+ *   when not given, then names the org so both can exist).
+ * - `linkExisting: false` (a migration carrying out its plan) never links: create, or `email_taken`.
  * - Nothing here marks an email verified.
  */
 import { ImsError, type AccountType, type ImsDirectoryService, type ImsOrgAccount, type ImsOrgRecord } from '../directory/ims-directory.ts';
 import { AdminError } from './admin-error.ts';
+import { normalizeEmail } from '../../core/email/normalize-email.ts';
 
 export interface ProvisionUserInput {
   email: string;
@@ -24,6 +29,11 @@ export interface ProvisionUserInput {
   type?: AccountType;
   /** False creates the account disabled (ignored when linking an account the org does not own). */
   active?: boolean;
+  /**
+   * Default true. False never links an existing account (a migration carrying out its plan): the account is
+   * created, or the call fails (`email_taken`) when an account the rules would have linked holds the address.
+   */
+  linkExisting?: boolean;
 }
 
 export interface ProvisionResult {
@@ -37,9 +47,18 @@ export async function provisionOrgUser(directory: ImsDirectoryService, orgId: st
   if (org === undefined) throw new ImsError('not_found', `organization ${orgId} not found`);
   await rejectDuplicateExternalId(directory, orgId, input.externalId);
   const type = chooseAccountType(org, input.email, input.type);
+  await directory.cancelPendingSignUps([{ email: input.email, userName: input.userName ?? directory.address(input.email).delivery }]);
   return type === 'personal'
     ? provisionPersonal(directory, orgId, input)
     : provisionOwned(directory, orgId, input, type);
+}
+
+/**
+ * The userName of a managed ID beside a personal account with the same address: userNames are unique over the IMS
+ * and the personal account usually holds the address as its own, so the org's account names the org.
+ */
+export function managedUserName(delivery: string, orgId: string): string {
+  return `${delivery}#${orgId}`;
 }
 
 async function rejectDuplicateExternalId(directory: ImsDirectoryService, orgId: string, externalId: string | null | undefined): Promise<void> {
@@ -49,32 +68,39 @@ async function rejectDuplicateExternalId(directory: ImsDirectoryService, orgId: 
   }
 }
 
-/** Lower-case domain of an address (the directory validates the address itself). */
+/** Domain of an address in A-labels by the one address rule; '' when the address is refused (the directory says why). */
 export function emailDomain(email: string): string {
-  const at = email.lastIndexOf('@');
-  return at < 0 ? '' : email.slice(at + 1).trim().toLowerCase().replace(/\.$/, '');
+  const e = normalizeEmail(email);
+  return e.ok ? e.domain : '';
 }
 
 export function chooseAccountType(org: ImsOrgRecord, email: string, requested: AccountType | undefined): AccountType {
   const domain = emailDomain(email);
   const claimed = org.domains.some((d) => d.domain === domain);
   const derived: AccountType = !claimed ? 'personal' : org.sso?.domains.includes(domain) ? 'federated' : 'enterprise';
-  if (requested === undefined || requested === derived) return derived;
+  // `enterprise` asks for the org's managed ID; where the org federates the domain that is the federated account.
+  if (requested === undefined || requested === derived || (requested === 'enterprise' && derived === 'federated')) return derived;
   if (!claimed) {
     throw new AdminError('domain_not_claimed', `a ${requested} account needs an email in a domain the organization claimed; ${domain} is not claimed`);
   }
-  throw new AdminError('invalid_request', `the organization claimed ${domain}: its users are ${derived} accounts, not ${requested}`);
+  throw new AdminError('type_mismatch', `the organization claimed ${domain}: its users are ${derived} accounts, not ${requested}`);
 }
 
 async function provisionOwned(directory: ImsDirectoryService, orgId: string, input: ProvisionUserInput, type: AccountType): Promise<ProvisionResult> {
-  const existing = (await directory.findAccountsByEmail(input.email)).find((a) => a.type === type && a.ownerOrgId === orgId);
-  if (existing !== undefined) return linkExisting(directory, orgId, existing.id, input.externalId);
+  const holders = await directory.findAccountsByEmail(input.email);
+  const existing = holders.find((a) => a.type === type && a.ownerOrgId === orgId);
+  if (existing !== undefined) {
+    if (input.linkExisting === false) throw new ImsError('email_taken', `the organization already has a ${type} account with this email`);
+    return linkExisting(directory, orgId, existing.id, input.externalId);
+  }
+  const delivery = directory.address(input.email).delivery;
+  const beside = holders.some((a) => a.type === 'personal');
   const account = await directory.createAccount({
     email: input.email,
     type,
     orgId,
     externalId: input.externalId ?? null,
-    userName: input.userName ?? input.email,
+    userName: input.userName ?? (beside ? managedUserName(delivery, orgId) : delivery),
     firstName: input.firstName ?? '',
     lastName: input.lastName ?? '',
     status: input.active === false ? 'disabled' : 'active',
@@ -84,8 +110,11 @@ async function provisionOwned(directory: ImsDirectoryService, orgId: string, inp
 
 async function provisionPersonal(directory: ImsDirectoryService, orgId: string, input: ProvisionUserInput): Promise<ProvisionResult> {
   const verified = await directory.findVerifiedAccount(input.email, 'personal');
-  if (verified !== undefined) return linkExisting(directory, orgId, verified.id, input.externalId);
-  const userName = input.userName ?? input.email;
+  if (verified !== undefined) {
+    if (input.linkExisting === false) throw new ImsError('email_taken', 'a verified personal account holds this email; the plan did not name it');
+    return linkExisting(directory, orgId, verified.id, input.externalId);
+  }
+  const userName = input.userName ?? directory.address(input.email).delivery;
   await rejectUserNameOfPendingClaim(directory, userName, input.email);
   const account = await directory.createAccount({
     email: input.email,

@@ -3,6 +3,7 @@
  * SCIM (`/scim/v2`) and the Admin API (`/ims/admin/v1`). Each handler returns false for paths not its own.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TxtResolver } from '../directory/domain-verification.ts';
 import type { ImsDirectoryService } from '../directory/ims-directory.ts';
 import { createScimHandler } from '../scim/scim-handler.ts';
 import { createAccessTokens, createBearerAuthenticator, type AccessTokenOptions, type AccessTokens } from './access-tokens.ts';
@@ -17,6 +18,8 @@ export interface ProvisioningOptions {
   /** Origin for SCIM `meta.location` (`https://ims.example`); default from the Host header. */
   publicOrigin?: string;
   onError?: (error: unknown) => void;
+  /** TXT look-ups for domain claims' DNS proof (default: the system resolver); tests pass their own. */
+  resolveTxt?: TxtResolver;
 }
 
 export interface ProvisioningHandlers {
@@ -34,7 +37,7 @@ export function createProvisioningHandlers(options: ProvisioningOptions): Provis
     handlers: [
       createTokenEndpoint({ store: options.store, tokens }),
       createScimHandler({ ...shared, ...(options.publicOrigin ? { publicOrigin: options.publicOrigin } : {}) }),
-      createAdminApiHandler(shared),
+      createAdminApiHandler({ ...shared, ...(options.resolveTxt ? { resolveTxt: options.resolveTxt } : {}) }),
     ],
   };
 }

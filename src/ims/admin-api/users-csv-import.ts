@@ -16,7 +16,8 @@ import { readCsv, type CsvRow, type CsvTable } from '../../importers/csv-reader.
 import { ImportErrorCollector, ImportErrors, type ImportError } from '../../importers/import-error.ts';
 import { ImsError, isImsError, type AccountType, type ImsDirectoryService, type ImsOrgRecord, type ProductProfileRecord } from '../directory/ims-directory.ts';
 import { AdminError, isAdminError, type CsvProblem } from './admin-error.ts';
-import { chooseAccountType, emailDomain, provisionOrgUser, type ProvisionResult } from './provision-org-user.ts';
+import { chooseAccountType, provisionOrgUser, type ProvisionResult } from './provision-org-user.ts';
+import { toAsciiDomain } from '../../core/email/normalize-email.ts';
 import { IDENTITY_TYPES, restoreFormula, USERS_CSV_COLUMNS } from './users-csv-layout.ts';
 
 export interface CsvImportRow {
@@ -39,7 +40,6 @@ const FILE = 'users.csv';
 const MAX_PROBLEMS = 500;
 const C = { type: 0, username: 1, domain: 2, email: 3, first: 4, last: 5, country: 6, id: 7, configs: 8 } as const;
 const REQUIRED: ReadonlySet<string> = new Set(['Identity Type', 'Email']);
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 interface PlannedRow {
   line: number;
@@ -92,13 +92,20 @@ async function checkRows(directory: ImsDirectoryService, org: ImsOrgRecord, text
     const requested = IDENTITY_TYPES.get(normaliseFieldName(rawType));
     if (requested === undefined) report(C.type, `expected Adobe ID, Enterprise ID or Federated ID, got ${JSON.stringify(rawType)}`);
     const email = cell(C.email);
-    if (!EMAIL.test(email)) report(C.email, `expected an email address, got ${JSON.stringify(email)}`);
+    // The one address rule: a look-alike (full-width, invisible characters, mixed scripts, trailing dot) is refused
+    // here with the problem named, never folded onto another person's address.
+    let address: { key: string; domain: string } | undefined;
+    try {
+      address = directory.address(email);
+    } catch (error) {
+      report(C.email, `email_refused: ${(error as Error).message} (${JSON.stringify(email)})`);
+    }
     const domain = cell(C.domain);
-    if (domain !== '' && EMAIL.test(email) && domain.toLowerCase() !== emailDomain(email)) report(C.domain, `the domain ${domain} is not the domain of ${email}`);
+    if (domain !== '' && address && toAsciiDomain(domain) !== address.domain) report(C.domain, `the domain ${domain} is not the domain of ${email}`);
     const country = cell(C.country);
     if (country !== '' && !/^[A-Z]{2}$/.test(country)) report(C.country, 'expected two upper-case letters (ISO 3166-1 alpha-2, e.g. US)');
     const userName = cell(C.username) || email;
-    const key = email.toLowerCase();
+    const key = address?.key ?? email;
     if (seenEmails.has(key)) report(C.email, `the same email is on line ${seenEmails.get(key)}`);
     else if (seenUserNames.has(userName.toLowerCase())) report(C.username, `the same username is on line ${seenUserNames.get(userName.toLowerCase())}`);
     seenEmails.set(key, seenEmails.get(key) ?? row.line);

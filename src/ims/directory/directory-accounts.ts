@@ -1,5 +1,6 @@
 import type { ImsTrx } from '../ims-tables.ts';
 import {
+  addressOf,
   checkEmail,
   checkStatus,
   checkType,
@@ -23,12 +24,14 @@ type AccountMethods = Pick<
   ImsDirectoryService,
   | 'createAccount' | 'getAccount' | 'findAccountsByEmail' | 'findVerifiedAccount' | 'findAccountByUserName'
   | 'updateAccount' | 'setPasswordHash' | 'verifyEmail' | 'disableAccount' | 'deleteAccount' | 'listMemberships'
-  | 'linkFederatedIdentity' | 'findAccountByFederatedIdentity'
+  | 'linkFederatedIdentity' | 'findAccountByFederatedIdentity' | 'address'
 >;
 
 export function createAccountMethods(ctx: DirectoryContext): AccountMethods {
   const { db } = ctx;
   return {
+    address: (email) => addressOf(email, ctx.emailPolicy),
+
     createAccount: (input) => db.transaction().execute((trx) => insertAccount(ctx, trx, input)),
 
     async getAccount(id) {
@@ -37,14 +40,14 @@ export function createAccountMethods(ctx: DirectoryContext): AccountMethods {
     },
 
     async findAccountsByEmail(email) {
-      const rows = await db.selectFrom('ims_accounts').selectAll().where('email_norm', '=', checkEmail(email))
+      const rows = await db.selectFrom('ims_accounts').selectAll().where('email_norm', '=', checkEmail(ctx, email))
         .orderBy('created_at').orderBy('id').execute();
       return rows.map(toAccount);
     },
 
     async findVerifiedAccount(email, type = 'personal') {
       const row = await db.selectFrom('ims_accounts').selectAll()
-        .where('email_norm', '=', checkEmail(email)).where('email_verified', '=', 1).where('type', '=', type)
+        .where('email_norm', '=', checkEmail(ctx, email)).where('email_verified', '=', 1).where('type', '=', type)
         .executeTakeFirst();
       return row && toAccount(row);
     },
@@ -105,10 +108,10 @@ export function createAccountMethods(ctx: DirectoryContext): AccountMethods {
 }
 
 export async function insertAccount(ctx: DirectoryContext, trx: ImsTrx, input: NewAccount): Promise<ImsAccountRecord> {
-  const emailNorm = checkEmail(input.email);
+  const { key: emailNorm, delivery } = addressOf(input.email, ctx.emailPolicy);
   const type = checkType(input.type ?? 'personal');
   const status = checkStatus(input.status ?? 'active');
-  const userName = (input.userName ?? input.email).trim();
+  const userName = (input.userName ?? delivery).trim();
   if (userName === '') throw new ImsError('invalid_input', 'userName must not be empty');
   if (type !== 'personal' && !input.orgId) throw new ImsError('invalid_input', `a ${type} account needs an owning orgId`);
   if (typeof input.externalId === 'string' && !input.orgId) throw new ImsError('invalid_input', 'externalId needs an orgId');
@@ -127,7 +130,7 @@ export async function insertAccount(ctx: DirectoryContext, trx: ImsTrx, input: N
   }
   const row = {
     id,
-    email: input.email.trim(),
+    email: delivery,
     email_norm: emailNorm,
     email_verified: verified ? 1 : 0,
     type,
@@ -168,8 +171,9 @@ export async function patchAccount(
     next.userName = userName;
   }
   if (patch.email !== undefined && patch.email.trim() !== current.email) {
-    next.emailNormalized = checkEmail(patch.email);
-    next.email = patch.email.trim();
+    const { key, delivery } = addressOf(patch.email, ctx.emailPolicy);
+    next.emailNormalized = key;
+    next.email = delivery;
     // A new address is unverified until proven, unless the caller vouches for it explicitly.
     if (next.emailNormalized !== current.emailNormalized) next.emailVerified = patch.emailVerified === true;
   } else if (patch.emailVerified !== undefined) {

@@ -1,5 +1,5 @@
 import type { ImsTrx } from '../ims-tables.ts';
-import { checkEmail, checkStatus, checkType, toAccount, type AccountRow, type DirectoryContext } from './directory-context.ts';
+import { addressOf, checkStatus, checkType, toAccount, type AccountRow, type DirectoryContext } from './directory-context.ts';
 import { ImsError, type BulkResult, type ImsAccountRecord, type NewAccount } from './ims-directory.ts';
 import { dialectOf, insertJsonRows, inList, type JsonColumn } from '../../store/bulk-sql.ts';
 
@@ -28,7 +28,7 @@ interface Taken {
  * ImsError and is left out; the rest go in, all in the caller's transaction.
  */
 export async function insertAccounts(ctx: DirectoryContext, trx: ImsTrx, inputs: NewAccount[]): Promise<BulkResult<ImsAccountRecord>[]> {
-  const checked = inputs.map((input) => attempt(() => normalize(input)));
+  const checked = inputs.map((input) => attempt(() => normalize(ctx, input)));
   const valid = checked.flatMap((c) => (c.ok ? [c.value] : []));
   const taken = await loadTaken(trx, valid);
   taken.ids = await existingAccountIds(trx, inputs.flatMap((input) => (input.id === undefined ? [] : [input.id])));
@@ -49,7 +49,7 @@ export async function insertAccounts(ctx: DirectoryContext, trx: ImsTrx, inputs:
     if (n.verified) taken.verifiedEmails.add(`${n.type}|${n.emailNorm}`);
     if (n.orgId && n.externalId !== null) taken.externalIds.add(`${n.orgId}|${n.externalId}`);
     const row: AccountRow = {
-      id, email: input.email.trim(), email_norm: n.emailNorm, email_verified: n.verified ? 1 : 0, type: n.type,
+      id, email: n.delivery, email_norm: n.emailNorm, email_verified: n.verified ? 1 : 0, type: n.type,
       owner_org_id: n.type === 'personal' ? null : n.orgId, first_name: input.firstName?.trim() ?? '', last_name: input.lastName?.trim() ?? '',
       user_name: n.userName, user_name_norm: n.userNameNorm, status: n.status, password_hash: input.passwordHash ?? null,
       version: 1, created_at: at, updated_at: at,
@@ -66,6 +66,7 @@ export async function insertAccounts(ctx: DirectoryContext, trx: ImsTrx, inputs:
 
 interface Normalized {
   emailNorm: string;
+  delivery: string;
   type: ImsAccountRecord['type'];
   status: ImsAccountRecord['status'];
   userName: string;
@@ -75,16 +76,16 @@ interface Normalized {
   externalId: string | null;
 }
 
-function normalize(input: NewAccount): Normalized {
-  const emailNorm = checkEmail(input.email);
+function normalize(ctx: DirectoryContext, input: NewAccount): Normalized {
+  const { key: emailNorm, delivery } = addressOf(input.email, ctx.emailPolicy);
   const type = checkType(input.type ?? 'personal');
   const status = checkStatus(input.status ?? 'active');
-  const userName = (input.userName ?? input.email).trim();
+  const userName = (input.userName ?? delivery).trim();
   if (userName === '') throw new ImsError('invalid_input', 'userName must not be empty');
   if (type !== 'personal' && !input.orgId) throw new ImsError('invalid_input', `a ${type} account needs an owning orgId`);
   if (typeof input.externalId === 'string' && !input.orgId) throw new ImsError('invalid_input', 'externalId needs an orgId');
   return {
-    emailNorm, type, status, userName, userNameNorm: userName.toLowerCase(), verified: input.emailVerified === true,
+    emailNorm, delivery, type, status, userName, userNameNorm: userName.toLowerCase(), verified: input.emailVerified === true,
     orgId: input.orgId ?? null, externalId: typeof input.externalId === 'string' ? input.externalId : null,
   };
 }

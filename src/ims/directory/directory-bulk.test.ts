@@ -32,7 +32,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         { email: 'x@bulk.test', type: 'enterprise' }, // needs an owner
         { email: 'y@bulk.test', orgId: 'no-such-org' },
       ]);
-      assert.deepEqual(codes(results), ['ok', 'ok', 'email_taken', 'account_exists', 'invalid_input', 'invalid_input', 'not_found']);
+      assert.deepEqual(codes(results), ['ok', 'ok', 'email_taken', 'account_exists', 'email_refused', 'invalid_input', 'not_found']);
       assert.equal((await dir().findAccountsByEmail('taken@bulk.test')).length, 2);
       const first = results[0]!;
       assert.ok(first.ok);

@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import type { ImsDb, ImsTrx } from '../ims-tables.ts';
 import { insertAccounts, MEMBER_COLUMNS } from './directory-bulk-accounts.ts';
-import { normalizeEmail, toAccount, toOrgAccount, type DirectoryContext } from './directory-context.ts';
+import { removeAccount } from './directory-accounts.ts';
+import { checkEmail, toAccount, toOrgAccount, type DirectoryContext } from './directory-context.ts';
 import { requireOrg } from './directory-orgs.ts';
 import { ImsError, type BulkResult, type ImsDirectoryService, type ImsOrgAccount } from './ims-directory.ts';
 import { dialectOf, insertJsonRows, inList, stageJsonRows, type JsonColumn } from '../../store/bulk-sql.ts';
@@ -9,7 +10,7 @@ import { dialectOf, insertJsonRows, inList, stageJsonRows, type JsonColumn } fro
 type BulkMethods = Pick<
   ImsDirectoryService,
   | 'createAccounts' | 'createOrgAccounts' | 'addOrgMembers' | 'getOrgAccounts' | 'findOrgAccountsByExternalIds'
-  | 'findAccountsByEmails' | 'grantProfileMembers'
+  | 'findAccountsByEmails' | 'grantProfileMembers' | 'cancelPendingSignUps'
 >;
 
 const CHANGED_COLUMNS: JsonColumn[] = [{ name: 'account_id', pg: 'text' }, { name: 'external_id', pg: 'text' }];
@@ -20,6 +21,13 @@ export function createBulkMethods(ctx: DirectoryContext): BulkMethods {
   const inTrx = <T>(fn: (trx: ImsTrx) => Promise<T>): Promise<T> => db.transaction().execute(fn);
   return {
     createAccounts: (inputs) => inTrx((trx) => insertAccounts(ctx, trx, inputs)),
+
+    cancelPendingSignUps: async (claims) => {
+      const cancelled = await inTrx((trx) => cancelSignUps(ctx, trx, claims));
+      if (cancelled.length > 0) await ctx.onSignUpsCancelled?.(cancelled);
+      return cancelled;
+    },
+
 
     createOrgAccounts: (orgId, inputs) => inTrx(async (trx) => {
       await requireOrg(trx, orgId);
@@ -47,7 +55,7 @@ export function createBulkMethods(ctx: DirectoryContext): BulkMethods {
     async findAccountsByEmails(emails) {
       const norms = [...new Set(emails.flatMap((e) => {
         try {
-          return [normalizeEmail(e)];
+          return [checkEmail(ctx, e)];
         } catch {
           return [];
         }
@@ -124,4 +132,21 @@ async function addMembers(ctx: DirectoryContext, trx: ImsTrx, orgId: string, mem
   }
   const after = new Map((await selectOrgAccounts(trx, orgId, 'account_id', accountIds)).map((a) => [a.id, a]));
   return outcome.map((error, i): BulkResult<ImsOrgAccount> => (error ? { ok: false, error } : { ok: true, value: after.get(members[i]!.accountId)! }));
+}
+
+/** Sign-ups that never verified and belong to no organization, holding one of the addresses (by key) or userNames. */
+async function cancelSignUps(ctx: DirectoryContext, trx: ImsTrx, claims: { email: string; userName?: string | undefined }[]) {
+  const keys = [...new Set(claims.flatMap((c) => { try { return [checkEmail(ctx, c.email)]; } catch { return []; } }))];
+  const userNames = [...new Set(claims.flatMap((c) => (c.userName ? [c.userName.trim().toLowerCase()] : [])))];
+  if (keys.length === 0 && userNames.length === 0) return [];
+  const dialect = dialectOf(trx);
+  const rows = await trx.selectFrom('ims_accounts').selectAll().where('email_verified', '=', 0).where('type', '=', 'personal')
+    .where((eb) => eb.or([
+      ...(keys.length ? [inList(dialect, 'email_norm', keys)] : []),
+      ...(userNames.length ? [inList(dialect, 'user_name_norm', userNames)] : []),
+    ]))
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('ims_org_members').select('account_id').whereRef('ims_org_members.account_id', '=', 'ims_accounts.id'))))
+    .execute();
+  for (const row of rows) await removeAccount(trx, row.id);
+  return rows.map(toAccount);
 }

@@ -1,4 +1,4 @@
-import { domainToASCII } from 'node:url';
+import { DEFAULT_EMAIL_POLICY, EMAIL_PROBLEMS, normalizeEmail as applyAddressRule, toAsciiDomain, type EmailPolicy } from '../../core/email/normalize-email.ts';
 import type { ImsDb, ImsTables } from '../ims-tables.ts';
 import { timeOrderedUuid } from './time-ordered-id.ts';
 import {
@@ -9,39 +9,52 @@ import {
   type ImsOrgAccount,
 } from './ims-directory.ts';
 
-/** Capabilities shared by the directory's parts: the database, a clock and an id source (injected for tests). */
+/** Capabilities shared by the directory's parts: the database, a clock, an id source (injected for tests), the address rule. */
 export interface DirectoryContext {
   db: ImsDb;
   now: () => Date;
   newId: () => string;
+  emailPolicy: EmailPolicy;
+  /** Told, after the commit, of sign-ups cancelled because an organization provisioned their address (to mail them). */
+  onSignUpsCancelled?: ((accounts: ImsAccountRecord[]) => Promise<void>) | undefined;
 }
 
-export function createDirectoryContext(db: ImsDb, options: { now?: () => Date; newId?: () => string } = {}): DirectoryContext {
-  return { db, now: options.now ?? (() => new Date()), newId: options.newId ?? (() => timeOrderedUuid()) };
+export interface DirectoryContextOptions {
+  now?: () => Date;
+  newId?: () => string;
+  emailPolicy?: EmailPolicy;
+  onSignUpsCancelled?: (accounts: ImsAccountRecord[]) => Promise<void>;
+}
+
+export function createDirectoryContext(db: ImsDb, options: DirectoryContextOptions = {}): DirectoryContext {
+  return {
+    db, now: options.now ?? (() => new Date()), newId: options.newId ?? (() => timeOrderedUuid()), emailPolicy: options.emailPolicy ?? DEFAULT_EMAIL_POLICY,
+    onSignUpsCancelled: options.onSignUpsCancelled,
+  };
 }
 
 /**
- * Look-up form of an email: trimmed, NFC, lower-case, domain in ASCII (IDNA). Local parts are case-folded: the
- * IMS treats `Ann@x` and `ann@x` as one address, as nearly every mail system does.
+ * An address's two forms under Rehome's one address rule (src/core/email/normalize-email.ts): `delivery`, stored as
+ * the account's email and mailed to, and `key`, stored as `email_norm` and looked up by. A look-alike or malformed
+ * address is refused (`email_refused`, the message says what is wrong), never folded onto another.
  */
-export function normalizeEmail(email: string): string {
-  const trimmed = email.trim().normalize('NFC');
-  const at = trimmed.lastIndexOf('@');
-  if (at <= 0 || at === trimmed.length - 1) throw new ImsError('invalid_input', 'email must look like name@domain');
-  const domain = domainToASCII(trimmed.slice(at + 1).toLowerCase());
-  if (domain === '') throw new ImsError('invalid_input', 'email domain is not a valid domain name');
-  return `${trimmed.slice(0, at).toLowerCase()}@${domain}`;
+export function addressOf(email: string, policy: EmailPolicy = DEFAULT_EMAIL_POLICY): { key: string; delivery: string; domain: string } {
+  if (typeof email !== 'string' || email.length > 320) throw new ImsError('email_refused', 'email is too long');
+  const e = applyAddressRule(email, policy);
+  if (!e.ok) throw new ImsError('email_refused', `this email cannot be used: ${EMAIL_PROBLEMS[e.problem]}`);
+  return { key: e.address, delivery: e.delivery, domain: e.domain };
 }
 
+/** Lower-case A-label form of a domain to claim or federate, by the same rule as addresses' domains. */
 export function normalizeDomain(domain: string): string {
-  const ascii = domainToASCII(domain.trim().toLowerCase().replace(/\.$/, ''));
-  if (ascii === '' || !ascii.includes('.')) throw new ImsError('invalid_input', `"${domain}" is not a domain name`);
+  const ascii = typeof domain === 'string' ? toAsciiDomain(domain) : null;
+  if (ascii === null) throw new ImsError('invalid_input', `"${domain}" is not a domain name (give it without a trailing dot, in letters a mail system keeps)`);
   return ascii;
 }
 
-export function checkEmail(email: string): string {
-  if (typeof email !== 'string' || email.length > 254) throw new ImsError('invalid_input', 'email is too long');
-  return normalizeEmail(email);
+/** The look-up key of an address under this directory's policy. */
+export function checkEmail(ctx: Pick<DirectoryContext, 'emailPolicy'>, email: string): string {
+  return addressOf(email, ctx.emailPolicy).key;
 }
 
 const accountTypes: readonly string[] = ['personal', 'enterprise', 'federated'];

@@ -1,10 +1,12 @@
 import type { ImsTrx } from '../ims-tables.ts';
 import { checkVersion, normalizeDomain, type DirectoryContext } from './directory-context.ts';
+import { createDomainClaimMethods, dropPendingClaims } from './directory-domain-claims.ts';
 import { ImsError, type ImsDirectoryService, type ImsOrgRecord, type SsoFederation } from './ims-directory.ts';
 
 type OrgMethods = Pick<
   ImsDirectoryService,
   | 'createOrg' | 'getOrg' | 'listOrgs' | 'updateOrg' | 'claimDomain' | 'releaseDomain' | 'findOrgByDomain'
+  | 'requestDomainClaim' | 'listDomainClaims' | 'confirmDomainClaim'
   | 'addOrgAdmin' | 'removeOrgAdmin' | 'setSsoFederation' | 'deleteOrg'
 >;
 
@@ -12,6 +14,9 @@ export function createOrgMethods(ctx: DirectoryContext): OrgMethods {
   const { db } = ctx;
   const inTrx = <T>(fn: (trx: ImsTrx) => Promise<T>): Promise<T> => db.transaction().execute(fn);
   return {
+    // Claims nobody vouched for (org API clients): pending until DNS proves them.
+    ...createDomainClaimMethods(ctx, { requireOrg, bumpOrg: (trx, orgId) => bumpOrg(ctx, trx, orgId, {}) }),
+
     createOrg: (input) => inTrx(async (trx) => {
       const name = input.name?.trim() ?? '';
       if (name === '') throw new ImsError('invalid_input', 'organization name must not be empty');
@@ -50,12 +55,15 @@ export function createOrgMethods(ctx: DirectoryContext): OrgMethods {
           .values({ domain: ascii, org_id: orgId, claimed_by: claimedBy, claimed_at: ctx.now().toISOString() }).execute();
         await bumpOrg(ctx, trx, orgId, {});
       }
+      // Vouched for now: the org's own pending claim on it has nothing left to prove.
+      await dropPendingClaims(trx, orgId, ascii);
       return requireOrg(trx, orgId);
     }),
 
     releaseDomain: (orgId, domain) => inTrx(async (trx) => {
       const org = await requireOrg(trx, orgId);
       const ascii = normalizeDomain(domain);
+      await dropPendingClaims(trx, orgId, ascii);
       const result = await trx.deleteFrom('ims_org_domains').where('domain', '=', ascii).where('org_id', '=', orgId).executeTakeFirst();
       if (Number(result.numDeletedRows) === 0) return org;
       // Federation cannot outlive the claim it rests on.
@@ -101,6 +109,7 @@ export function createOrgMethods(ctx: DirectoryContext): OrgMethods {
       await trx.deleteFrom('ims_org_admins').where('org_id', '=', orgId).execute();
       await trx.deleteFrom('ims_org_members').where('org_id', '=', orgId).execute();
       await trx.deleteFrom('ims_org_domains').where('org_id', '=', orgId).execute();
+      await dropPendingClaims(trx, orgId);
       await trx.updateTable('ims_accounts').set({ owner_org_id: null }).where('owner_org_id', '=', orgId).execute();
       await trx.deleteFrom('ims_orgs').where('id', '=', orgId).execute();
     }),

@@ -62,6 +62,25 @@ export interface DomainClaim {
   claimedAt: string;
 }
 
+/**
+ * A domain an organization asked for without anyone vouching for it (an org API client): it gives the org nothing
+ * (no account types, no SSO) until a DNS TXT record `rehome-domain-verification=<token>` at the domain, or at
+ * `_rehome-challenge.<domain>`, proves control (`src/ims/directory/domain-verification.ts`). Several orgs may
+ * have a pending claim on one domain: asking proves nothing, so it must not block the real owner.
+ */
+export interface PendingDomainClaim {
+  /** Lower-case ASCII (IDNA) domain. */
+  domain: string;
+  /** Random, per org and domain; published in DNS, so not a secret. */
+  token: string;
+  /** Who asked (`client:<client id>`). */
+  claimedBy: string;
+  claimedAt: string;
+}
+
+/** An org's claim on a domain as it stands: `claimed` (proved or vouched for by an operator) or `pending`. */
+export type DomainClaimState = ({ status: 'claimed' } & DomainClaim) | ({ status: 'pending' } & PendingDomainClaim);
+
 /** Federation of chosen domains to an upstream OpenID Connect provider. */
 export interface SsoFederation {
   /** Lower-case domains whose users sign in upstream; each must be claimed by the org. */
@@ -201,7 +220,18 @@ export type BulkResult<T> = { ok: true; value: T } | { ok: false; error: ImsErro
 // ---- the service ----
 
 export interface ImsDirectoryService {
+  /**
+   * An address's delivery form (stored and mailed to) and look-up key under the one address rule and this
+   * directory's policy; throws `email_refused` for a look-alike or malformed address.
+   */
+  address(email: string): { key: string; delivery: string; domain: string };
   // Accounts (global: used by the IMS itself — sign-up, sign-in, OIDC claims).
+  /**
+   * Squatting defence: removes every sign-up that never verified its address and belongs to no organization, whose
+   * address (by key) or userName is one of `claims` — an organization (a migration, SCIM, the Admin API) is about
+   * to provision that address. Returns the removed accounts (their owners are told by mail by the embedder).
+   */
+  cancelPendingSignUps(claims: { email: string; userName?: string | undefined }[]): Promise<ImsAccountRecord[]>;
   createAccount(input: NewAccount): Promise<ImsAccountRecord>;
   getAccount(id: string): Promise<ImsAccountRecord | undefined>;
   /** All accounts whose email normalizes to `email`, verified or not, oldest first. */
@@ -230,8 +260,25 @@ export interface ImsDirectoryService {
   getOrg(orgId: string): Promise<ImsOrgRecord | undefined>;
   listOrgs(): Promise<ImsOrgRecord[]>;
   updateOrg(orgId: string, patch: { name?: string }, options?: WriteOptions): Promise<ImsOrgRecord>;
-  /** Idempotent for the same org; `domain_claimed` when another org holds the domain. */
+  /**
+   * A claim vouched for by whoever calls (the operator, the migration plan, a seed): takes effect at once.
+   * Idempotent for the same org; `domain_claimed` when another org holds the domain.
+   */
   claimDomain(orgId: string, domain: string, claimedBy: string): Promise<ImsOrgRecord>;
+  /**
+   * A claim nobody vouched for (an org API client): starts `pending` with a verification token, or returns the claim
+   * as it stands (idempotent). `free_mail_domain` for a public mail provider's domain, `domain_claimed` when another
+   * org holds it, `invalid_input` past 50 pending claims.
+   */
+  requestDomainClaim(orgId: string, domain: string, claimedBy: string): Promise<DomainClaimState>;
+  /** The org's claims, claimed and pending, by domain. */
+  listDomainClaims(orgId: string): Promise<DomainClaimState[]>;
+  /**
+   * Turns the org's pending claim into a claim, once its DNS proof was found (`verifyDomainClaim` does both).
+   * Idempotent for a claimed domain; `not_found` without a pending claim; `domain_claimed` if another org got it.
+   */
+  confirmDomainClaim(orgId: string, domain: string): Promise<DomainClaimState>;
+  /** Removes the claim, or withdraws the pending one. */
   releaseDomain(orgId: string, domain: string): Promise<ImsOrgRecord>;
   findOrgByDomain(domain: string): Promise<ImsOrgRecord | undefined>;
   /** Idempotent; the account must be a member (`not_found` else). */
@@ -290,14 +337,17 @@ export type ImsErrorCode =
   | 'email_taken' // another account of that type already verified this email
   | 'external_id_exists' // externalId already used in this org
   | 'domain_claimed' // another org claimed the domain
+  | 'free_mail_domain' // a public mail provider's domain (gmail.com, outlook.com, ...): no organization may claim it
+  | 'domain_unverified' // no DNS TXT record proves the pending domain claim yet: the message says what to publish where
   | 'not_found' // no such account, org or profile, or not visible to this org
   | 'version_mismatch' // If-Match / expected version differs: someone changed it meanwhile
   | 'email_unverified' // the action needs a verified address
   | 'invalid_input' // a value is malformed or breaks a rule (the message says which)
+  | 'email_refused' // the address breaks the one address rule (look-alike or malformed): the message says how
   | 'forbidden' // the org may not change this (e.g. profile fields of a personal account)
   | 'account_disabled' // the account is disabled or locked
   | 'invalid_credentials' // wrong password (the same answer whether or not the account exists)
-  | 'throttled' // too many failed sign-ins for the account or the IP: the message says when to retry
+  | 'throttled' // too many failed sign-ins, or sign-ups, reset requests or resends, for the address or the client: the message says when to retry
   | 'token_invalid'; // one-time link expired, used or forged
 
 /** The one error class of the embedded IMS; callers switch on `code`. */

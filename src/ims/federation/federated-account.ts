@@ -1,4 +1,3 @@
-import { normalizeEmail } from '../directory/directory-context.ts';
 import { isImsError, type ImsAccountRecord, type ImsDirectoryService, type ImsOrgRecord } from '../directory/ims-directory.ts';
 import type { ImsDb } from '../ims-tables.ts';
 import { FederationError } from './federation-error.ts';
@@ -34,7 +33,7 @@ export async function resolveFederatedAccount(deps: FederatedAccountDeps, org: I
   const account = linked ? rejectForeignAccount(linked, org) : await linkOrgAccount(deps, org, person);
   rejectDisabled(account);
   // Same address in another letter case: keep the display form the account has.
-  const email = account.emailNormalized === normalizeEmail(person.email) ? account.email : person.email;
+  const email = account.emailNormalized === directory.address(person.email).key ? account.email : person.email;
   let claimed: ImsAccountRecord;
   try {
     claimed = await deps.claimVerifiedAddress(account.id, email);

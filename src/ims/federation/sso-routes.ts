@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
-import { normalizeDomain, normalizeEmail } from '../directory/directory-context.ts';
+import { addressOf } from '../directory/directory-context.ts';
 import { isImsError, type ImsOrgRecord } from '../directory/ims-directory.ts';
 import { messagePage } from '../http/account-pages.ts';
 import { redirect, sendHtml } from '../../http/http-io.ts';
@@ -104,10 +104,9 @@ function reason(error: unknown): string {
 
 function domainOf(email: string): string | undefined {
   try {
-    const normalized = normalizeEmail(email);
-    return normalizeDomain(normalized.slice(normalized.lastIndexOf('@') + 1));
+    return addressOf(email).domain;
   } catch (error) {
-    if (isImsError(error, 'invalid_input')) return undefined;
+    if (isImsError(error, 'email_refused')) return undefined;
     throw error;
   }
 }

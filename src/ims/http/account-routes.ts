@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AccountService } from '../accounts/account-service.ts';
+import type { LimitedRequest } from '../accounts/request-throttle.ts';
+import { ThrottledError } from '../accounts/throttle-counters.ts';
 import { isImsError } from '../directory/ims-directory.ts';
 import type { ImsConfig } from '../ims-config.ts';
 import { isPasswordError } from '../passwords/password-error.ts';
@@ -16,6 +18,8 @@ export interface AccountRouteDeps {
 }
 
 interface FormRoute {
+  /** A request that mails the typed `email`: counted against the request limits before `submit` runs. */
+  limit?: LimitedRequest;
   /** Runs before the form is shown on GET; an ImsError here shows a page with its message instead of the form. */
   prepare?(ctx: RouteContext): Promise<void>;
   /** The form (GET, and again with the error after a failed POST). */
@@ -41,6 +45,7 @@ function routes(deps: AccountRouteDeps): Record<string, FormRoute> {
   const token = (ctx: RouteContext) => ctx.values.get('token') ?? ctx.query.get('token') ?? '';
   return {
     '/ims/account/signup': {
+      limit: 'signup',
       form: (ctx) => ({
         title: 'Create your account',
         fields: html`${textField('email', 'Email', { type: 'email', value: ctx.values.get('email') ?? '', autocomplete: 'email' })}
@@ -67,10 +72,24 @@ ${textField('password', 'Password (10 characters or more)', { type: 'password', 
 ${textField('password', 'Password', { type: 'password', autocomplete: 'current-password' })}`,
         submit: 'Confirm email',
         hidden: { token: token(ctx) },
+        after: html`<p>Link expired? <a href="/ims/account/verify/resend">Send a new one</a>.</p>`,
       }),
       async submit(ctx, form) {
         const account = await accounts.confirmEmail(token(ctx), form.get('password') ?? '', ctx.ip);
         return messagePage(config, 'Email confirmed', `${account.email} is confirmed.`);
+      },
+    },
+    '/ims/account/verify/resend': {
+      limit: 'resend',
+      form: (ctx) => ({
+        title: 'Send the confirmation link again',
+        fields: textField('email', 'Email', { type: 'email', value: ctx.values.get('email') ?? '', autocomplete: 'email' }),
+        submit: 'Send link',
+        hidden: { return_to: ctx.returnTo },
+      }),
+      async submit(ctx, form) {
+        await accounts.resendVerificationTo(form.get('email') ?? '');
+        return messagePage(config, 'Check your email', CHECK_MAIL, continueLink(ctx));
       },
     },
     '/ims/account/invite': {
@@ -90,6 +109,7 @@ ${textField('password', 'New password (10 characters or more)', { type: 'passwor
       },
     },
     '/ims/account/reset': {
+      limit: 'reset',
       form: (ctx) => ({
         title: 'Reset your password',
         fields: textField('email', 'Email', { type: 'email', value: ctx.values.get('email') ?? '', autocomplete: 'email' }),
@@ -173,12 +193,31 @@ export function createAccountRoutes(deps: AccountRouteDeps) {
     ctx.returnTo = safeReturnTo(form.get('return_to'), ctx.returnTo);
     ctx.values = new URLSearchParams([...form].filter(([k]) => k !== 'password' && k !== 'csrf'));
     try {
+      if (route.limit) await deps.accounts.limitRequest(route.limit, form.get('email') ?? '', ctx.ip);
       sendHtml(res, 200, await route.submit(ctx, form));
     } catch (error) {
-      if (isPasswordError(error)) show(503, error.message);
+      if (error instanceof ThrottledError) {
+        res.setHeader('retry-after', String(error.retryAfterSeconds));
+        if (wantsJson(req)) sendThrottledJson(res, error);
+        else show(429, error.message);
+      } else if (isPasswordError(error)) show(503, error.message);
       else if (isImsError(error)) show(statusOf(error.code), error.message);
       else throw error;
     }
     return true;
   };
+}
+
+/** A script or API client that asks for JSON (and not for a page) gets the refusal as JSON. */
+function wantsJson(req: IncomingMessage): boolean {
+  const accept = req.headers.accept ?? '';
+  return /\bapplication\/json\b/i.test(accept) && !/\btext\/html\b/i.test(accept);
+}
+
+/** 429 with `Retry-After` (set by the caller) and the same words as the page (RFC 6585 section 4). */
+function sendThrottledJson(res: ServerResponse, error: ThrottledError): void {
+  res.statusCode = 429;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.setHeader('cache-control', 'no-store');
+  res.end(JSON.stringify({ error: error.code, message: error.message, retry_after: error.retryAfterSeconds }));
 }

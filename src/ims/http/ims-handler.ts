@@ -33,7 +33,7 @@ export type ImsHandler = (req: IncomingMessage, res: ServerResponse) => Promise<
  */
 export function createImsHandler(deps: ImsHandlerDeps): ImsHandler {
   const { config, oidc } = deps;
-  const csrf = createCsrf(config.linkSecret, config.issuer.startsWith('https:'));
+  const csrf = createCsrf(config.linkSecret, config.issuer.startsWith('https:'), new URL(config.baseUrl).origin);
   const accountRoutes = createAccountRoutes({ config, csrf, accounts: deps.accounts });
   const interactionDeps = { config, csrf, accounts: deps.accounts, provider: () => oidc.provider, sso: deps.sso };
 

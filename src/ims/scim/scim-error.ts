@@ -47,6 +47,7 @@ export function toScimError(error: unknown): { error: ScimError; internal: boole
       case 'forbidden':
         return known(403, undefined, error.message);
       case 'invalid_input':
+      case 'email_refused':
       case 'email_unverified':
       case 'account_disabled':
         return known(400, 'invalidValue', error.message);
@@ -61,6 +62,7 @@ export function toScimError(error: unknown): { error: ScimError; internal: boole
       case 'read_only':
         return known(400, 'mutability', error.message);
       case 'domain_not_claimed':
+      case 'type_mismatch':
         return known(400, 'invalidValue', error.message);
       case 'email_pending_verification':
       case 'already_member':

@@ -1,19 +1,19 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import type { Migration } from '../migrations/migration.ts';
 import { createKyselyStore, type SnapshotRowTable, type StoreAdapter, type StoreDialect } from '../kysely-store.ts';
 import { StoreError } from '../store-error.ts';
 import { wrapDatabaseSync } from './node-sqlite-driver.ts';
+import { prepareStoreFile } from './store-file-permissions.ts';
 
 /** How long a writer waits for another process's write lock before SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 10_000;
 const SQLITE_CONSTRAINT = 19;
 
 /**
- * Opens (creating it and its directory if missing) a SQLite database through node:sqlite. WAL lets readers run
- * beside the one writer; the busy timeout makes concurrent processes wait instead of failing. Does not migrate.
+ * Opens (creating it 0600 and its directory 0700 if missing) a SQLite database through node:sqlite; refuses a store
+ * open to group or others (`store_permissions`, ./store-file-permissions.ts). WAL lets readers run beside the one
+ * writer; the busy timeout makes concurrent processes wait instead of failing. Does not migrate.
  */
 export function openSqliteStore(path: string, migrations: readonly Migration[]): StoreAdapter {
   const db = openDatabase(path);
@@ -68,7 +68,7 @@ export function openSqliteStore(path: string, migrations: readonly Migration[]):
 function openDatabase(path: string): DatabaseSync {
   const inMemory = path === ':memory:' || path === '';
   try {
-    if (!inMemory) mkdirSync(dirname(resolve(path)), { recursive: true });
+    if (!inMemory) prepareStoreFile(path);
     const db = new DatabaseSync(path);
     try {
       // A 64 MB page cache keeps the snapshot indexes in memory while a million rows go in (default is 2 MB).
@@ -82,6 +82,7 @@ function openDatabase(path: string): DatabaseSync {
     }
     return db;
   } catch (error) {
+    if (error instanceof StoreError) throw error;
     throw new StoreError('store_unavailable', `cannot open the SQLite database at ${path}: ${(error as Error).message}`, { cause: error });
   }
 }

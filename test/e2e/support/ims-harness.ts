@@ -81,7 +81,7 @@ export async function signUp(server: RunningServer, browser: TestBrowser, input:
   const form = readForm(await formPage.text());
   const response = await browser.request(form.action, { form: { ...form.fields, firstName: '', lastName: '', ...input } });
   if (response.status !== 200) throw new Error(`sign-up failed (${response.status}): ${await response.text()}`);
-  const mails = await server.ims.outbox.list({ to: input.email });
+  const mails = await server.ims.outbox.list({ to: server.ims.directory.address(input.email).delivery });
   return linkIn(mails[0]!.text, '/ims/account/verify');
 }
 

@@ -10,6 +10,7 @@ import { newShellLocation, safeFragment } from './app-routes.ts';
 
 export const CALLBACK_PATH = '/auth/ims/callback';
 const LOGIN_COOKIE = 'engage_ims_login';
+const NOT_CONNECTED = 'You signed in, but your account is not connected to a user here. Contact your subscription\'s administrator and ask them to add you.';
 
 /**
  * "Continue with IMS" through the product kit: start (`/auth/ims`, or `/app-<instance>/auth/ims` to say which
@@ -48,8 +49,11 @@ async function finishImsLogin(ctx: EngageContext, req: IncomingMessage, res: Ser
   } catch (error) {
     if (!isProductKitError(error)) throw error;
     const status = error.code === 'not_linked' ? 403 : error.code === 'ims_unavailable' ? 503 : 400;
+    // Anyone with an IMS account can reach this answer for any subscription: it names no person (the kit's message
+    // and `whoToAsk` list the subscription's admins, which are for people Engage already knows).
+    const text = error.code === 'not_linked' ? NOT_CONNECTED : error.message;
     return sendHtml(res, status, layout('Sign in', html`<div class="card"><h1>Sign-in did not complete</h1>
-<p class="error" role="alert" data-code="${error.code}">${error.message}</p><p><a href="/">Back to sign-in</a></p></div>`));
+<p class="error" role="alert" data-code="${error.code}">${text}</p><p><a href="/">Back to sign-in</a></p></div>`));
   }
   const user = getUser(ctx.db, finished.productUserId);
   const subscription = user && getSubscription(ctx.db, user.subscriptionId);

@@ -68,7 +68,8 @@ test('embedded bulk methods answer exactly as the one-item methods, item by item
     { id: 'new', externalId: 'e1', type: 'personal', emailVerified: false, active: true },
     { id: 'new', externalId: 'e2', type: 'enterprise', emailVerified: false, active: true },
     { id: 'seed-verified', externalId: 'e3', type: 'personal', emailVerified: true, active: true },
-    'conflict',
+    // an unverified sign-up reserves nothing: it is cancelled and the org's account created
+    { id: 'new', externalId: 'e4', type: 'personal', emailVerified: false, active: true },
   ]);
   assert.equal(created2[9]!.ok && created2[0]!.ok && created2[9].value.id === created2[0].value.id, true, 'a repeated externalId is one account');
 
@@ -86,4 +87,21 @@ test('embedded bulk methods answer exactly as the one-item methods, item by item
   const linked1 = await settleAll(links.map((l) => () => single.linkUser(l.userId, l.externalId)));
   const linked2 = await bulk.linkUsers!(links);
   assert.deepEqual(linked2.map(summary), linked1.map(summary));
+});
+
+test('linkExisting: false never links an existing account, one by one or in bulk (a migration carrying out its plan)', async () => {
+  await using one = await openStore({ kind: 'sqlite', path: ':memory:' });
+  await using many = await openStore({ kind: 'sqlite', path: ':memory:' });
+  const single = await seeded(one);
+  const bulk = await seeded(many);
+  const strict: NewIdpUser[] = [
+    { externalId: 's1', email: 'v@home.test', firstName: 'V', lastName: 'Erified', linkExisting: false, type: 'personal' },
+    { externalId: 's2', email: 'own@corp.test', firstName: 'O', lastName: 'Wn', linkExisting: false, type: 'enterprise' },
+    { externalId: 's3', email: 'fresh@home.test', firstName: 'F', lastName: 'Resh', linkExisting: false, type: 'personal' },
+    { externalId: 's4', email: 'fresh@home.test', firstName: 'F', lastName: 'Resh', linkExisting: false, type: 'enterprise' },
+  ];
+  const created1 = await settleAll(strict.map((input) => () => single.createUser(input)));
+  const created2 = await bulk.createUsers!(strict);
+  assert.deepEqual(created2.map(summary), created1.map(summary));
+  assert.deepEqual(created2.map(summary), ['conflict', 'conflict', { id: 'new', externalId: 's3', type: 'personal', emailVerified: false, active: true }, 'type_mismatch']);
 });

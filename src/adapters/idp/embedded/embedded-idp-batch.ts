@@ -1,6 +1,5 @@
 import { AdminError } from '../../../ims/admin-api/admin-error.ts';
-import { chooseAccountType } from '../../../ims/admin-api/provision-org-user.ts';
-import { normalizeEmail } from '../../../ims/directory/directory-context.ts';
+import { chooseAccountType, managedUserName } from '../../../ims/admin-api/provision-org-user.ts';
 import type { AccountType, BulkResult, ImsAccountRecord, ImsDirectoryService, ImsOrgAccount, ImsOrgRecord } from '../../../ims/directory/ims-directory.ts';
 import { isUniqueViolation } from '../../../ims/ims-tables.ts';
 import { IdpError, type IdentityProvider, type IdpBatchResult, type IdpUser, type NewIdpUser } from '../../../ports/identity-provider.ts';
@@ -46,18 +45,19 @@ export function createEmbeddedBatchMethods(directory: ImsDirectoryService, orgId
   return {
     findUsersByExternalIds,
 
-    findUsersByEmails: (emails) => translate('findUsersByEmails', async () => {
+    findUsersByEmails: (emails, types) => translate('findUsersByEmails', async () => {
+      const counts = (a: ImsAccountRecord) => a.emailVerified && a.status !== 'disabled' && (types === undefined || types.includes(a.type));
       const byEmail = groupByEmail(await directory.findAccountsByEmails(emails));
-      const verified = [...byEmail.values()].flat().filter((a) => a.emailVerified && a.status !== 'disabled');
+      const verified = [...byEmail.values()].flat().filter(counts);
       const users = await orgUsers(verified);
       return emails.map((email): IdpBatchResult<IdpUser | undefined> => {
         let norm: string;
         try {
-          norm = normalizeEmail(email);
+          norm = directory.address(email).key;
         } catch (error) {
           return { ok: false, error: toIdpError('findUser', error) };
         }
-        const matches = (byEmail.get(norm) ?? []).filter((a) => a.emailVerified && a.status !== 'disabled');
+        const matches = (byEmail.get(norm) ?? []).filter(counts);
         if (matches.length > 1) return { ok: false, error: new IdpError('ambiguous', `findUser: ${matches.length} verified accounts use this email; an admin must choose one`) };
         return { ok: true, value: matches[0] && users.get(matches[0].id) };
       });
@@ -110,11 +110,16 @@ async function provisionMany(
       results[i] = { ok: false, error: toIdpError('createUser', error) };
     }
   }
+  // An unverified sign-up reserves nothing (squatting): cancelled before anything is decided, its owner mailed.
+  await directory.cancelPendingSignUps([...types.keys()].map((i) => ({ email: inputs[i]!.email, userName: inputs[i]!.userName ?? deliveryOf(directory, inputs[i]!.email) })));
   const candidates = groupByEmail(await directory.findAccountsByEmails([...types.keys()].map((i) => inputs[i]!.email)));
   const targets = new Map<number, string>();
   for (const [i, type] of types) {
-    const target = linkTarget(org, candidates, inputs[i]!.email, type);
-    if (target) targets.set(i, target.id);
+    const target = linkTarget(directory, org, candidates, inputs[i]!.email, type);
+    if (!target) continue;
+    // A migration carrying out its plan never links what the plan did not name: the item fails instead.
+    if (inputs[i]!.linkExisting === false) results[i] = { ok: false, error: new IdpError('conflict', 'createUser: an account the IMS would link holds this email; the plan did not name it') };
+    else targets.set(i, target.id);
   }
   const members = new Set((await directory.getOrgAccounts(orgId, [...targets.values()])).map((a) => a.id));
   const links: number[] = [];
@@ -125,20 +130,23 @@ async function provisionMany(
   }
   const linked = await linkUsers(links.map((i) => ({ userId: targets.get(i)!, externalId: inputs[i]!.externalId })));
   links.forEach((i, k) => { results[i] = linked[k]!; });
-  const creates = [...types.keys()].filter((i) => !targets.has(i));
+  const creates = [...types.keys()].filter((i) => !targets.has(i) && results[i] === undefined);
   const created = await directory.createOrgAccounts(orgId, creates.map((i) => {
     const input = inputs[i]!;
-    return { email: input.email, type: types.get(i)!, externalId: input.externalId, userName: input.userName ?? input.email, firstName: input.firstName, lastName: input.lastName };
+    const type = types.get(i)!;
+    const delivery = deliveryOf(directory, input.email);
+    const beside = type !== 'personal' && personalBeside(directory, candidates, input.email);
+    return { email: input.email, type, externalId: input.externalId, userName: input.userName ?? (beside ? managedUserName(delivery, orgId) : delivery), firstName: input.firstName, lastName: input.lastName };
   }));
   creates.forEach((i, k) => { results[i] = fromBulk('createUser', created[k]!); });
   // A repeated externalId in the list gets the answer of its first occurrence, as find-or-create would.
   return inputs.map((input, i) => results[i] ?? results[first.get(input.externalId)!]!);
 }
 
-function linkTarget(org: ImsOrgRecord, candidates: Map<string, ImsAccountRecord[]>, email: string, type: AccountType): ImsAccountRecord | undefined {
+function linkTarget(directory: ImsDirectoryService, org: ImsOrgRecord, candidates: Map<string, ImsAccountRecord[]>, email: string, type: AccountType): ImsAccountRecord | undefined {
   let norm: string;
   try {
-    norm = normalizeEmail(email);
+    norm = directory.address(email).key;
   } catch {
     return undefined;
   }
@@ -146,6 +154,23 @@ function linkTarget(org: ImsOrgRecord, candidates: Map<string, ImsAccountRecord[
   return type === 'personal'
     ? accounts.find((a) => a.type === 'personal' && a.emailVerified)
     : accounts.find((a) => a.type === type && a.ownerOrgId === org.id);
+}
+
+/** The delivery form of an address, or the address itself when refused (the create then fails with the reason). */
+function deliveryOf(directory: ImsDirectoryService, email: string): string {
+  try {
+    return directory.address(email).delivery;
+  } catch {
+    return email;
+  }
+}
+
+function personalBeside(directory: ImsDirectoryService, candidates: Map<string, ImsAccountRecord[]>, email: string): boolean {
+  try {
+    return (candidates.get(directory.address(email).key) ?? []).some((a) => a.type === 'personal');
+  } catch {
+    return false;
+  }
 }
 
 function groupByEmail(accounts: ImsAccountRecord[]): Map<string, ImsAccountRecord[]> {

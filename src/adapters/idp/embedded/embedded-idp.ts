@@ -43,7 +43,8 @@ export function createEmbeddedIdp(options: EmbeddedIdpOptions): IdentityProvider
         if (linked) return toUser(linked);
       }
       if (query.email === undefined) return undefined;
-      const verified = (await directory.findAccountsByEmail(query.email)).filter((a) => a.emailVerified && a.status !== 'disabled');
+      const verified = (await directory.findAccountsByEmail(query.email))
+        .filter((a) => a.emailVerified && a.status !== 'disabled' && (query.types === undefined || query.types.includes(a.type)));
       if (verified.length > 1) {
         throw new IdpError('ambiguous', `findUser: ${verified.length} verified accounts use this email; an admin must choose one`);
       }
@@ -62,6 +63,7 @@ export function createEmbeddedIdp(options: EmbeddedIdpOptions): IdentityProvider
           lastName: input.lastName,
           externalId: input.externalId,
           ...(input.type === undefined ? {} : { type: input.type }),
+          ...(input.linkExisting === undefined ? {} : { linkExisting: input.linkExisting }),
         });
         return toUser(account);
       } catch (error) {

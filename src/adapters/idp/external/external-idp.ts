@@ -138,7 +138,7 @@ export function createExternalIdp(options: ExternalIdpOptions): IdentityProvider
       }
       if (query.email === undefined) return undefined;
       const verified = (await listUsers('findUser', scimEq('emails.value', query.email), 10))
-        .map(toUser).filter((u) => u.emailVerified && u.active);
+        .map(toUser).filter((u) => u.emailVerified && u.active && (query.types === undefined || query.types.includes(u.type)));
       if (verified.length > 1) {
         throw new IdpError('ambiguous', `findUser: ${verified.length} verified accounts use this email; an admin must choose one`);
       }

@@ -3,9 +3,9 @@ import { after, before, test } from 'node:test';
 import * as oidc from 'openid-client';
 import type { RunningServer } from '../../src/server/http-server.ts';
 import type { StoreAdapter } from '../../src/store/open-store.ts';
-import { linkIn, readForm, TestBrowser } from './support/browser.ts';
-import { discoverRp, signInAndGetTokens, signUp, startAuthorization, startTestServer, submitLinkForm } from './support/ims-harness.ts';
-import { sqliteTestDatabase, type TestDatabase } from './support/test-databases.ts';
+import { linkIn, readForm, TestBrowser } from '../e2e/support/browser.ts';
+import { discoverRp, signInAndGetTokens, signUp, startAuthorization, startTestServer, submitLinkForm } from '../e2e/support/ims-harness.ts';
+import { sqliteTestDatabase, type TestDatabase } from '../e2e/support/test-databases.ts';
 
 let database: TestDatabase;
 let store: StoreAdapter;

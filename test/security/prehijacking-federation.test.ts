@@ -4,7 +4,7 @@ import * as oidc from 'openid-client';
 import type { ImsOrgRecord } from '../../src/ims/directory/ims-directory.ts';
 import type { RunningServer } from '../../src/server/http-server.ts';
 import type { StoreAdapter } from '../../src/store/open-store.ts';
-import { linkIn, readForm, TestBrowser } from './support/browser.ts';
+import { linkIn, readForm, TestBrowser } from '../e2e/support/browser.ts';
 import {
   addUpstreamPerson,
   callbackOf,
@@ -15,9 +15,9 @@ import {
   signInUpstream,
   startUpstreamIms,
   submitLoginEmail,
-} from './support/federation-harness.ts';
-import { discoverRp, signInAndGetTokens, signUp, startAuthorization, startTestServer, submitLinkForm } from './support/ims-harness.ts';
-import { sqliteTestDatabase, type TestDatabase } from './support/test-databases.ts';
+} from '../e2e/support/federation-harness.ts';
+import { discoverRp, signInAndGetTokens, signUp, startAuthorization, startTestServer, submitLinkForm } from '../e2e/support/ims-harness.ts';
+import { sqliteTestDatabase, type TestDatabase } from '../e2e/support/test-databases.ts';
 
 // The IMS under test (downstream) and a second embedded IMS as the organization's upstream IdP.
 const databases: TestDatabase[] = [];
