@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { inList, dialectOf } from '../store/bulk-sql.ts';
 import { IdpError, type IdpBatchResult, type IdpUser } from '../ports/identity-provider.ts';
 import { accountKind, decideAccount, type SeenAccount } from '../core/migration/enforce-plan.ts';
-import { driftError, newAccountOf, plannedAccount, typesOf } from './migrate-user.ts';
+import { APPEARED, driftError, newAccountOf, plannedAccount, typesOf } from './migrate-user.ts';
 import { claimBatch, countPending, type ClaimedUser } from './batch-claim.ts';
 import { createBatchIdp, type BatchIdp } from './batch-idp.ts';
 import { recordOutcomes, type BatchOutcome } from './batch-record.ts';
@@ -123,7 +123,9 @@ async function migrateClaimed(db: MigrationDb, m: SubscriptionMigration, claimed
   // What the IMS shows now for each address, of the kind the plan decided (personal, or the org's managed IDs).
   const verified = new Map<string, SeenAccount[]>();
   for (const kind of ['personal', 'enterprise'] as const) {
-    const asked = claimed.filter((u) => undecided(u) && !byExternalId.has(u.user_id) && plannedAccount(u).accountType === kind);
+    // Needed to link the named account; before a create only where the IdP cannot refuse an unplanned link itself.
+    const asked = claimed.filter((u) => undecided(u) && !byExternalId.has(u.user_id) && plannedAccount(u).accountType === kind
+      && (plannedAccount(u).action === 'link' || !ports.idp.describe().createOnly));
     const found = await idp.findByEmails(asked.map((u) => newAccountOf(u, plannedAccount(u)).email), typesOf({ accountType: kind }));
     asked.forEach((u, i) => {
       const r = found[i]!;
@@ -147,6 +149,7 @@ async function migrateClaimed(db: MigrationDb, m: SubscriptionMigration, claimed
   created.forEach((r, i) => {
     const u = creates[i]!;
     if (r.ok && accountKind(r.value.type) !== plannedAccount(u).accountType) fail(u, 'ims:account', driftError(`the IMS made a ${r.value.type} account where the plan said ${plannedAccount(u).accountType}`));
+    else if (!r.ok && r.error.code === 'exists') fail(u, 'ims:account', driftError(APPEARED));
     else take(u, r, true);
   });
 

@@ -89,14 +89,19 @@ async function ensureAccount(u: UserMigration, m: SubscriptionMigration, ports: 
     const sibling = u.normalized_email ? await siblingSubject(u, m, ports) : undefined;
     if (sibling) return { id: sibling, externalId: null, email: u.email, emailVerified: true, type: 'personal', active: true, created: false };
   }
-  const verified = linked ? [] : await verifiedOfPlannedKind(ports, u, plan);
+  // What the IMS holds for the address now: needed to link the named account, and before a create only where the
+  // IdP cannot refuse an unplanned link itself (describe().createOnly).
+  const look = !linked && (plan.action === 'link' || !ports.idp.describe().createOnly);
+  const verified = look ? await verifiedOfPlannedKind(ports, u, plan) : [];
   const decision = decideAccount(plan, { linked, verified });
   switch (decision.do) {
     case 'use': return { ...linked!, created: false };
     case 'link': return { ...(await ports.idp.linkUser(decision.accountId, u.user_id)), created: false };
     case 'drift': throw driftError(decision.message);
     case 'create': {
-      const created = await ports.idp.createUser({ ...newAccountOf(u, plan), externalId: u.user_id });
+      const created = await ports.idp.createUser({ ...newAccountOf(u, plan), externalId: u.user_id }).catch((error: unknown) => {
+        throw isIdpError(error, 'exists') ? driftError(APPEARED) : error;
+      });
       if (accountKind(created.type) !== plan.accountType) throw driftError(`the IMS made a ${created.type} account where the plan said ${plan.accountType}`);
       return { ...created, created: true };
     }
@@ -122,6 +127,9 @@ export function newAccountOf(u: UserMigration, plan: PlannedAccount): Omit<NewId
   const e = normalizeEmail(u.email);
   return { email: e.ok ? e.delivery : u.email, firstName: u.first_name, lastName: u.last_name, type: plan.accountType, linkExisting: false };
 }
+
+/** The drift of a planned create: an account the plan did not know holds the address now. */
+export const APPEARED = 'a verified account with this address appeared since the plan (an account made after the snapshot is never linked without a new readiness run)';
 
 export function driftError(what: string): MigrationError {
   return new MigrationError('plan_drift', `${what}. ${PLAN_DRIFT_FIX}`);

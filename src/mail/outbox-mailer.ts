@@ -13,7 +13,7 @@ export function createOutboxMailer(kysely: Kysely<any>, options: { now?: () => D
   const now = options.now ?? (() => new Date());
   return {
     async send(message) {
-      checkMailMessage(message);
+      message = checkMailMessage(message);
       const inserted = await recordMail(db, message, 'outbox', 'stored', now().toISOString());
       return { status: inserted ? 'sent' : 'duplicate' };
     },

@@ -33,7 +33,7 @@ export function createSmtpMailer(kysely: Kysely<any>, options: SmtpMailerOptions
   });
   return {
     async send(message) {
-      checkMailMessage(message);
+      message = checkMailMessage(message);
       const inserted = await recordMail(db, message, 'smtp', 'pending', now().toISOString());
       if (!inserted && (await findMail(db, message.key))?.status === 'sent') return { status: 'duplicate' };
       try {

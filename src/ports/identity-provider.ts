@@ -48,8 +48,8 @@ export interface NewIdpUser {
   /**
    * Default true (SCIM `POST /Users` semantics: an account that already verified the address may be linked instead
    * of created). False — the migration engine, which carries out a plan — never links: the IdP creates the account,
-   * or refuses with `conflict` when an account it would have linked holds the address. Not every IdP can promise
-   * this; the engine checks what it may before calling.
+   * or refuses with `exists` when an account it would have linked holds the address. Not every IdP can promise
+   * this (`describe().createOnly`); the engine looks first where it cannot.
    */
   linkExisting?: boolean;
   /** Default: the email. Must be unique over the IdP; a deterministic value keeps retries safe. */
@@ -79,6 +79,12 @@ export interface IdpLimits {
 
 export interface IdpDescription {
   kind: 'embedded' | 'external';
+  /**
+   * True when `createUser` with `linkExisting: false` is a promise this IdP keeps atomically: it never links, and
+   * refuses with `exists` when an account it would have linked holds the address. The engine then needs no look-up
+   * before a planned create; otherwise it looks first (one more request per created user).
+   */
+  createOnly: boolean;
   /** OpenID Connect issuer: with the user id, the key the product stores after linking. */
   issuer: string;
   limits: IdpLimits;
@@ -134,6 +140,7 @@ export type IdpErrorCode =
   | 'forbidden' // 403
   | 'email_unverified' // the IdP refuses because the address is not verified
   | 'type_mismatch' // the IdP would give the account another type than asked (the org's domain claims changed)
+  | 'exists' // createUser with linkExisting: false met an account the IdP would have linked instead
   | 'protocol'; // the IdP answered something that is not SCIM/OIDC
 
 /** Codes worth retrying later (the engine's `failed` users with `retryable: true`). */

@@ -13,6 +13,8 @@ export interface MountedParts {
   /** In the order they are tried after the IMS: token endpoint, SCIM 2.0, Admin API, console, /verify-email, redirects. */
   handlers: RequestHandler[];
   console: ConsoleHandler;
+  /** SCIM, the Admin API and its token endpoint: mounted before the IMS's own handler. */
+  provisioning: RequestHandler;
 }
 
 /** Every part `rehome serve` mounts, from the one composed app: nothing here builds a port of its own. */
@@ -32,11 +34,13 @@ export function mountedHandlers(app: RehomeApp, ims: EmbeddedIms, options: { pol
     : undefined;
   return {
     console: migrationConsole,
+    // Ahead of the IMS: its handler gives every other /ims/* path to the OIDC provider, which would answer the
+    // Admin API (/ims/admin/v1) and its token endpoint (/ims/admin/token) with a 404.
+    provisioning: async (req, res) => {
+      for (const h of provisioning) if (await h(req, res)) return true;
+      return false;
+    },
     handlers: [
-      async (req, res) => {
-        for (const h of provisioning) if (await h(req, res)) return true;
-        return false;
-      },
       migrationConsole,
       // Product-side email verification links (docs/communications.md).
       verifyEmailHandler(app),

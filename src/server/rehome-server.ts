@@ -58,7 +58,7 @@ export async function startRehomeServer(options: RehomeServerOptions): Promise<R
     app = await composeRehome(config, { baseUrl: url, ...(options.store ? { store: options.store } : {}), ...(options.now ? { now: options.now } : {}), ...(options.wrapPorts ? { wrapPorts: options.wrapPorts } : {}) });
     const ims = await app.ims();
     const parts = mountedHandlers(app, ims, options.pollMs ? { pollMs: options.pollMs } : {});
-    mount([ims.handler, ...parts.handlers]);
+    mount([parts.provisioning, ims.handler, ...parts.handlers]);
     const running = app;
     const close = async () => {
       // Background console runs stop (and finish the user they hold) before the server and the store go away.

@@ -60,10 +60,11 @@ test('rehome comms: preview, dry run, send what is due (outbox), verify; a repea
     assert.match(out, /announcement\s+\d+\n\s+verification\s+\d+/);
     await assert.rejects(run(['send'], { due: true }, ''), /comms\.productUrl[\s\S]*placeholder_missing/);
 
-    assert.equal(await run(['send'], { due: true }), 3, 'one broken address: exit 3, reported by user');
+    assert.equal(await run(['send'], { due: true }), 3, 'two unusable addresses: exit 3, reported by user');
     assert.match(out, /failed: user 1010 \(announcement\): mail_invalid/);
+    assert.match(out, /failed: user 1013 \(announcement\): mail_invalid/, 'a look-alike (mixed scripts) is never mailed');
     assert.equal(await run(['send'], { due: true }), 3);
-    assert.match(out, /sent 0, already sent before 0, failed 1/, 'only the broken address is tried again');
+    assert.match(out, /sent 0, already sent before 0, failed 2/, 'only the unusable addresses are tried again');
 
     assert.equal(await run(['verify'], { users: ['1022,1001'] }), 3);
     assert.match(out, /sent 1[\s\S]*outside the audience[\s\S]*1001/);

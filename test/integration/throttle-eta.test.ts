@@ -128,10 +128,10 @@ test('a 100,000-user plan at 10 users per request and 10 requests a minute: the 
   const ready = c.link + c.create + c.invite;
   const eta = estimateIdpEta(plan, VENDOR_LIMITS);
   assert.equal(eta.users, ready);
-  assert.equal(eta.requests, c.link * 5 + (c.create + c.invite) * 4);
+  assert.equal(eta.requests, c.link * 5 + (c.create + c.invite) * 5);
   assert.equal(eta.boundBy, 'rate');
   assert.equal(eta.minutes, eta.requests / 10);
-  // A batch-per-10-users estimate would promise ~13 h; the per-user path needs ~4 requests each: weeks.
+  // A batch-per-10-users estimate would promise ~13 h; the per-user path needs ~5 requests each: weeks.
   const naive = estimateEta({ users: ready, batchSize: 10, requestsPerMinute: 10, concurrency: 4, latencyMs: 250 });
   assert.ok(eta.ms > naive.ms * 30, 'the honest figure is not the batch arithmetic');
   assert.ok(eta.minutes / 60 / 24 > 20, `${formatDuration(eta.ms)}`);

@@ -49,11 +49,12 @@ export function describePlan(plan: MigrationPlan, idp?: RehomeConfig['idp']): st
 
 /**
  * SCIM requests the user phase makes per user at an external IdP (external-idp.ts, one user at a time): look up by
- * externalId; a planned link then finds the account by email, reads and patches it; a new account is
+ * externalId; a planned link then finds the account by email, reads and patches it; before a planned new account
+ * the engine looks the address up (a SCIM server cannot promise to link nothing: the plan is enforced here), then
  * find-then-create (GET + POST); then one membership PATCH. Measured in test/integration/throttle-eta.test.ts.
  * Every request counts against `idp.requestsPerMinute`, so `idp.batchSize` does not shorten this path.
  */
-export const SCIM_REQUESTS_PER_USER = { link: 5, create: 4 } as const;
+export const SCIM_REQUESTS_PER_USER = { link: 5, create: 5 } as const;
 /** Round trip assumed before anything was measured; with a rate limit as low as large vendors' it does not matter. */
 const ASSUMED_LATENCY_MS = 250;
 

@@ -86,7 +86,8 @@ function userRow(r: UserRow, input: UsersPageInput): SafeHtml {
 }
 
 function reasonCell(r: UserRow, reasons: string[]): SafeHtml | string {
-  if (r.state === 'failed') return html`<div class="reason"><code>${r.error_code ?? 'failed'}</code> ${r.error_message ?? ''}<small>Fix the cause, then Retry (or skip the user).</small></div>`;
+  // A plan_drift carries its own fix (a new plan); a Retry alone would drift again.
+  if (r.state === 'failed') return html`<div class="reason"><code>${r.error_code ?? 'failed'}</code> ${r.error_message ?? ''}${r.error_code === 'plan_drift' ? '' : html`<small>Fix the cause, then Retry (or skip the user).</small>`}</div>`;
   if (r.state === 'skipped') return html`<div class="reason">Skipped: ${r.skip_reason ?? ''}</div>`;
   if (r.state !== 'blocked' && r.state !== 'needs_email_verification') return '';
   return html`${reasons.filter((c): c is ReasonCode => c in REASONS && REASONS[c as ReasonCode].severity === 'block').map((c) => html`<div class="reason"><code>${c}</code><small>${REASONS[c].fix}</small></div>`)}`;

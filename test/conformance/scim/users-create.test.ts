@@ -92,13 +92,23 @@ test('an address only an UNVERIFIED sign-up claimed is never linked: a separate 
   assert.equal(await server.directory.getOrgAccount(org.orgId, squatter.id), undefined);
 });
 
-test('a pending sign-up holding the requested userName is 409 with a detail that says why, and is not linked', async () => {
+test('a pending sign-up holding the requested userName reserves nothing: it is cancelled (and mailed) and the org\'s account created', async () => {
   const pending = await server.directory.createAccount({ email: 'held@mail.test' });
   const response = await server.scim(org.token, 'POST', '/Users', userBody('held@mail.test'));
+  assert.equal(response.status, 201, JSON.stringify(response.body));
+  assert.notEqual(response.body.id, pending.id);
+  assert.equal(response.body[EXT].emailVerified, false);
+  assert.equal(await server.directory.getAccount(pending.id), undefined, 'the squat is gone');
+});
+
+test('an unverified account another organization provisioned keeps its userName: 409 uniqueness, not linked', async () => {
+  const other = await server.directory.createOrg({ name: 'Other' });
+  const held = await server.directory.createAccount({ email: 'kept@mail.test', orgId: other.id, type: 'personal' });
+  const response = await server.scim(org.token, 'POST', '/Users', userBody('kept@mail.test'));
   assert.equal(response.status, 409);
   assert.equal(response.body.scimType, 'uniqueness');
   assert.match(response.body.detail, /pending verification/);
-  assert.equal(await server.directory.getOrgAccount(org.orgId, pending.id), undefined);
+  assert.equal(await server.directory.getOrgAccount(org.orgId, held.id), undefined);
 });
 
 test('emailVerified is read-only: a client setting it true is refused (400 mutability), nothing is created', async () => {

@@ -103,5 +103,5 @@ test('linkExisting: false never links an existing account, one by one or in bulk
   const created1 = await settleAll(strict.map((input) => () => single.createUser(input)));
   const created2 = await bulk.createUsers!(strict);
   assert.deepEqual(created2.map(summary), created1.map(summary));
-  assert.deepEqual(created2.map(summary), ['conflict', 'conflict', { id: 'new', externalId: 's3', type: 'personal', emailVerified: false, active: true }, 'type_mismatch']);
+  assert.deepEqual(created2.map(summary), ['exists', 'exists', { id: 'new', externalId: 's3', type: 'personal', emailVerified: false, active: true }, 'type_mismatch']);
 });

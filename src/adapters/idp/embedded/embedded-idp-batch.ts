@@ -118,7 +118,7 @@ async function provisionMany(
     const target = linkTarget(directory, org, candidates, inputs[i]!.email, type);
     if (!target) continue;
     // A migration carrying out its plan never links what the plan did not name: the item fails instead.
-    if (inputs[i]!.linkExisting === false) results[i] = { ok: false, error: new IdpError('conflict', 'createUser: an account the IMS would link holds this email; the plan did not name it') };
+    if (inputs[i]!.linkExisting === false) results[i] = { ok: false, error: new IdpError('exists', 'createUser: an account the IMS would link holds this email') };
     else targets.set(i, target.id);
   }
   const members = new Set((await directory.getOrgAccounts(orgId, [...targets.values()])).map((a) => a.id));

@@ -1,6 +1,6 @@
 import { removeOrgUser, requireOrgUser, setOrgUserActive } from '../../../ims/admin-api/deprovision-org-user.ts';
 import { provisionOrgUser } from '../../../ims/admin-api/provision-org-user.ts';
-import type { ImsAccountRecord, ImsDirectoryService, ImsOrgAccount } from '../../../ims/directory/ims-directory.ts';
+import { isImsError, type ImsAccountRecord, type ImsDirectoryService, type ImsOrgAccount } from '../../../ims/directory/ims-directory.ts';
 import { IdpError, type IdentityProvider, type IdpLimits, type IdpUser } from '../../../ports/identity-provider.ts';
 import { createEmbeddedBatchMethods } from './embedded-idp-batch.ts';
 import { translate } from './embedded-errors.ts';
@@ -71,6 +71,8 @@ export function createEmbeddedIdp(options: EmbeddedIdpOptions): IdentityProvider
         // that account is the answer.
         const winner = await findByExternalId(input.externalId);
         if (winner) return toUser(winner);
+        // linkExisting: false met an account the rules would have linked: say so in the port's own terms.
+        if (input.linkExisting === false && isImsError(error, 'email_taken')) throw new IdpError('exists', `createUser: ${error.message}`, { cause: error });
         throw error;
       }
     }),
@@ -119,7 +121,7 @@ export function createEmbeddedIdp(options: EmbeddedIdpOptions): IdentityProvider
       return true;
     }),
 
-    describe: () => ({ kind: 'embedded', issuer, limits: { ...limits } }),
+    describe: () => ({ kind: 'embedded', createOnly: true, issuer, limits: { ...limits } }),
   };
   return { ...idp, ...createEmbeddedBatchMethods(directory, orgId, idp.createUser) };
 }

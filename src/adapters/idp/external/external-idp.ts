@@ -223,7 +223,9 @@ export function createExternalIdp(options: ExternalIdpOptions): IdentityProvider
       return true;
     },
 
+    // A SCIM server decides alone whether a POST links: the engine looks before a planned create (createOnly false).
     describe: () => ({
+      createOnly: false,
       kind: 'external',
       issuer: options.issuer,
       limits: { batchSize, requestsPerMinute: scim.options.requestsPerMinute, concurrency: scim.options.concurrency, timeoutMs: scim.options.timeoutMs },
