@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { inList, dialectOf } from '../store/bulk-sql.ts';
 import { IdpError, type IdpBatchResult, type IdpUser } from '../ports/identity-provider.ts';
 import { accountKind, decideAccount, type SeenAccount } from '../core/migration/enforce-plan.ts';
-import { APPEARED, driftError, newAccountOf, plannedAccount, typesOf } from './migrate-user.ts';
+import { APPEARED, driftError, newAccountOf, NOT_THE_NAMED, plannedAccount, typesOf } from './migrate-user.ts';
 import { claimBatch, countPending, type ClaimedUser } from './batch-claim.ts';
 import { createBatchIdp, type BatchIdp } from './batch-idp.ts';
 import { recordOutcomes, type BatchOutcome } from './batch-record.ts';
@@ -136,21 +136,26 @@ async function migrateClaimed(db: MigrationDb, m: SubscriptionMigration, claimed
   }
   // The plan decides (core/migration/enforce-plan.ts): use, link the named account, create, or plan_drift.
   const toLink: { u: ClaimedUser; accountId: string }[] = [];
-  const creates: ClaimedUser[] = [];
+  const creates: { u: ClaimedUser; expect?: string }[] = [];
+  const complete = ports.idp.describe().createOnly;
   for (const u of claimed.filter(undecided)) {
-    const d = decideAccount(plannedAccount(u), { linked: byExternalId.get(u.user_id), verified: verified.get(u.user_id) ?? [] });
+    const d = decideAccount(plannedAccount(u), { linked: byExternalId.get(u.user_id), verified: verified.get(u.user_id) ?? [], complete });
     if (d.do === 'use') accounts.set(u.user_id, { subject: d.accountId, created: false });
     else if (d.do === 'link') toLink.push({ u, accountId: d.accountId });
-    else if (d.do === 'create') creates.push(u);
+    else if (d.do === 'create') creates.push({ u });
+    else if (d.do === 'provision') creates.push({ u, expect: d.expect });
     else fail(u, 'ims:account', driftError(d.message));
   }
   (await idp.link(toLink.map((x) => ({ userId: x.accountId, externalId: x.u.user_id })))).forEach((r, i) => take(toLink[i]!.u, r));
-  const created = await idp.create(creates.map((u) => ({ ...newAccountOf(u, plannedAccount(u)), externalId: u.user_id })));
+  // A planned link an IdP carries out by its own rules (it shows the org only its members) is provisioned with
+  // linking allowed, and must answer with the named account.
+  const created = await idp.create(creates.map(({ u, expect }) => ({ ...newAccountOf(u, plannedAccount(u)), ...(expect ? { linkExisting: true } : {}), externalId: u.user_id })));
   created.forEach((r, i) => {
-    const u = creates[i]!;
-    if (r.ok && accountKind(r.value.type) !== plannedAccount(u).accountType) fail(u, 'ims:account', driftError(`the IMS made a ${r.value.type} account where the plan said ${plannedAccount(u).accountType}`));
+    const { u, expect } = creates[i]!;
+    if (r.ok && expect !== undefined && r.value.id !== expect) fail(u, 'ims:account', driftError(NOT_THE_NAMED));
+    else if (r.ok && accountKind(r.value.type) !== plannedAccount(u).accountType) fail(u, 'ims:account', driftError(`the IMS made a ${r.value.type} account where the plan said ${plannedAccount(u).accountType}`));
     else if (!r.ok && r.error.code === 'exists') fail(u, 'ims:account', driftError(APPEARED));
-    else take(u, r, true);
+    else take(u, r, expect === undefined);
   });
 
   // Passwords (invitation, imported hash): still part of the account step, repeated safely after a crash.

@@ -93,11 +93,17 @@ async function ensureAccount(u: UserMigration, m: SubscriptionMigration, ports: 
   // IdP cannot refuse an unplanned link itself (describe().createOnly).
   const look = !linked && (plan.action === 'link' || !ports.idp.describe().createOnly);
   const verified = look ? await verifiedOfPlannedKind(ports, u, plan) : [];
-  const decision = decideAccount(plan, { linked, verified });
+  const decision = decideAccount(plan, { linked, verified, complete: ports.idp.describe().createOnly });
   switch (decision.do) {
     case 'use': return { ...linked!, created: false };
     case 'link': return { ...(await ports.idp.linkUser(decision.accountId, u.user_id)), created: false };
     case 'drift': throw driftError(decision.message);
+    case 'provision': {
+      // An IdP that shows the org only its members: its own rules link the named account, or the user drifts.
+      const provisioned = await ports.idp.createUser({ ...newAccountOf(u, plan), linkExisting: true, externalId: u.user_id });
+      if (provisioned.id !== decision.expect) throw driftError(NOT_THE_NAMED);
+      return { ...provisioned, created: false };
+    }
     case 'create': {
       const created = await ports.idp.createUser({ ...newAccountOf(u, plan), externalId: u.user_id }).catch((error: unknown) => {
         throw isIdpError(error, 'exists') ? driftError(APPEARED) : error;
@@ -130,6 +136,9 @@ export function newAccountOf(u: UserMigration, plan: PlannedAccount): Omit<NewId
 
 /** The drift of a planned create: an account the plan did not know holds the address now. */
 export const APPEARED = 'a verified account with this address appeared since the plan (an account made after the snapshot is never linked without a new readiness run)';
+
+/** The drift of a planned link the IdP carried out by its own rules: it answered with another account. */
+export const NOT_THE_NAMED = 'the IdP provisioned another account than the one the plan named';
 
 export function driftError(what: string): MigrationError {
   return new MigrationError('plan_drift', `${what}. ${PLAN_DRIFT_FIX}`);

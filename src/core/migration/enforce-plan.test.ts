@@ -22,10 +22,11 @@ test('decideAccount: the plan is carried out exactly, or the user drifts', () =>
     ['planned managed ID, a personal account coexists', managed, { verified: [personal('P')] }, 'create'],
     ['planned managed ID, one appeared since the plan', managed, { verified: [enterprise('E')] }, 'drift'],
     ['planned managed ID, the linked account is personal (the type changed)', managed, { linked: personal('P'), verified: [] }, 'drift'],
+    ['planned link, an IdP that shows only its members sees nothing: its own rules must answer with the account', link, { verified: [], complete: false }, 'provision:A'],
   ];
   for (const [name, plan, seen, want] of cases) {
     const d = decideAccount(plan, seen);
-    assert.equal(d.do === 'use' || d.do === 'link' ? `${d.do}:${d.accountId}` : d.do, want, name);
+    assert.equal(d.do === 'use' || d.do === 'link' ? `${d.do}:${d.accountId}` : d.do === 'provision' ? `provision:${d.expect}` : d.do, want, name);
   }
 });
 
@@ -37,5 +38,10 @@ test('property: apply never links or uses an account the plan did not name, exce
     if (d.do === 'link') assert.equal(d.accountId, p.accountId);
     if (d.do === 'use') assert.equal(d.accountId, linked!.id);
     if (d.do === 'create') assert.equal(p.action === 'link', false);
+    if (d.do === 'provision') assert.equal(d.expect, p.accountId);
   }), { numRuns: 2000 });
+  fc.assert(fc.property(plan, fc.array(account, { maxLength: 3 }), (p, verified) => {
+    const d = decideAccount(p, { verified, complete: false });
+    if (d.do === 'provision') assert.equal(d.expect, p.accountId, 'what an incomplete look-up cannot show, the IdP must answer with the named account');
+  }), { numRuns: 500 });
 });

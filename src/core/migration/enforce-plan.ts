@@ -27,12 +27,20 @@ export interface SeenNow {
   linked?: SeenAccount | undefined;
   /** Verified accounts with the user's address, of the planned kind (personal, or the org's managed IDs). */
   verified: readonly SeenAccount[];
+  /**
+   * False when the IdP may hold accounts the look-up cannot see (a SCIM server shows an organization only its own
+   * members): an empty `verified` then proves nothing, and a planned link is left to the IdP's own linking rules,
+   * whose answer must be the named account.
+   */
+  complete?: boolean;
 }
 
 export type AccountDecision =
   | { do: 'use'; accountId: string }
   | { do: 'link'; accountId: string }
   | { do: 'create' }
+  /** Ask the IdP to provision the user by its own linking rules; its answer must be `expect`, or the user drifts. */
+  | { do: 'provision'; expect: string }
   | { do: 'drift'; message: string };
 
 export const PLAN_DRIFT_FIX = 'Check who holds the address now. If it is the person, import a fresh IMS export and plan again (rehome import, rehome plan --out plan.json, rehome migrate --plan plan.json): the new plan re-decides the users who have not moved. Otherwise skip the user, or have the account removed.';
@@ -51,6 +59,7 @@ export function decideAccount(plan: PlannedAccount, now: SeenNow): AccountDecisi
   }
   const candidates = now.verified.filter((a) => accountKind(a.type) === plan.accountType);
   if (plan.action === 'link') {
+    if (candidates.length === 0 && now.complete === false) return { do: 'provision', expect: plan.accountId! };
     if (candidates.length === 0) return drift('the planned account no longer holds this verified address');
     if (candidates.length > 1 || candidates[0]!.id !== plan.accountId) return drift('another verified account holds this address since the plan');
     return { do: 'link', accountId: plan.accountId! };
