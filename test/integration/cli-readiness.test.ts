@@ -1,8 +1,7 @@
+import { runRehome, tempDir as tempDirOf } from '../support/rehome-cli.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REASONS } from '../../src/core/readiness/reasons.ts';
 import type { ReadinessReport } from '../../src/core/readiness/report.ts';
@@ -12,16 +11,7 @@ const root = new URL('../../', import.meta.url).pathname;
 const ex = (f: string) => join(root, 'examples/acme', f);
 const files = ['--users', ex('users.csv'), '--ims', ex('ims-directory.csv'), '--subscription', ex('subscription.json')];
 
-function rehome(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [join(root, 'bin/rehome.ts'), ...args], { cwd, encoding: 'utf8', env: { ...process.env, REHOME_STORE: '', REHOME_DATABASE_URL: '' } });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 
-function tempDir(t: { after(fn: () => void): void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'rehome-cli-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 test('readiness on the example data: table by default, exit 3 because some users are blocked', (t) => {
   const r = rehome(['readiness', ...files], tempDir(t));
@@ -99,3 +89,11 @@ test('usage errors exit 2 with a pointer to --help', (t) => {
   assert.equal(rehome(['readiness', ...files, '--format', 'pdf'], dir).code, 2);
   assert.equal(rehome(['readiness', '--help'], dir).code, 0);
 });
+
+function rehome(args: string[], cwd: string) {
+  return runRehome(args, cwd);
+}
+
+function tempDir(t: { after(fn: () => void): void }): string {
+  return tempDirOf(t, 'rehome-cli-');
+}

@@ -1,29 +1,18 @@
 // Issue 11 item 5: input files that are not regular files, or hold JSON nested too deep, or values that are too
 // long or could reach a path, stop the real `rehome` process with exit 2 and the file named: never a hang, never a
 // stack overflow, nothing stored.
+import { runRehome, tempDir as tempDirOf } from '../support/rehome-cli.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = new URL('../../', import.meta.url).pathname;
 const ex = (f: string) => join(root, 'examples/acme', f);
 
-/** Runs bin/rehome.ts; a process still running after 30 s is killed, and the test reports a hang. */
-function rehome(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [join(root, 'bin/rehome.ts'), ...args], { cwd, encoding: 'utf8', timeout: 30_000, env: { ...process.env, REHOME_STORE: '', REHOME_DATABASE_URL: '' } });
-  assert.notEqual(r.signal, 'SIGTERM', `rehome ${args[0]} hung (killed after 30 s)`);
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 
-function tempDir(t: { after(fn: () => void): void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'rehome-hardening-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 const inputs = (o: { users?: string; ims?: string; subscription?: string } = {}) => [
   '--users', o.users ?? ex('users.csv'), '--ims', o.ims ?? ex('ims-directory.csv'), '--subscription', o.subscription ?? ex('subscription.json'),
@@ -86,3 +75,11 @@ test('a subscription id that could reach a path, and an over-long email, are exi
   assertRefused(rehome(['import', ...inputs({ users })], dir), `${users}:2:`, /email: expected at most 320 characters, got "a{80}…" \(412 characters\)/);
   assert.equal(existsSync(join(dir, '.rehome')), false, 'nothing stored');
 });
+
+function rehome(args: string[], cwd: string) {
+  return runRehome(args, cwd, { timeoutMs: 30000 });
+}
+
+function tempDir(t: { after(fn: () => void): void }): string {
+  return tempDirOf(t, 'rehome-hardening-');
+}

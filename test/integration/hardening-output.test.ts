@@ -1,28 +1,17 @@
 // Issue 11 item 5: `--out FILE` writes only regular files. A device, a FIFO or a directory stops the real `rehome`
 // process with exit 2 and the path named, before the report is written, and the special file stays as it was.
+import { runRehome, tempDir as tempDirOf } from '../support/rehome-cli.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('../../', import.meta.url).pathname;
 const ex = (f: string) => join(root, 'examples/acme', f);
 const files = ['--users', ex('users.csv'), '--ims', ex('ims-directory.csv'), '--subscription', ex('subscription.json')];
 
-/** Runs bin/rehome.ts; a process still running after 30 s is killed, and the test reports a hang. */
-function rehome(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [join(root, 'bin/rehome.ts'), ...args], { cwd, encoding: 'utf8', timeout: 30_000, env: { ...process.env, REHOME_STORE: '', REHOME_DATABASE_URL: '' } });
-  assert.notEqual(r.signal, 'SIGTERM', `rehome ${args[0]} hung (killed after 30 s)`);
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 
-function tempDir(t: { after(fn: () => void): void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'rehome-hardening-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 function assertRefused(r: { code: number | null; err: string }, path: string, what: RegExp): void {
   assert.equal(r.code, 2, r.err);
@@ -60,3 +49,11 @@ test('a regular --out file is still written whole (exit 3: the example has block
   assert.equal((JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as { summary: { total: number } }).summary.total, 300);
   assert.deepEqual(readdirSync(dir), ['r.json']);
 });
+
+function rehome(args: string[], cwd: string) {
+  return runRehome(args, cwd, { timeoutMs: 30000 });
+}
+
+function tempDir(t: { after(fn: () => void): void }): string {
+  return tempDirOf(t, 'rehome-hardening-');
+}

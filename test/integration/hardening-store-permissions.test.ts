@@ -1,26 +1,16 @@
 // Issue 11 item 5: the SQLite store holds user data and password hashes. The real `rehome` process creates it 0600
 // in a 0700 directory, and refuses (non-zero exit, the path and the exact chmod named) one open to group or others.
+import { runRehome, tempDir as tempDirOf } from '../support/rehome-cli.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('../../', import.meta.url).pathname;
 const ex = (f: string) => join(root, 'examples/acme', f);
 const mode = (path: string): number => statSync(path).mode & 0o777;
 
-function rehome(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [join(root, 'bin/rehome.ts'), ...args], { cwd, encoding: 'utf8', timeout: 60_000, env: { ...process.env, REHOME_STORE: '', REHOME_DATABASE_URL: '' } });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 
-function tempDir(t: { after(fn: () => void): void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'rehome-hardening-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 test('rehome import creates .rehome 0700 and the store 0600', { skip: process.platform === 'win32' }, (t) => {
   const dir = tempDir(t);
@@ -56,3 +46,11 @@ test('a store directory open to group is refused with chmod 700; after the chmod
   assert.doesNotMatch(opened.err, /store_permissions/);
   assert.equal(mode(join(shared, 'rehome.db')), 0o600);
 });
+
+function rehome(args: string[], cwd: string) {
+  return runRehome(args, cwd, { timeoutMs: 60000 });
+}
+
+function tempDir(t: { after(fn: () => void): void }): string {
+  return tempDirOf(t, 'rehome-hardening-');
+}

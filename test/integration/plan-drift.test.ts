@@ -6,27 +6,19 @@
 // Both engine paths (per user, and `--batch`) hold the same rule.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { example as ex, runRehome, tempDir } from '../support/rehome-cli.ts';
 import { openStore } from '../../src/app/rehome-store.ts';
 import { createStoreImsDirectory } from '../../src/ims/directory/store-ims-directory.ts';
 import { imsDb } from '../../src/ims/ims-tables.ts';
 import { addDays, localDate } from '../../src/core/migration/schedule.ts';
 
-const root = new URL('../../', import.meta.url).pathname;
-const ex = (f: string) => join(root, 'examples/acme', f);
 const SUB = '123-ABC-456';
 
 for (const batch of [false, true]) {
   test(`plan_drift ${batch ? '(batched path)' : '(per-user path)'}: a vanished target and a new verified account stop those users; a new plan resolves them`, async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'rehome-drift-'));
-    t.after(() => rmSync(dir, { recursive: true, force: true }));
-    const rh = (...args: string[]) => {
-      const r = spawnSync(process.execPath, [join(root, 'bin/rehome.ts'), ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, REHOME_STORE: '', REHOME_DATABASE_URL: '', REHOME_PRODUCT_URL: '' } });
-      return { code: r.status, out: r.stdout, err: r.stderr };
-    };
+    const dir = tempDir(t, 'rehome-drift-');
+    const rh = (...args: string[]) => runRehome(args, dir);
     const ok = (r: { code: number | null; out: string; err: string }) => { assert.equal(r.code, 0, `${r.out}\n${r.err}`); return r; };
     const status = () => JSON.parse(ok(rh('status', '--subscription', SUB, '--format', 'json')).out) as { byState: Record<string, number>; errors: { code: string; count: number; example: string }[] };
 
