@@ -127,9 +127,20 @@ export const migrationEngineMigration: Migration = {
   postgres: common('bigserial primary key'),
 };
 
-/** The plan is the contract: each user's planned account is stored, so apply carries out exactly the plan. */
+/**
+ * The plan is the contract: each user's planned account is stored, so apply carries out exactly the plan. Users of
+ * migrations registered before take theirs from the plan stored with their subscription (one hash join).
+ */
 export const planTargetsMigration: Migration = {
   name: '0013_plan_targets',
-  sqlite: 'alter table mig_users add column planned_account_id text;',
-  postgres: 'alter table mig_users add column planned_account_id text;',
+  sqlite: `alter table mig_users add column planned_account_id text;
+update mig_users set planned_account_id = p.account from (
+  select s.subscription_id as sid, json_extract(u.value, '$.userId') as uid, json_extract(u.value, '$.imsAccountId') as account
+  from mig_subscriptions s, json_each(s.plan, '$.users') u
+) p where p.sid = mig_users.subscription_id and p.uid = mig_users.user_id and p.account is not null;`,
+  postgres: `alter table mig_users add column planned_account_id text;
+update mig_users m set planned_account_id = p.account from (
+  select s.subscription_id as sid, u->>'userId' as uid, u->>'imsAccountId' as account
+  from mig_subscriptions s, jsonb_array_elements(s.plan::jsonb -> 'users') u
+) p where p.sid = m.subscription_id and p.uid = m.user_id and p.account is not null;`,
 };
