@@ -4,7 +4,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { openStore } from '../../src/app/rehome-store.ts';
 import { planMigration } from '../../src/core/migration/plan-migration.ts';
 import { insertMigration, migrationDb } from '../../src/engine/migration-repo.ts';
 import { planTargetsMigration } from '../../src/engine/migration-schema.ts';
