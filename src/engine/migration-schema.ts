@@ -129,18 +129,23 @@ export const migrationEngineMigration: Migration = {
 
 /**
  * The plan is the contract: each user's planned account is stored, so apply carries out exactly the plan. Users of
- * migrations registered before take theirs from the plan stored with their subscription (one hash join).
+ * migrations registered before take theirs from the plan stored with their subscription: the plans' users are
+ * listed once into an indexed scratch table, then each user row looks its own up (a million-user plan is one pass,
+ * not one pass per user; on PostgreSQL as `json`, which has no 256 MB `jsonb` limit).
  */
 export const planTargetsMigration: Migration = {
   name: '0013_plan_targets',
   sqlite: `alter table mig_users add column planned_account_id text;
-update mig_users set planned_account_id = p.account from (
+create temp table plan_targets as
   select s.subscription_id as sid, json_extract(u.value, '$.userId') as uid, json_extract(u.value, '$.imsAccountId') as account
-  from mig_subscriptions s, json_each(s.plan, '$.users') u
-) p where p.sid = mig_users.subscription_id and p.uid = mig_users.user_id and p.account is not null;`,
+  from mig_subscriptions s, json_each(s.plan, '$.users') u where json_extract(u.value, '$.imsAccountId') is not null;
+create index temp.plan_targets_key on plan_targets (sid, uid);
+update mig_users set planned_account_id = (select t.account from plan_targets t where t.sid = mig_users.subscription_id and t.uid = mig_users.user_id)
+  where exists (select 1 from plan_targets t where t.sid = mig_users.subscription_id and t.uid = mig_users.user_id);
+drop table plan_targets;`,
   postgres: `alter table mig_users add column planned_account_id text;
 update mig_users m set planned_account_id = p.account from (
   select s.subscription_id as sid, u->>'userId' as uid, u->>'imsAccountId' as account
-  from mig_subscriptions s, jsonb_array_elements(s.plan::jsonb -> 'users') u
+  from mig_subscriptions s, json_array_elements(s.plan::json -> 'users') u
 ) p where p.sid = m.subscription_id and p.uid = m.user_id and p.account is not null;`,
 };

@@ -27,8 +27,9 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       await insertMigration(migrationDb(store.kysely), plan, '2026-11-01T00:00:00Z', 'test');
       // As a store upgraded from before 0013 holds them: the column there, empty.
       await sql`update mig_users set planned_account_id = null`.execute(store.kysely);
-      const backfill = (kind === 'sqlite' ? planTargetsMigration.sqlite : planTargetsMigration.postgres).split(';\n').slice(1).join(';\n');
-      await sql.raw(backfill).execute(store.kysely);
+      const backfill = (kind === 'sqlite' ? planTargetsMigration.sqlite : planTargetsMigration.postgres).split(';\n').slice(1);
+      // One connection for the scratch table's lifetime (SQLite's temp tables are per connection).
+      await store.kysely.connection().execute(async (db) => { for (const statement of backfill) await sql.raw(statement).execute(db); });
       const rows = await store.kysely.selectFrom('mig_users').select(['user_id', 'planned_account_id']).execute() as { user_id: string; planned_account_id: string | null }[];
       const want = new Map(plan.users.map((u) => [u.userId, u.imsAccountId]));
       assert.ok([...want.values()].filter(Boolean).length > 10, 'the example plan names accounts');
