@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { inList, dialectOf } from '../store/bulk-sql.ts';
 import { IdpError, type IdpBatchResult, type IdpUser } from '../ports/identity-provider.ts';
 import { accountKind, decideAccount, type SeenAccount } from '../core/migration/enforce-plan.ts';
-import { APPEARED, driftError, newAccountOf, NOT_THE_NAMED, plannedAccount, typesOf } from './migrate-user.ts';
+import { APPEARED, driftError, newAccountOf, NOT_THE_NAMED, plannedAccount, SEVERAL, typesOf } from './migrate-user.ts';
 import { claimBatch, countPending, type ClaimedUser } from './batch-claim.ts';
 import { createBatchIdp, type BatchIdp } from './batch-idp.ts';
 import { recordOutcomes, type BatchOutcome } from './batch-record.ts';
@@ -130,7 +130,7 @@ async function migrateClaimed(db: MigrationDb, m: SubscriptionMigration, claimed
     asked.forEach((u, i) => {
       const r = found[i]!;
       if (r.ok) verified.set(u.user_id, r.value ? [r.value] : []);
-      else if (r.error.code === 'ambiguous') fail(u, 'ims:account', driftError('several verified accounts of the planned kind hold this address since the plan'));
+      else if (r.error.code === 'ambiguous') fail(u, 'ims:account', driftError(SEVERAL));
       else fail(u, 'ims:account', r.error);
     });
   }

@@ -137,6 +137,9 @@ export function newAccountOf(u: UserMigration, plan: PlannedAccount): Omit<NewId
 /** The drift of a planned create: an account the plan did not know holds the address now. */
 export const APPEARED = 'a verified account with this address appeared since the plan (an account made after the snapshot is never linked without a new readiness run)';
 
+/** The drift when the look-up finds several verified accounts of the planned kind for the address. */
+export const SEVERAL = 'several verified accounts of the planned kind hold this address since the plan';
+
 /** The drift of a planned link the IdP carried out by its own rules: it answered with another account. */
 export const NOT_THE_NAMED = 'the IdP provisioned another account than the one the plan named';
 
@@ -149,7 +152,7 @@ async function verifiedOfPlannedKind(ports: EnginePorts, u: UserMigration, plan:
     const found = await ports.idp.findUser({ email: newAccountOf(u, plan).email, types: typesOf(plan) });
     return found ? [found] : [];
   } catch (error) {
-    if (isIdpError(error, 'ambiguous')) throw driftError('several verified accounts of the planned kind hold this address since the plan');
+    if (isIdpError(error, 'ambiguous')) throw driftError(SEVERAL);
     throw error;
   }
 }
