@@ -10,7 +10,7 @@
  * unterminated quoted field stops the reader. A record whose field count differs from the header's is a
  * `field_count` error and is not returned.
  */
-import { ImportErrorCollector } from './import-error.ts';
+import { ImportErrorCollector, type ImportErrorInit } from './import-error.ts';
 
 export interface CsvCell {
   value: string;
@@ -24,6 +24,8 @@ export interface CsvRow {
   line: number;
   /** Offset of the record's first character in the text (records always start a line). */
   offset: number;
+  /** The text `offset` points into, when it is not the whole file (a chunk of a streamed file). */
+  text?: string;
 }
 
 export interface CsvTable {
@@ -36,6 +38,11 @@ export interface CsvTable {
   locate(row: CsvRow, index: number): { line: number; column: number };
 }
 
+/** Where scanning reports problems: a collector, or a buffer the streamed reader replays once a record is whole. */
+export interface ProblemSink {
+  add(error: ImportErrorInit): void;
+}
+
 const QUOTE = 34;
 const COMMA = 44;
 const LF = 10;
@@ -43,7 +50,7 @@ const CR = 13;
 const SPACE = 32;
 const TAB = 9;
 
-interface ScanState {
+export interface ScanState {
   readonly text: string;
   readonly file: string;
   readonly end: number;
@@ -51,7 +58,13 @@ interface ScanState {
   line: number;
   lineStart: number;
   /** Null while re-scanning for `locate`: problems were reported on the first pass. */
-  readonly errors: ImportErrorCollector | null;
+  readonly errors: ProblemSink | null;
+  /**
+   * False while more text may follow (a chunk of a streamed file): a record that runs into the end of the text is
+   * then `incomplete` instead of ended, and the caller scans it again with the next chunk appended.
+   */
+  readonly final: boolean;
+  incomplete: boolean;
   /** Results of `scanUnquoted` (fields, not a returned object: it runs once per cell). */
   fieldEnd: number;
   valueEnd: number;
@@ -63,24 +76,17 @@ interface ScanState {
  */
 export function readCsv(text: string, file: string, errors: ImportErrorCollector = new ImportErrorCollector(1)): CsvTable {
   const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const state: ScanState = { text, file, end: text.length, pos: start, line: 1, lineStart: start, errors, fieldEnd: 0, valueEnd: 0 };
+  const state: ScanState = { text, file, end: text.length, pos: start, line: 1, lineStart: start, errors, final: true, incomplete: false, fieldEnd: 0, valueEnd: 0 };
   const header: CsvCell[] = [];
   scanRecord(state, [], header);
   const dataStart = { pos: state.pos, line: state.line };
   const width = header.length;
 
-  function locate(row: CsvRow, index: number): { line: number; column: number } {
-    const again: ScanState = { text, file, end: text.length, pos: row.offset, line: row.line, lineStart: row.offset, errors: null, fieldEnd: 0, valueEnd: 0 };
-    const cells: CsvCell[] = [];
-    scanRecord(again, [], cells);
-    // Past the last field (a short record): its last field is the nearest place to show.
-    const cell = cells[Math.min(index, cells.length - 1)];
-    return cell === undefined ? { line: row.line, column: 1 } : { line: cell.line, column: cell.column };
-  }
+  const locate = (row: CsvRow, index: number) => locateCell(row.text ?? text, file, row, index);
 
   const rows: Iterable<CsvRow> = {
     *[Symbol.iterator]() {
-      const s: ScanState = { text, file, end: text.length, pos: dataStart.pos, line: dataStart.line, lineStart: dataStart.pos, errors, fieldEnd: 0, valueEnd: 0 };
+      const s: ScanState = { text, file, end: text.length, pos: dataStart.pos, line: dataStart.line, lineStart: dataStart.pos, errors, final: true, incomplete: false, fieldEnd: 0, valueEnd: 0 };
       for (;;) {
         const values: string[] = [];
         const found = skipBlankLines(s);
@@ -88,15 +94,7 @@ export function readCsv(text: string, file: string, errors: ImportErrorCollector
         const row: CsvRow = { values, line: s.line, offset: s.pos };
         if (!scanRecord(s, values, null)) return;
         if (values.length !== width) {
-          const at = locate(row, Math.min(values.length, width));
-          errors.add({
-            code: 'field_count',
-            file,
-            line: at.line,
-            column: at.column,
-            expected: `${width} fields as in the header`,
-            detail: `got ${values.length} fields${values.length > width ? '; quote cells that contain commas' : ''}`,
-          });
+          reportFieldCount(errors, file, row, width, locate);
           continue;
         }
         yield row;
@@ -107,18 +105,44 @@ export function readCsv(text: string, file: string, errors: ImportErrorCollector
   return { file, header, rows, locate };
 }
 
+/** Line and column of cell `index` of `row`, scanning its record again in `text` (only ever on an error). */
+export function locateCell(text: string, file: string, row: CsvRow, index: number): { line: number; column: number } {
+  const again: ScanState = { text, file, end: text.length, pos: row.offset, line: row.line, lineStart: row.offset, errors: null, final: true, incomplete: false, fieldEnd: 0, valueEnd: 0 };
+  const cells: CsvCell[] = [];
+  scanRecord(again, [], cells);
+  // Past the last field (a short record): its last field is the nearest place to show.
+  const cell = cells[Math.min(index, cells.length - 1)];
+  return cell === undefined ? { line: row.line, column: 1 } : { line: cell.line, column: cell.column };
+}
+
+/** A record whose field count differs from the header's is reported and skipped. */
+export function reportFieldCount(errors: ProblemSink, file: string, row: CsvRow, width: number, locate: CsvTable['locate']): void {
+  const n = row.values.length;
+  const at = locate(row, Math.min(n, width));
+  errors.add({
+    code: 'field_count',
+    file,
+    line: at.line,
+    column: at.column,
+    expected: `${width} fields as in the header`,
+    detail: `got ${n} fields${n > width ? '; quote cells that contain commas' : ''}`,
+  });
+}
+
 /** Moves past blank or whitespace-only lines; false at the end of the text. */
-function skipBlankLines(s: ScanState): boolean {
+export function skipBlankLines(s: ScanState): boolean {
   const { text, end } = s;
   for (;;) {
     let p = s.pos;
     let c = 0;
     while (p < end && ((c = text.charCodeAt(p)) === SPACE || c === TAB)) p++;
     if (p >= end) {
+      if (!s.final) return markIncomplete(s);
       s.pos = end;
       return false;
     }
     if (c !== LF && c !== CR) return true;
+    if (c === CR && p + 1 >= end && !s.final) return markIncomplete(s);
     p += c === CR && text.charCodeAt(p + 1) === LF ? 2 : 1;
     s.line++;
     s.lineStart = p;
@@ -130,7 +154,7 @@ function skipBlankLines(s: ScanState): boolean {
  * Reads one record at `s.pos` into `values` (and `cells`, with positions, when given). Returns false when nothing
  * was read: end of text, or an unterminated quote (reported).
  */
-function scanRecord(s: ScanState, values: string[], cells: CsvCell[] | null): boolean {
+export function scanRecord(s: ScanState, values: string[], cells: CsvCell[] | null): boolean {
   if (!skipBlankLines(s)) return false;
   const { text, end } = s;
   for (;;) {
@@ -147,6 +171,7 @@ function scanRecord(s: ScanState, values: string[], cells: CsvCell[] | null): bo
       let close: number;
       for (;;) {
         close = text.indexOf('"', chunk);
+        if (close === -1 && !s.final) return markIncomplete(s);
         if (close === -1) {
           s.errors?.add({
             code: 'csv_syntax',
@@ -159,6 +184,8 @@ function scanRecord(s: ScanState, values: string[], cells: CsvCell[] | null): bo
           s.pos = end;
           return false;
         }
+        // A quote at the very end of a chunk may be the first half of a doubled quote.
+        if (close + 1 >= end && !s.final) return markIncomplete(s);
         if (text.charCodeAt(close + 1) !== QUOTE) break;
         value += text.slice(chunk, close + 1);
         chunk = close + 2;
@@ -184,6 +211,7 @@ function scanRecord(s: ScanState, values: string[], cells: CsvCell[] | null): bo
       value = text.slice(p, s.valueEnd);
       r = s.fieldEnd;
     }
+    if (r >= end && !s.final) return markIncomplete(s);
     values.push(value);
     if (cells !== null) cells.push({ value, line: fieldLine, column: fieldColumn });
     if (r >= end) {
@@ -195,12 +223,19 @@ function scanRecord(s: ScanState, values: string[], cells: CsvCell[] | null): bo
       s.pos = r + 1;
       continue;
     }
+    // A CR that ends a chunk may be the first half of a CRLF: wait for the next chunk to count the line once.
+    if (c === CR && r + 1 >= end && !s.final) return markIncomplete(s);
     r += c === CR && text.charCodeAt(r + 1) === LF ? 2 : 1;
     s.line++;
     s.lineStart = r;
     s.pos = r;
     return true;
   }
+}
+
+function markIncomplete(s: ScanState): false {
+  s.incomplete = true;
+  return false;
 }
 
 /** Finds the end of an unquoted field starting at `p`: `s.fieldEnd` at the delimiter, `s.valueEnd` before trailing blanks. */

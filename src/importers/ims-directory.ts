@@ -30,10 +30,11 @@ import type { ImsAccount, ImsAccountStatus, ImsIdentityType } from '../core/mode
 import { BOOLEAN_EXPECTED, normaliseFieldName, parseBooleanText } from './cell-values.ts';
 import { readExtraColumns } from './csv-extras.ts';
 import { FIELD_LIMITS, tooLongProblem } from './field-limits.ts';
-import { readCsv } from './csv-reader.ts';
+import { readCsv, type CsvTable } from './csv-reader.ts';
+import { readCsvChunks } from './csv-stream.ts';
 import { mapCsvHeader } from './csv-header.ts';
 import { DEFAULT_MAX_ERRORS, ImportErrorCollector } from './import-error.ts';
-import { readTextFile } from './text-file.ts';
+import { readTextChunks, readTextFile } from './text-file.ts';
 
 export interface ImsDirectoryOptions {
   /** Domains the target IMS organization has claimed: its Enterprise and Federated IDs there count as verified. */
@@ -82,15 +83,22 @@ const TEXT_LIMITS: readonly (readonly [number, number])[] = [
 
 export function parseImsDirectoryCsv(text: string, file: string, options: ImsDirectoryOptions = {}): ImsAccount[] {
   const errors = new ImportErrorCollector(options.maxErrors ?? DEFAULT_MAX_ERRORS);
+  const accounts = [...imsAccountsFromCsv(readCsv(text, file, errors), file, errors, options)];
+  errors.throwIfAny();
+  return accounts;
+}
+
+/** The accounts of an Admin Console CSV table one by one; problems go to `errors`, thrown by the caller at the end. */
+export function* imsAccountsFromCsv(table: CsvTable, file: string, errors: ImportErrorCollector, options: ImsDirectoryOptions = {}): Generator<ImsAccount> {
   const claimed = new Set((options.claimedDomains ?? []).flatMap((d) => toAsciiDomain(d) ?? []));
-  const table = readCsv(text, file, errors);
+  // Exports repeat a few domains over many accounts: IDNA once per distinct domain.
+  const domainCache = new Map<string, string>();
   if (table.header.length === 0) {
     errors.add({ code: 'empty_file', file, detail: `the file is empty; expected the Admin Console header: ${COLUMNS.slice(0, 10).join(',')},...` });
   }
   const { columns, extras } = mapCsvHeader(table.header, COLUMNS, (name) => REQUIRED.has(name), file, errors);
   errors.throwIfAny();
 
-  const accounts: ImsAccount[] = [];
   const seen = new Map<string, number>();
   for (const row of table.rows) {
     const values = row.values;
@@ -118,7 +126,7 @@ export function parseImsDirectoryCsv(text: string, file: string, options: ImsDir
     const email = cell(C.email);
     const at = email.lastIndexOf('@');
     const domainCell = cell(C.domain);
-    const domain = toAsciiDomain(domainCell || (at < 0 ? '' : email.slice(at + 1))) ?? '';
+    const domain = toAsciiDomain(domainCell || (at < 0 ? '' : email.slice(at + 1)), domainCache) ?? '';
     if (domainCell !== '' && domain === '') invalid(C.domain, 'a domain name like example.com', domainCell);
     const rawStatus = cell(C.status);
     const status = rawStatus === '' ? 'active' : rawStatus.toLowerCase();
@@ -144,7 +152,7 @@ export function parseImsDirectoryCsv(text: string, file: string, options: ImsDir
     }
     const attributes = readExtraColumns(table, row, extras, file, errors);
     if (attributes === undefined) continue;
-    accounts.push({
+    yield {
       id,
       type,
       username: cell(C.username) || email,
@@ -158,10 +166,8 @@ export function parseImsDirectoryCsv(text: string, file: string, options: ImsDir
       productConfigurations: splitList(cell(C.configs)),
       adminRoles: splitList(cell(C.roles)),
       attributes,
-    });
+    };
   }
-  errors.throwIfAny();
-  return accounts;
 }
 
 function splitList(raw: string): string[] {
@@ -174,4 +180,11 @@ function splitList(raw: string): string[] {
 
 export function readImsDirectory(path: string, options: ImsDirectoryOptions = {}): ImsAccount[] {
   return parseImsDirectoryCsv(readTextFile(path), path, options);
+}
+
+/** The accounts of an export one by one, the file read in chunks; problems are thrown once it is read to the end. */
+export function* streamImsDirectory(path: string, options: ImsDirectoryOptions = {}): Generator<ImsAccount, void, undefined> {
+  const errors = new ImportErrorCollector(options.maxErrors ?? DEFAULT_MAX_ERRORS);
+  yield* imsAccountsFromCsv(readCsvChunks(readTextChunks(path), path, errors), path, errors, options);
+  errors.throwIfAny();
 }

@@ -28,6 +28,31 @@ export function* jsonlLines(text: string): Generator<JsonlLine> {
   }
 }
 
+/** `jsonlLines` over consecutive pieces of one text (a file read in chunks): the same lines, numbers and shifts. */
+export function* jsonlLinesOfChunks(chunks: Iterable<string>): Generator<JsonlLine> {
+  let carry = '';
+  let line = 0;
+  let shift = -1;
+  const cut = (text: string, start: number, end: number) => text.slice(start, end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end);
+  for (const chunk of chunks) {
+    const text = carry + chunk;
+    let start = 0;
+    if (shift === -1) start = shift = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+    for (let end = text.indexOf('\n', start); end !== -1; end = text.indexOf('\n', start)) {
+      line++;
+      const raw = cut(text, start, end);
+      const lineShift = shift;
+      shift = 0;
+      start = end + 1;
+      if (raw.trim() !== '') yield { line, text: raw, shift: lineShift };
+    }
+    carry = text.slice(start);
+  }
+  // The last line, with no LF after it.
+  const raw = cut(carry, 0, carry.length);
+  if (raw.trim() !== '') yield { line: line + 1, text: raw, shift: Math.max(shift, 0) };
+}
+
 /**
  * Parses one line as JSON; on a syntax error records `json_syntax` at the exact column (found by the locating
  * parser, since JSON.parse's message may carry no position and quotes the data) and returns `undefined`. A line

@@ -7,7 +7,7 @@
  * `JSON.parse` reads each line; a line that fails is parsed again by ./json-locator.ts for its line:column.
  */
 import type { ProductUser } from '../core/model.ts';
-import { jsonlLines, parseJsonlLine } from './jsonl-lines.ts';
+import { jsonlLines, parseJsonlLine, type JsonlLine } from './jsonl-lines.ts';
 import { normaliseFieldName, setAttribute } from './cell-values.ts';
 import { attributeProblem } from './field-limits.ts';
 import { DEFAULT_MAX_ERRORS, ImportErrorCollector } from './import-error.ts';
@@ -30,10 +30,19 @@ interface LineContext {
 
 export function parseProductUsersJsonl(text: string, file: string, options: { maxErrors?: number } = {}): ProductUser[] {
   const errors = new ImportErrorCollector(options.maxErrors ?? DEFAULT_MAX_ERRORS);
-  const users: ProductUser[] = [];
+  const users = [...productUsersFromJsonl(jsonlLines(text), file, errors)];
+  errors.throwIfAny();
+  return users;
+}
+
+/**
+ * The users of `lines` one by one; problems go to `errors` (the caller throws them once the lines are read), and
+ * the file being empty is one of them.
+ */
+export function* productUsersFromJsonl(lines: Iterable<JsonlLine>, file: string, errors: ImportErrorCollector): Generator<ProductUser> {
   const seen = new Map<string, number>();
   let sawContent = false;
-  for (const l of jsonlLines(text)) {
+  for (const l of lines) {
     const ctx: LineContext = { file, line: l.line, text: l.text, shift: l.shift, errors, offsets: undefined };
     sawContent = true;
     const user = readLine(ctx);
@@ -44,11 +53,9 @@ export function parseProductUsersJsonl(text: string, file: string, options: { ma
       continue;
     }
     seen.set(user.id, l.line);
-    users.push(user);
+    yield user;
   }
   if (!sawContent) errors.add({ code: 'empty_file', file, detail: 'the file is empty; expected one JSON object per line' });
-  errors.throwIfAny();
-  return users;
 }
 
 /** Field index of a JSON key, memoised: a million lines repeat the same dozen keys. */

@@ -7,13 +7,15 @@
  * An empty `locked` cell means false; the other booleans must be filled in.
  */
 import type { ProductUser } from '../core/model.ts';
-import { readCsv, type CsvRow } from './csv-reader.ts';
+import { readCsv, type CsvRow, type CsvTable } from './csv-reader.ts';
+import { readCsvChunks } from './csv-stream.ts';
+import { jsonlLinesOfChunks } from './jsonl-lines.ts';
 import { mapCsvHeader } from './csv-header.ts';
 import { ImportError, ImportErrorCollector, DEFAULT_MAX_ERRORS } from './import-error.ts';
 import { readExtraColumns } from './csv-extras.ts';
 import { buildProductUser, OPTIONAL_PRODUCT_USER_FIELDS, PRODUCT_USER_FIELDS, type ProductUserField, type ReportInvalid } from './product-user-record.ts';
-import { parseProductUsersJsonl } from './product-users-jsonl.ts';
-import { readTextFile } from './text-file.ts';
+import { parseProductUsersJsonl, productUsersFromJsonl } from './product-users-jsonl.ts';
+import { readTextChunks, readTextFile } from './text-file.ts';
 
 export { parseProductUsersJsonl };
 
@@ -24,14 +26,19 @@ export interface ImportOptions {
 
 export function parseProductUsersCsv(text: string, file: string, options: ImportOptions = {}): ProductUser[] {
   const errors = new ImportErrorCollector(options.maxErrors ?? DEFAULT_MAX_ERRORS);
-  const table = readCsv(text, file, errors);
+  const users = [...productUsersFromCsv(readCsv(text, file, errors), file, errors)];
+  errors.throwIfAny();
+  return users;
+}
+
+/** The users of a CSV table one by one; problems go to `errors`, which the caller throws once the table is read. */
+export function* productUsersFromCsv(table: CsvTable, file: string, errors: ImportErrorCollector): Generator<ProductUser> {
   if (table.header.length === 0) {
     errors.add({ code: 'empty_file', file, detail: `the file is empty; expected a header line: ${PRODUCT_USER_FIELDS.join(',')}` });
   }
   const { columns, extras } = mapCsvHeader(table.header, PRODUCT_USER_FIELDS, (name) => !OPTIONAL_PRODUCT_USER_FIELDS.has(name as ProductUserField), file, errors);
   errors.throwIfAny();
 
-  const users: ProductUser[] = [];
   const seen = new Map<string, number>();
   // One report function for all rows (not a closure per row): it reads the row being built.
   let current: CsvRow | undefined;
@@ -52,18 +59,35 @@ export function parseProductUsersCsv(text: string, file: string, options: Import
       continue;
     }
     seen.set(user.id, row.line);
-    users.push(user);
+    yield user;
   }
-  errors.throwIfAny();
-  return users;
 }
 
 /** Reads product users from a `.csv`, `.jsonl` or `.ndjson` file. */
 export function readProductUsers(path: string, options: ImportOptions = {}): ProductUser[] {
+  const extension = usersFileExtension(path);
+  const text = readTextFile(path);
+  return extension === 'csv' ? parseProductUsersCsv(text, path, options) : parseProductUsersJsonl(text, path, options);
+}
+
+/**
+ * The users of a `.csv`, `.jsonl` or `.ndjson` file one by one, the file read in chunks (never whole). Problems are
+ * thrown once the file has been read to its end (or at the 50th), so a consumer must not act on the users before
+ * the iteration has finished.
+ */
+export function* streamProductUsers(path: string, options: ImportOptions = {}): Generator<ProductUser, void, undefined> {
+  const extension = usersFileExtension(path);
+  const errors = new ImportErrorCollector(options.maxErrors ?? DEFAULT_MAX_ERRORS);
+  const chunks = readTextChunks(path);
+  if (extension === 'csv') yield* productUsersFromCsv(readCsvChunks(chunks, path, errors), path, errors);
+  else yield* productUsersFromJsonl(jsonlLinesOfChunks(chunks), path, errors);
+  errors.throwIfAny();
+}
+
+function usersFileExtension(path: string): 'csv' | 'jsonl' | 'ndjson' {
   const extension = /\.([^./\\]+)$/.exec(path)?.[1]?.toLowerCase();
   if (extension !== 'csv' && extension !== 'jsonl' && extension !== 'ndjson') {
     throw new ImportError({ code: 'unsupported_format', file: path, expected: 'a file ending in .csv, .jsonl or .ndjson' });
   }
-  const text = readTextFile(path);
-  return extension === 'csv' ? parseProductUsersCsv(text, path, options) : parseProductUsersJsonl(text, path, options);
+  return extension;
 }

@@ -5,7 +5,7 @@
  * (Excel's "Unicode Text") and bytes that are not UTF-8 (Excel's legacy "CSV" in a Windows code page), with the
  * position of the first bad byte, instead of letting the decoder turn them into U+FFFD.
  */
-import { closeSync, constants, fstatSync, openSync, readFileSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import { describeFileType } from './file-type.ts';
 import { ImportError } from './import-error.ts';
@@ -36,6 +36,55 @@ export function checkInputFile(path: string): boolean {
 function refuseSpecialFile(path: string, stats: Stats): void {
   if (stats.isFile()) return;
   throw new ImportError({ code: 'not_a_regular_file', file: path, detail: `${describeFileType(stats)}, not a regular file: save the data to a file and give that` });
+}
+
+const CHUNK_BYTES = 4 * 2 ** 20;
+
+/**
+ * The file's text in chunks of about 4 MiB (a multi-byte character is never split), with the checks of
+ * `readTextFile`: a big export is read without ever being one string. On bytes that are not UTF-8 the whole file
+ * is read once more by `readTextFile`, which throws the error with the exact line and column.
+ */
+export function* readTextChunks(path: string): Generator<string, void, undefined> {
+  if (!checkInputFile(path)) throw new ImportError({ code: 'file_unreadable', file: path, detail: 'cannot read the file (ENOENT)' });
+  let fd: number;
+  try {
+    fd = openSync(path, OPEN_FLAGS);
+    refuseSpecialFile(path, fstatSync(fd));
+  } catch (cause) {
+    if (cause instanceof ImportError) throw cause;
+    const reason = (cause as NodeJS.ErrnoException).code ?? 'error';
+    throw new ImportError({ code: 'file_unreadable', file: path, detail: `cannot read the file (${reason})`, cause });
+  }
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  let first = true;
+  try {
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(fd, buffer, 0, CHUNK_BYTES, null);
+      } catch (cause) {
+        const reason = (cause as NodeJS.ErrnoException).code ?? 'error';
+        throw new ImportError({ code: 'file_unreadable', file: path, detail: `cannot read the file (${reason})`, cause });
+      }
+      if (first && n >= 2 && ((buffer[0] === 0xff && buffer[1] === 0xfe) || (buffer[0] === 0xfe && buffer[1] === 0xff))) {
+        throw new ImportError({ code: 'invalid_encoding', file: path, line: 1, column: 1, expected: UTF8_EXPECTED, detail: 'the file is UTF-16' });
+      }
+      first = false;
+      let text: string;
+      try {
+        text = decoder.decode(buffer.subarray(0, n), { stream: n > 0 });
+      } catch {
+        readTextFile(path);
+        throw new ImportError({ code: 'invalid_encoding', file: path, expected: UTF8_EXPECTED, detail: 'bytes that are not UTF-8' });
+      }
+      if (text !== '') yield text;
+      if (n === 0) return;
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Synchronous: the CLI reads its few input files before doing anything else. */
