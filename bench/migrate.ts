@@ -3,10 +3,10 @@
 //   already exist -> plan -> phase 1 (org + product profile) -> schedule -> the user phase, in 1 or 2 worker
 //   processes of their own (so peak RSS is the migrating process's, not the generator's).
 // Prints the machine, the set-up times, then users/second and peak RSS of the user phase.
-// Usage: node bench/migrate.ts [--users 100000,1000000] [--store sqlite,postgres] [--workers 1,2] [--mode single,batch]
+// Usage: node bench/migrate.ts [--users 100000,1000000] [--store sqlite,postgres] [--workers 1,2]
 //                              [--batch-size 1000] [--concurrency N] [--synchronous full|normal] [--cpu-prof DIR]
 // Two workers run on PostgreSQL only (SQLite: one migrating process). Each worker process is one user-phase run with
-// its own runner registration; leases (claim-users.ts) keep the processes apart, as with `rehome worker`, without
+// its own runner registration; leases (leases.ts) keep the processes apart, as with `rehome worker`, without
 // the job queue in between.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,7 +23,6 @@ import { createStoreImsDirectory } from '../src/ims/directory/store-ims-director
 import type { ImsDirectoryService, NewAccount } from '../src/ims/directory/ims-directory.ts';
 import { scheduleMigration } from '../src/engine/admin-actions.ts';
 import { embeddedEnginePorts } from '../test/support/embedded-engine.ts';
-import { runBatchedUserPhase } from '../src/engine/migrate-batch.ts';
 import { countUsersByState, migrationDb } from '../src/engine/migration-repo.ts';
 import { applyProductPhase } from '../src/engine/product-phase.ts';
 import { runUserPhase } from '../src/engine/user-phase.ts';
@@ -35,7 +34,7 @@ const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const { values } = parseArgs({
   options: {
     users: { type: 'string', default: '100000' }, store: { type: 'string', default: 'sqlite,postgres' }, workers: { type: 'string', default: '1' },
-    mode: { type: 'string', default: 'batch' }, 'batch-size': { type: 'string', default: '1000' }, concurrency: { type: 'string' }, 'cpu-prof': { type: 'string' },
+    'batch-size': { type: 'string', default: '1000' }, concurrency: { type: 'string' }, 'cpu-prof': { type: 'string' },
     synchronous: { type: 'string' }, child: { type: 'string' }, subscription: { type: 'string' }, org: { type: 'string' }, worker: { type: 'string' },
   },
 });
@@ -52,42 +51,40 @@ async function main(): Promise<void> {
     for (const n of list(values.users!).map(Number)) {
       const population = generatePopulation({ users: n, seed: 1, ssoConfigured: true });
       for (const kind of list(values.store!) as ('sqlite' | 'postgres')[]) {
-        for (const mode of list(values.mode!) as ('single' | 'batch')[]) {
-          for (const workers of list(values.workers!).map(Number)) {
-            if (workers > 1 && kind === 'sqlite') {
-              console.log(`skip ${kind}/${mode}/${workers} workers: SQLite runs one migrating process`);
-              continue;
-            }
-            rows.push(await configuration(dir, population, kind, mode, workers));
+        for (const workers of list(values.workers!).map(Number)) {
+          if (workers > 1 && kind === 'sqlite') {
+            console.log(`skip ${kind}/${workers} workers: SQLite runs one migrating process`);
+            continue;
           }
+          rows.push(await configuration(dir, population, kind, workers));
         }
       }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  console.log(`\n${'users'.padStart(9)}  store     mode    workers  ${'seconds'.padStart(8)}  ${'users/s'.padStart(9)}  peak RSS (per process)`);
+  console.log(`\n${'users'.padStart(9)}  store     workers  ${'seconds'.padStart(8)}  ${'users/s'.padStart(9)}  peak RSS (per process)`);
   for (const r of rows) console.log(r);
 }
 
-async function configuration(dir: string, population: Population, kind: 'sqlite' | 'postgres', mode: 'single' | 'batch', workers: number): Promise<string> {
+async function configuration(dir: string, population: Population, kind: 'sqlite' | 'postgres', workers: number): Promise<string> {
   const n = population.users.length;
-  const label = `${n.toLocaleString('en')} users, ${kind}, ${mode}, ${workers} worker${workers > 1 ? 's' : ''}`;
+  const label = `${n.toLocaleString('en')} users, ${kind}, ${workers} worker${workers > 1 ? 's' : ''}`;
   console.log(`\n== ${label}`);
   const database = kind === 'sqlite' ? undefined : `rehome_bench_migrate_${process.pid}_${Date.now().toString(36)}`;
-  const options: StoreOptions = kind === 'sqlite' ? { kind, path: join(dir, `${mode}-${n}-${Date.now()}.db`) } : { kind, url: `postgres://postgres@127.0.0.1:5432/${database}` };
+  const options: StoreOptions = kind === 'sqlite' ? { kind, path: join(dir, `migrate-${n}-${Date.now()}.db`) } : { kind, url: `postgres://postgres@127.0.0.1:5432/${database}` };
   if (database) await adminQuery(`CREATE DATABASE ${database}`);
   try {
     const { subscription, orgId, eligible } = await setUp(options, population);
     const started = performance.now();
-    const reports = await Promise.all(Array.from({ length: workers }, (_, i) => spawnWorker(options, subscription, orgId, mode, `bench-w${i + 1}`)));
+    const reports = await Promise.all(Array.from({ length: workers }, (_, i) => spawnWorker(options, subscription, orgId, `bench-w${i + 1}`)));
     const seconds = (performance.now() - started) / 1000;
     const migrated = reports.reduce((s, r) => s + r.migrated, 0);
     const failed = reports.reduce((s, r) => s + r.failed, 0);
     const inPhase = Math.max(...reports.map((r) => r.ms)) / 1000;
     console.log(`user phase: ${migrated.toLocaleString('en')} migrated, ${failed} failed of ${eligible.toLocaleString('en')} eligible in ${seconds.toFixed(1)} s wall (${inPhase.toFixed(1)} s inside the phase, worker CPU ${reports.map((r) => (r.cpuMs / 1000).toFixed(1)).join(' + ')} s); ${Math.round(migrated / seconds).toLocaleString('en')} users/s; peak RSS ${reports.map((r) => `${r.peakRssMb.toFixed(0)} MB`).join(' + ')}`);
     if (migrated !== eligible || failed > 0) console.log('  WARNING: not every eligible user migrated');
-    return `${n.toLocaleString('en').padStart(9)}  ${kind.padEnd(8)}  ${mode.padEnd(6)}  ${String(workers).padStart(7)}  ${seconds.toFixed(1).padStart(8)}  ${Math.round(migrated / seconds).toLocaleString('en').padStart(9)}  ${reports.map((r) => `${r.peakRssMb.toFixed(0)} MB`).join(' + ')}`;
+    return `${n.toLocaleString('en').padStart(9)}  ${kind.padEnd(8)}  ${String(workers).padStart(7)}  ${seconds.toFixed(1).padStart(8)}  ${Math.round(migrated / seconds).toLocaleString('en').padStart(9)}  ${reports.map((r) => `${r.peakRssMb.toFixed(0)} MB`).join(' + ')}`;
   } finally {
     if (database) await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   }
@@ -139,9 +136,9 @@ async function seedDirectory(directory: ImsDirectoryService, accounts: ImsAccoun
 
 interface WorkerReport { migrated: number; failed: number; ms: number; peakRssMb: number; cpuMs: number }
 
-function spawnWorker(options: StoreOptions, subscription: string, orgId: string, mode: string, worker: string): Promise<WorkerReport> {
+function spawnWorker(options: StoreOptions, subscription: string, orgId: string, worker: string): Promise<WorkerReport> {
   const prof = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [];
-  const args = [...prof, process.argv[1]!, '--child', JSON.stringify(options), '--subscription', subscription, '--org', orgId, '--mode', mode, '--worker', worker, '--batch-size', values['batch-size']!, ...(values.concurrency ? ['--concurrency', values.concurrency] : []), ...(values.synchronous ? ['--synchronous', values.synchronous] : [])];
+  const args = [...prof, process.argv[1]!, '--child', JSON.stringify(options), '--subscription', subscription, '--org', orgId, '--worker', worker, '--batch-size', values['batch-size']!, ...(values.concurrency ? ['--concurrency', values.concurrency] : []), ...(values.synchronous ? ['--synchronous', values.synchronous] : [])];
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -163,9 +160,7 @@ async function child(options: StoreOptions): Promise<void> {
   const ports = embeddedEnginePorts({ store, orgId: values.org!, issuer: ISSUER, actor: `bench:${values.worker}` });
   const subscriptionId = values.subscription!;
   const cpu = process.cpuUsage();
-  const r = await measure(() => values.mode === 'single'
-    ? runUserPhase({ subscriptionId, concurrency: Number(values.concurrency ?? 8) }, ports)
-    : runBatchedUserPhase({ subscriptionId, batchSize: Number(values['batch-size']), ...(values.concurrency ? { concurrency: Number(values.concurrency) } : {}) }, ports));
+  const r = await measure(() => runUserPhase({ subscriptionId, batchSize: Number(values['batch-size']), ...(values.concurrency ? { concurrency: Number(values.concurrency) } : {}) }, ports));
   const used = process.cpuUsage(cpu);
   console.log(JSON.stringify({ migrated: r.result.migrated, failed: r.result.failed, ms: r.ms, peakRssMb: r.peakRssMb, cpuMs: (used.user + used.system) / 1000 }));
 }

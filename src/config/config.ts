@@ -6,10 +6,10 @@ export interface RehomeConfig {
   store: { kind: 'sqlite' | 'postgres'; path: string; url: string | null };
   matching: { caseFoldLocalPart: boolean };
   readiness: { format: 'table' | 'json' | 'csv' | 'html' };
-  server: { host: string; port: number; publicUrl: string | null; allowInsecureHttp: boolean };
+  server: { host: string; port: number; publicUrl: string | null; allowInsecureHttp: boolean; metricsToken: string | null; logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
   ims: { brandText: string; productName: string; devOutbox: boolean; clientsFile: string | null; cookieKeys: string[] | null; linkSecret: string | null; requestLimitPerAddress: number; requestLimitPerClient: number; requestLimitWindowSeconds: number };
   idp: { kind: 'embedded' | 'external'; issuer: string | null; scimUrl: string | null; tokenEndpoint: string | null; clientId: string | null; clientSecret: string | null; batchSize: number; requestsPerMinute: number; concurrency: number; timeoutMs: number };
-  migration: { passwordStrategy: 'invite' | 'import_hashes' | 'lazy'; automaticThreshold: number; concurrency: number; minDaysAhead: number; maxDaysAhead: number; lockHoursBefore: number; windowDays: number; extensionDays: number; maxExtensions: number };
+  migration: { passwordStrategy: 'invite' | 'import_hashes' | 'lazy'; automaticThreshold: number; batchSize: number; concurrency: number; minDaysAhead: number; maxDaysAhead: number; lockHoursBefore: number; windowDays: number; extensionDays: number; maxExtensions: number };
   comms: { templatesDir: string | null; productUrl: string | null; linkTtlHours: number; reminderDaysBefore: string[]; noticeDaysBefore: number; sendHour: number };
   product: { url: string | null; token: string | null };
   redirects: { rulesFile: string | null; allowedHosts: string[] | null };
@@ -69,6 +69,7 @@ function crossCheck(c: RehomeConfig, errors: string[]): void {
   for (const [path, v] of [['ims.cookieKeys', c.ims.cookieKeys], ['ims.linkSecret', c.ims.linkSecret && [c.ims.linkSecret]]] as const) {
     if (v && v.some((k) => k.length < 32)) errors.push(`${path} must be 32 or more characters (each key)`);
   }
+  if (c.server.metricsToken && c.server.metricsToken.length < 16) errors.push('server.metricsToken must be 16 or more characters');
   if (c.server.publicUrl) {
     const u = new URL(c.server.publicUrl);
     const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);

@@ -3,7 +3,7 @@ import { nextUserState, type UserState } from '../core/migration/states.ts';
 import { dialectOf, insertJsonRows, inList, jsonRows, type JsonColumn, type SqlDialectName } from '../store/bulk-sql.ts';
 import type { MigrationDb, MigrationTx, UserMigration } from './migration-repo.ts';
 
-/** The one step row a batched user gets: it covers the three calls of the per-user path (account, grant, link). */
+/** The one step row a batched user gets: it covers the user's three calls (account, grant, link). */
 export const BATCH_STEP = 'ims:account+grant+link';
 
 export const AUDIT_COLUMNS: JsonColumn[] = [
@@ -30,7 +30,7 @@ export interface ClaimRequest {
   /** Lease holder: the runner (src/workers/runner-registry.ts) whose heartbeat renews the lease. */
   owner: string;
   leaseMs: number;
-  /** Wall clock in ms (leases are operational time, not the migration's clock), as claim-users.ts. */
+  /** Wall clock in ms (leases are operational time, not the migration's clock). */
   nowMs: number;
   /** The migration's clock, for the records and the audit. */
   at: Date;
@@ -46,7 +46,7 @@ export interface ClaimRequest {
 
 /**
  * Step 1 of the crash-safe protocol for a whole batch, in ONE transaction: picks up to `limit` free users (no lease,
- * or a lapsed one: the same rule as claim-users.ts, so both paths share a subscription safely), crash leftovers
+ * or a lapsed one, so any number of runners share a subscription safely), crash leftovers
  * (`migrating`) first; moves each to `migrating` (attempt + 1, leased to the runner), records its step `started`
  * with the idempotency key `<subscription>:<user>`, and writes one audit row per user. On PostgreSQL the pick is
  * `FOR UPDATE SKIP LOCKED`, so workers racing for the same rows never both take one.

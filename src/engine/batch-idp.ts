@@ -4,7 +4,7 @@ import type { EnginePorts } from '../ports/engine-ports.ts';
 /**
  * The IdP calls of a batch, each through the port's bulk method when the adapter has it and one item at a time
  * (bounded by the adapter's concurrency) when it does not. Every answer is per item; a call-wide failure becomes
- * that failure for each item of the call, after waiting out throttling like the per-user path.
+ * that failure for each item of the call, after waiting out throttling (Retry-After, else exponential back-off).
  */
 export interface BatchIdp {
   findByExternalIds(ids: string[]): Promise<IdpBatchResult<IdpUser | undefined>[]>;

@@ -3,7 +3,7 @@ import { dialectOf, inList, insertJsonRows, stageJsonRows, type JsonColumn, type
 import { AUDIT_COLUMNS, type ClaimedUser } from './batch-claim.ts';
 import type { MigrationDb, MigrationTx } from './migration-repo.ts';
 
-/** What happened to one user of a batch; `step` names the call that failed (the per-user path's step names). */
+/** What happened to one user of a batch; `step` names the call that failed (account, grant or link). */
 export type BatchOutcome =
   | { user: ClaimedUser; ok: true; subject: string; created: boolean }
   | { user: ClaimedUser; ok: false; step: 'ims:account' | 'ims:grant' | 'product:link'; code: string; message: string; retryable: boolean };

@@ -1,104 +1,23 @@
-import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
-import { inList, dialectOf } from '../store/bulk-sql.ts';
 import { IdpError, type IdpBatchResult, type IdpUser } from '../ports/identity-provider.ts';
+import { inList, dialectOf } from '../store/bulk-sql.ts';
 import { accountKind, decideAccount, type SeenAccount } from '../core/migration/enforce-plan.ts';
-import { APPEARED, driftError, newAccountOf, NOT_THE_NAMED, plannedAccount, SEVERAL, typesOf } from './migrate-user.ts';
-import { claimBatch, countPending, type ClaimedUser } from './batch-claim.ts';
-import { createBatchIdp, type BatchIdp } from './batch-idp.ts';
-import { recordOutcomes, type BatchOutcome } from './batch-record.ts';
+import { APPEARED, driftError, newAccountOf, NOT_THE_NAMED, plannedAccount, SEVERAL, typesOf } from './planned-account.ts';
+import type { ClaimedUser } from './batch-claim.ts';
+import type { BatchIdp } from './batch-idp.ts';
+import type { BatchOutcome } from './batch-record.ts';
 import type { EnginePorts } from '../ports/engine-ports.ts';
-import { migrationDb, requireMigration, type MigrationDb, type SubscriptionMigration } from './migration-repo.ts';
-import { openUserWindow } from './open-user-window.ts';
-import { registerRunner } from './workers/runner-registry.ts';
-import { settle, type UserPhaseOptions, type UserPhaseResult } from './user-phase.ts';
-
-export interface BatchedUserPhaseOptions extends UserPhaseOptions {
-  /** Users per batch: one claim transaction, one call per IdP operation, one outcome transaction. Default 1000. */
-  batchSize?: number;
-  /** Fault injection for crash tests: runs after a batch's IdP calls, before its outcome transaction. */
-  faults?: { afterIdpCalls?: (userIds: string[]) => void | Promise<void> };
-}
+import type { MigrationDb, SubscriptionMigration } from './migration-repo.ts';
 
 type Step = Extract<BatchOutcome, { ok: false }>['step'];
 
 /**
- * The user phase at batch granularity, with the per-user path's protocol and rules (DESIGN.md "Crash-safe apply"):
- * 1. claim a batch in one transaction (users -> `migrating`, leased to this runner, a step row with its idempotency
- *    key, audit rows);
- * 2. call the IdP once per operation for the whole batch — find by externalId (which also reconciles whatever a
- *    crash left `migrating`), reuse the account another subscription of the org already linked, link planned
- *    verified accounts, create the rest (never verified), grant the product profile, write the product links;
- * 3. record every user's outcome in one transaction.
- * A crash anywhere leaves users `migrating`; once the dead runner is reaped (at once on this host) the next run
- * reconciles them by externalId before creating anything. Leases are those of the per-user path (claim-users.ts),
- * so the two paths and any number of PostgreSQL workers share a subscription. Admins go first. Options and result
- * are those of runUserPhase; `concurrency` is the number of batches in flight in this process.
+ * Step 2 of the crash-safe protocol for a claimed batch (user-phase.ts claims it and records the outcomes): the IdP
+ * once per operation for the whole batch — find by externalId (which also reconciles whatever a crash left
+ * `migrating`), reuse the account another subscription of the org already linked, link planned verified accounts,
+ * create the rest (never verified), grant the product profile, write the product links. Every user ends with a
+ * subject (granted and linked) or its own error; one user's failure never stops the others.
  */
-export async function runBatchedUserPhase(opts: BatchedUserPhaseOptions, ports: EnginePorts): Promise<UserPhaseResult> {
-  const db = migrationDb(ports.db);
-  let m = await requireMigration(db, opts.subscriptionId);
-  // The stored plan (hundreds of MB at a million users) is not needed past this point: do not hold it for the run.
-  m = { ...(await openUserWindow(db, m, ports, Boolean(opts.scheduledOnly))), plan: '' };
-  ports.onEvent?.({ type: 'phase:started', phase: 'users', subscriptionId: m.subscription_id });
-  await refreshPlannerStatistics(db);
-
-  const owned = opts.runner ? undefined : await registerRunner(ports.db, { actor: ports.actor });
-  const runner = (opts.runner ?? owned)!;
-  try {
-    const idp = createBatchIdp(ports, opts.maxThrottleRetries ?? 5);
-    const run = randomUUID().slice(0, 8);
-    const includeFailed = opts.includeFailed ?? Boolean(opts.userIds);
-    const result: UserPhaseResult = { attempted: 0, migrated: 0, failed: 0, state: m.state };
-    let batches = 0;
-    for (const admins of opts.admins === undefined ? [true, false] : [opts.admins]) {
-      const scope = { subscriptionId: m.subscription_id, admins, includeFailed, ...(opts.userIds ? { userIds: opts.userIds } : {}) };
-      const total = await countPending(db, scope);
-      const tally = { done: 0, failed: 0 };
-      await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 1) }, async () => {
-        while (!opts.signal?.aborted) {
-          const batchId = `${run}-${++batches}`;
-          const claimed = await claimBatch(db, {
-            ...scope, limit: opts.batchSize ?? 1000, owner: runner.id, leaseMs: runner.leaseMs, nowMs: runner.clock(), at: ports.now(), actor: ports.actor, batchId,
-            ...(opts.scheduledOnly ? { dueAt: { now: ports.now().toISOString(), startsAt: m.starts_at } } : {}),
-          });
-          if (claimed.length === 0) return;
-          const outcomes = await migrateClaimed(db, m, claimed, ports, idp);
-          await opts.faults?.afterIdpCalls?.(claimed.map((u) => u.user_id));
-          const recorded = await recordOutcomes(db, { subscriptionId: m.subscription_id, owner: runner.id, at: ports.now().toISOString(), actor: ports.actor, batchId }, outcomes);
-          for (const o of recorded) {
-            result.attempted++;
-            if (o.ok) {
-              result.migrated++; tally.done++;
-              ports.onEvent?.({ type: 'user:migrated', subscriptionId: m.subscription_id, userId: o.user.user_id });
-            } else {
-              result.failed++; tally.failed++;
-              ports.onEvent?.({ type: 'user:failed', subscriptionId: m.subscription_id, userId: o.user.user_id, code: o.code });
-            }
-          }
-          ports.onEvent?.({ type: 'progress', subscriptionId: m.subscription_id, done: tally.done, failed: tally.failed, total });
-        }
-      }));
-    }
-    m = await settle(db, m.subscription_id, ports);
-    result.state = m.state;
-    return result;
-  } finally {
-    await owned?.[Symbol.asyncDispose]();
-  }
-}
-
-/**
- * PostgreSQL plans by the statistics ANALYZE last gathered; right after a plan registered a million users they
- * still describe an empty table, and the planner then walks the whole subscription for each batch's key list.
- * A sample of the table fixes that for the run (a fraction of a second; SQLite needs nothing).
- */
-async function refreshPlannerStatistics(db: MigrationDb): Promise<void> {
-  if (dialectOf(db) === 'postgres') await sql`analyze mig_users`.execute(db);
-}
-
-/** Step 2 for a claimed batch: every user ends with a subject (granted and linked) or its own error. */
-async function migrateClaimed(db: MigrationDb, m: SubscriptionMigration, claimed: ClaimedUser[], ports: EnginePorts, idp: BatchIdp): Promise<BatchOutcome[]> {
+export async function migrateBatch(db: MigrationDb, m: SubscriptionMigration, claimed: ClaimedUser[], ports: EnginePorts, idp: BatchIdp): Promise<BatchOutcome[]> {
   const accounts = new Map<string, { subject: string; created: boolean }>();
   const failures = new Map<string, BatchOutcome>();
   const fail = (u: ClaimedUser, step: Step, error: unknown) => failures.set(u.user_id, failure(u, step, error));
@@ -193,7 +112,7 @@ async function siblingSubjects(db: MigrationDb, m: SubscriptionMigration, users:
   return new Map(rows.map((r) => [r.normalized_email!, r.ims_subject!]));
 }
 
-/** The per-user path's error rule: IdP errors as `idp_<code>`, others by their own code; addresses redacted. */
+/** IdP errors as `idp_<code>`, others by their own code; addresses redacted (logs must not identify anyone). */
 function failure(u: ClaimedUser, step: Step, error: unknown): BatchOutcome {
   const e = error instanceof IdpError ? error : undefined;
   const code = e ? `idp_${e.code}` : (error as { code?: string }).code ?? 'unexpected';

@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { MigrationPlan, PlannedUser } from '../core/migration/plan.ts';
 import { nextSubscriptionState, nextUserState, type SubscriptionEvent, type SubscriptionState, type UserEvent, type UserState } from '../core/migration/states.ts';
 import type { MigrationTables } from './migration-schema.ts';
+import type { StatusTables } from './status-schema.ts';
 import { MigrationError } from './migration-error.ts';
 
 export type MigrationDb = Kysely<MigrationTables & AuditTable>;
@@ -50,9 +51,15 @@ export async function insertMigration(db: MigrationDb, plan: MigrationPlan, at: 
   });
 }
 
+/** Inserts the plan's users and their readiness reason codes (the console shows and filters by them). */
 export async function insertUsers(tx: MigrationTx, plan: MigrationPlan, at: string): Promise<void> {
   for (let i = 0; i < plan.users.length; i += 500) {
     await tx.insertInto('mig_users').values(plan.users.slice(i, i + 500).map((u) => userRow(plan.subscriptionId, u, at))).execute();
+  }
+  const reasons = plan.users.flatMap((u) => [...new Set(u.reasons)].map((reason) => ({ subscription_id: plan.subscriptionId, user_id: u.userId, reason })));
+  const status = tx as unknown as Transaction<StatusTables>;
+  for (let i = 0; i < reasons.length; i += 1000) {
+    await status.insertInto('mig_user_reasons').values(reasons.slice(i, i + 1000)).onConflict((oc) => oc.doNothing()).execute();
   }
 }
 
@@ -103,13 +110,38 @@ export async function transitionUser(
   return { ...u, ...patch } as UserMigration;
 }
 
-export async function countUsersByState(db: MigrationDb, subscriptionId: string): Promise<Partial<Record<UserState, number>>> {
-  const rows = await db.selectFrom('mig_users').select(['state', (eb) => eb.fn.countAll<number>().as('n')]).where('subscription_id', '=', subscriptionId).groupBy('state').execute();
-  return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+/** The migration row without its plan (hundreds of megabytes at a million users): what status pages need. */
+export type MigrationSummary = Omit<SubscriptionMigration, 'plan'>;
+
+const SUMMARY_COLUMNS = ['subscription_id', 'state', 'snapshot_id', 'snapshot_digest', 'mode', 'org_id', 'profile_id', 'consent_by', 'consent_at', 'migration_date', 'starts_at', 'extensions', 'window_expires_at', 'confirmed_at', 'created_at', 'updated_at'] as const;
+
+export async function getMigrationSummary(db: MigrationDb | MigrationTx, subscriptionId: string): Promise<MigrationSummary | undefined> {
+  return (await db.selectFrom('mig_subscriptions').select([...SUMMARY_COLUMNS]).where('subscription_id', '=', subscriptionId).executeTakeFirst()) as MigrationSummary | undefined;
 }
 
-export async function errorsByCode(db: MigrationDb, subscriptionId: string): Promise<{ code: string; count: number; example: string }[]> {
-  const rows = await db.selectFrom('mig_users').select(['error_code', (eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.min('error_message').as('example')])
-    .where('subscription_id', '=', subscriptionId).where('state', '=', 'failed').groupBy('error_code').execute();
-  return rows.map((r) => ({ code: r.error_code ?? 'unknown', count: Number(r.n), example: String(r.example ?? '') }));
+export async function requireMigrationSummary(db: MigrationDb | MigrationTx, subscriptionId: string): Promise<MigrationSummary> {
+  const m = await getMigrationSummary(db, subscriptionId);
+  if (!m) throw new MigrationError('migration_not_found', `no migration for subscription ${subscriptionId}: run rehome migrate --plan first`);
+  return m;
+}
+
+const counters = (db: MigrationDb | MigrationTx) => db as unknown as Kysely<StatusTables>;
+
+/** Users per state, from the counters the triggers of migration 0015 keep: a few rows, whatever the user count. */
+export async function countUsersByState(db: MigrationDb | MigrationTx, subscriptionId: string): Promise<Partial<Record<UserState, number>>> {
+  const rows = await counters(db).selectFrom('mig_user_counts').select(['state', (eb) => eb.fn.sum<number>('n').as('n')])
+    .where('subscription_id', '=', subscriptionId).groupBy('state').execute();
+  return Object.fromEntries(rows.filter((r) => Number(r.n) !== 0).map((r) => [r.state, Number(r.n)]));
+}
+
+/** Failed users by code from the counters, each with one message as an example (one index probe per code). */
+export async function errorsByCode(db: MigrationDb | MigrationTx, subscriptionId: string): Promise<{ code: string; count: number; example: string }[]> {
+  const rows = await counters(db).selectFrom('mig_user_counts').select(['error_code', (eb) => eb.fn.sum<number>('n').as('n')])
+    .where('subscription_id', '=', subscriptionId).where('state', '=', 'failed').groupBy('error_code').orderBy('error_code').execute();
+  const found = rows.filter((r) => Number(r.n) > 0);
+  return Promise.all(found.map(async (r) => {
+    const example = await db.selectFrom('mig_users').select('error_message').where('subscription_id', '=', subscriptionId).where('state', '=', 'failed')
+      .where((eb) => r.error_code === '' ? eb('error_code', 'is', null) : eb('error_code', '=', r.error_code)).limit(1).executeTakeFirst();
+    return { code: r.error_code === '' ? 'unknown' : r.error_code, count: Number(r.n), example: example?.error_message ?? '' };
+  }));
 }

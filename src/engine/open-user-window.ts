@@ -5,7 +5,7 @@ import { transitionSubscription, type MigrationDb, type SubscriptionMigration } 
 
 /**
  * Opens the user phase (scheduled -> in progress) and applies the window: once it expired, users move on demand
- * only and the scheduler is refused. The same rule as the per-user path's runUserPhase.
+ * only and the scheduler is refused. The rule of every run of the user phase (user-phase.ts).
  */
 export async function openUserWindow(db: MigrationDb, m: SubscriptionMigration, ports: Pick<EnginePorts, 'now' | 'actor'>, scheduledOnly: boolean): Promise<SubscriptionMigration> {
   const at = ports.now().toISOString();

@@ -1,31 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { sql } from 'kysely';
 import { ACCOUNTED_STATES } from '../core/migration/states.ts';
+import { dialectOf } from '../store/bulk-sql.ts';
 import { openUserWindow } from './open-user-window.ts';
 import type { EnginePorts } from '../ports/engine-ports.ts';
-import { migrateUser } from './migrate-user.ts';
-import { CLAIMABLE_STATES, claimUsers, isPostgres, releaseLeases, type ClaimQuery } from './claim-users.ts';
+import { isPostgres } from './leases.ts';
+import { claimBatch, countPending } from './batch-claim.ts';
+import { createBatchIdp } from './batch-idp.ts';
+import { recordOutcomes } from './batch-record.ts';
+import { migrateBatch } from './migrate-batch.ts';
 import { registerRunner, type Runner } from './workers/runner-registry.ts';
 import { countUsersByState, migrationDb, requireMigration, transitionSubscription, type MigrationDb, type MigrationTx, type SubscriptionMigration } from './migration-repo.ts';
 
+/** Users per batch unless configured (`migration.batchSize`). */
+export const DEFAULT_BATCH_SIZE = 1000;
+
 export interface UserPhaseOptions {
   subscriptionId: string;
-  /** Specific users (Migrate Now); default every eligible user (Migrate All). Admins always go first. */
+  /** Specific users (Migrate Now, or one queued batch job); default every eligible user (Migrate All). Admins first. */
   userIds?: string[];
-  /** Users migrating at once. */
+  /** Users per batch: one claim transaction, one call per IdP operation, one outcome transaction (default 1000). */
+  batchSize?: number;
+  /** Batches in flight in this process (default 1). */
   concurrency?: number;
+  /**
+   * A whole run (no `userIds`) reports progress at least this many times: a small run (a console's Migrate All of a
+   * few hundred users) then takes smaller batches, so people watching see users move rather than one jump at the
+   * end. Default: batches of `batchSize` whatever the run's size.
+   */
+  progressSteps?: number;
   /** Run only users whose scheduled time has come (the scheduler), refused once the window expired. */
   scheduledOnly?: boolean;
-  /** How often a throttled user is retried before it is left `failed` (retryable). */
+  /** How often a throttled IdP call is retried before its users are left `failed` (retryable). */
   maxThrottleRetries?: number;
   signal?: AbortSignal;
   /** Only admins (true) or only the others (false); default admins, then the others. */
   admins?: boolean;
-  /** Also start `failed` users; default: when `userIds` names them (Migrate Now), not for Migrate All or a batch. */
+  /**
+   * Also start `failed` users named in `userIds` (default: when `userIds` is given, as for Migrate Now and retries).
+   * Each is tried once per run. Ignored without `userIds`: Migrate All never retries failures on its own.
+   */
   includeFailed?: boolean;
   /**
    * The runner holding this process's leases (a `rehome worker`); default: this call registers one for its own
    * duration, which on SQLite refuses a second process (`runner_busy`).
    */
   runner?: Runner;
+  /** Fault injection for crash tests: runs after a batch's IdP calls, before its outcome transaction. */
+  faults?: { afterIdpCalls?: (userIds: string[]) => void | Promise<void> };
 }
 
 export interface UserPhaseResult {
@@ -36,55 +59,70 @@ export interface UserPhaseResult {
 }
 
 /**
- * Runs the user phase: users left `migrating` by a crash first (they are reconciled), then admins, then everyone
- * else, with bounded concurrency and a shared pause when the IdP throttles. Failures are per user and never stop
- * the others. When every user is accounted for, the migration awaits the admin's confirmation.
- *
- * Users are taken by lease (claim-users.ts), a chunk at a time, so several processes on PostgreSQL share a
- * subscription without ever running one user twice at once, and a killed process's users are taken over.
+ * The user phase — the one engine behind `rehome migrate`, the console's Migrate Now / Migrate All, scheduled
+ * migrations and every `rehome worker` job. It works a batch at a time with DESIGN.md's crash-safe protocol:
+ * 1. claim a batch in ONE transaction (batch-claim.ts: users -> `migrating`, leased to this runner, a step row with
+ *    the idempotency key `<subscription>:<user>`, one audit row per user);
+ * 2. the IdP once per operation for the whole batch (migrate-batch.ts), every user ending with its own outcome;
+ * 3. record every outcome in ONE transaction (batch-record.ts).
+ * A crash anywhere leaves users `migrating`; once the dead runner is reaped (at once on this host) the next run
+ * reconciles them by externalId before creating anything. Leases let any number of PostgreSQL workers share a
+ * subscription without running one user twice at once. Admins go first; failures are per user and never stop the
+ * others; when every user is accounted for the migration awaits the admin's confirmation.
  */
 export async function runUserPhase(opts: UserPhaseOptions, ports: EnginePorts): Promise<UserPhaseResult> {
   const db = migrationDb(ports.db);
   let m = await requireMigration(db, opts.subscriptionId);
-  m = await openUserWindow(db, m, ports, Boolean(opts.scheduledOnly));
+  // The stored plan (hundreds of MB at a million users) is not needed past this point: do not hold it for the run.
+  m = { ...(await openUserWindow(db, m, ports, Boolean(opts.scheduledOnly))), plan: '' };
   ports.onEvent?.({ type: 'phase:started', phase: 'users', subscriptionId: m.subscription_id });
+  if (!opts.userIds) await refreshPlannerStatistics(db);
 
   const owned = opts.runner ? undefined : await registerRunner(ports.db, { actor: ports.actor });
   const runner = (opts.runner ?? owned)!;
   try {
+    const idp = createBatchIdp(ports, opts.maxThrottleRetries ?? 5);
+    const run = randomUUID().slice(0, 8);
+    const includeFailed = Boolean(opts.userIds) && (opts.includeFailed ?? true);
     const result: UserPhaseResult = { attempted: 0, migrated: 0, failed: 0, state: m.state };
-    const concurrency = Math.max(1, opts.concurrency ?? 8);
-    const query = (admins: boolean | undefined): Omit<ClaimQuery, 'limit' | 'nowMs'> => ({
-      subscriptionId: m.subscription_id, owner: runner.id, leaseMs: runner.leaseMs,
-      ...(admins === undefined ? {} : { admins }),
-      ...(opts.userIds ? { userIds: opts.userIds } : {}),
-      includeFailed: opts.includeFailed ?? Boolean(opts.userIds),
-      ...(opts.scheduledOnly ? { dueAt: { now: ports.now().toISOString(), startsAt: m.starts_at } } : {}),
-    });
-    const total = await countClaimable(db, query(opts.admins));
-    const pause = sharedPause(ports);
+    let batches = 0;
     for (const admins of opts.admins === undefined ? [true, false] : [opts.admins]) {
-      const q = query(admins);
-      const claim = () => claimUsers(db, { ...q, limit: Math.max(64, concurrency * 8), nowMs: runner.clock() });
-      const unstarted = await runClaimed(claim, concurrency, opts.signal, async (userId) => {
-        await pause.over();
-        let outcome = await migrateUser(m, userId, ports, { lease: runner });
-        for (let retry = 0; outcome.status === 'failed' && outcome.code === 'idp_throttled' && retry < (opts.maxThrottleRetries ?? 5); retry++) {
-          await pause.start(outcome.retryAfterMs ?? Math.min(30_000, 500 * 2 ** retry));
-          outcome = await migrateUser(m, userId, ports, { lease: runner });
+      // Named users leave the list once tried, so a user who fails again is not taken a second time this run.
+      const remaining = opts.userIds ? new Set(opts.userIds) : undefined;
+      const scope = { subscriptionId: m.subscription_id, admins, includeFailed };
+      const total = await countPending(db, { ...scope, ...(remaining ? { userIds: [...remaining] } : {}) });
+      if (total === 0) continue;
+      const batchSize = Math.max(1, opts.batchSize ?? DEFAULT_BATCH_SIZE);
+      const size = remaining || !opts.progressSteps ? batchSize : Math.max(1, Math.min(batchSize, Math.ceil(total / opts.progressSteps)));
+      const tally = { done: 0, failed: 0 };
+      await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 1) }, async () => {
+        while (!opts.signal?.aborted && (!remaining || remaining.size > 0)) {
+          const batchId = `${run}-${++batches}`;
+          const started = performance.now();
+          const claimed = await claimBatch(db, {
+            ...scope, limit: size, owner: runner.id, leaseMs: runner.leaseMs, nowMs: runner.clock(), at: ports.now(), actor: ports.actor, batchId,
+            ...(remaining ? { userIds: [...remaining] } : {}),
+            ...(opts.scheduledOnly ? { dueAt: { now: ports.now().toISOString(), startsAt: m.starts_at } } : {}),
+          });
+          if (claimed.length === 0) return;
+          for (const u of claimed) remaining?.delete(u.user_id);
+          const outcomes = await migrateBatch(db, m, claimed, ports, idp);
+          await opts.faults?.afterIdpCalls?.(claimed.map((u) => u.user_id));
+          const recorded = await recordOutcomes(db, { subscriptionId: m.subscription_id, owner: runner.id, at: ports.now().toISOString(), actor: ports.actor, batchId }, outcomes);
+          for (const o of recorded) {
+            result.attempted++;
+            if (o.ok) {
+              result.migrated++; tally.done++;
+              ports.onEvent?.({ type: 'user:migrated', subscriptionId: m.subscription_id, userId: o.user.user_id });
+            } else {
+              result.failed++; tally.failed++;
+              ports.onEvent?.({ type: 'user:failed', subscriptionId: m.subscription_id, userId: o.user.user_id, code: o.code });
+            }
+          }
+          ports.onEvent?.({ type: 'batch:done', subscriptionId: m.subscription_id, size: claimed.length, ms: performance.now() - started });
+          ports.onEvent?.({ type: 'progress', subscriptionId: m.subscription_id, done: tally.done, failed: tally.failed, total });
         }
-        if (outcome.status === 'skipped') return;
-        result.attempted++;
-        if (outcome.status === 'migrated') {
-          result.migrated++;
-          ports.onEvent?.({ type: 'user:migrated', subscriptionId: m.subscription_id, userId });
-        } else {
-          result.failed++;
-          ports.onEvent?.({ type: 'user:failed', subscriptionId: m.subscription_id, userId, code: outcome.code });
-        }
-        ports.onEvent?.({ type: 'progress', subscriptionId: m.subscription_id, done: result.migrated, failed: result.failed, total });
-      });
-      if (unstarted.length > 0) await releaseLeases(db, runner.id, unstarted);
+      }));
     }
     m = await settle(db, m.subscription_id, ports);
     result.state = m.state;
@@ -95,35 +133,13 @@ export async function runUserPhase(opts: UserPhaseOptions, ports: EnginePorts): 
 }
 
 /**
- * One pause for every lane: a 429 (Retry-After) is about this client, not about one user, so while one lane waits
- * the others start nobody new. A throttle during a pause joins it rather than stacking another.
+ * PostgreSQL plans by the statistics ANALYZE last gathered; right after a plan registered a million users they
+ * still describe an empty table, and the planner then walks the whole subscription for each batch's key list.
+ * A sample of the table fixes that for a whole run (a fraction of a second; SQLite needs nothing). Runs of named
+ * users (Migrate Now, queued batch jobs) skip it: they are many and small.
  */
-function sharedPause(ports: EnginePorts): { start(waitMs: number): Promise<void>; over(): Promise<void> } {
-  let current: Promise<void> | undefined;
-  return {
-    start(waitMs) {
-      if (current) return current;
-      ports.onEvent?.({ type: 'idp:throttled', waitMs });
-      current = (ports.sleep ?? sleep)(waitMs).finally(() => { current = undefined; });
-      return current;
-    },
-    async over() {
-      while (current) await current;
-    },
-  };
-}
-
-/** How many users a claim could take now (for the progress bar; leases ignored). */
-async function countClaimable(db: MigrationDb, q: Omit<ClaimQuery, 'limit' | 'nowMs'>): Promise<number> {
-  const states: string[] = q.includeFailed ? [...CLAIMABLE_STATES, 'failed'] : [...CLAIMABLE_STATES];
-  let c = db.selectFrom('mig_users').select((eb) => eb.fn.countAll<number>().as('n')).where('subscription_id', '=', q.subscriptionId).where('state', 'in', states);
-  if (q.admins !== undefined) c = c.where('admin', '=', q.admins ? 1 : 0);
-  if (q.userIds) c = c.where('user_id', 'in', q.userIds.length > 0 ? [...q.userIds] : ['\u0000']);
-  if (q.dueAt) {
-    const { now, startsAt } = q.dueAt;
-    c = c.where((eb) => eb.or([eb('scheduled_for', '<=', now), ...(startsAt !== null && startsAt <= now ? [eb('scheduled_for', 'is', null)] : [])]));
-  }
-  return Number((await c.executeTakeFirstOrThrow()).n);
+async function refreshPlannerStatistics(db: MigrationDb): Promise<void> {
+  if (dialectOf(db) === 'postgres') await sql`analyze mig_users`.execute(db);
 }
 
 /** Moves the subscription to awaiting_confirmation when every user is accounted for (or back when one reopened). */
@@ -139,39 +155,10 @@ export async function settle(db: MigrationDb, subscriptionId: string, ports: Eng
   });
 }
 
-/**
- * Lanes pull users from a shared buffer; when it runs dry one lane claims the next chunk (the others wait for that
- * claim rather than claiming more), and the run ends when a claim comes back empty. Returns the users claimed but
- * not started (the signal fired), whose leases the caller gives back.
- */
-async function runClaimed(claim: () => Promise<string[]>, concurrency: number, signal: AbortSignal | undefined, work: (userId: string) => Promise<void>): Promise<string[]> {
-  const buffer: string[] = [];
-  let exhausted = false;
-  let refill: Promise<void> | undefined;
-  const next = async (): Promise<string | undefined> => {
-    while (buffer.length === 0 && !exhausted && !signal?.aborted) {
-      refill ??= claim().then((ids) => {
-        if (ids.length === 0) exhausted = true;
-        buffer.push(...ids);
-      }).finally(() => { refill = undefined; });
-      await refill;
-    }
-    return buffer.shift();
-  };
-  const lanes = Array.from({ length: concurrency }, async () => {
-    for (let id = await next(); id !== undefined && !signal?.aborted; id = await next()) await work(id);
-  });
-  await Promise.all(lanes);
-  return buffer.splice(0);
-}
-
 async function lockMigration(tx: MigrationTx, subscriptionId: string, postgres: boolean): Promise<SubscriptionMigration> {
   if (!postgres) return requireMigration(tx, subscriptionId);
   await tx.selectFrom('mig_subscriptions').select('subscription_id').where('subscription_id', '=', subscriptionId).forUpdate().execute();
   return requireMigration(tx, subscriptionId);
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 

@@ -19,7 +19,9 @@ export type EngineEvent =
   | { type: 'user:migrated'; subscriptionId: string; userId: string }
   | { type: 'user:failed'; subscriptionId: string; userId: string; code: string }
   | { type: 'progress'; subscriptionId: string; done: number; failed: number; total: number }
-  | { type: 'idp:throttled'; waitMs: number };
+  | { type: 'idp:throttled'; waitMs: number }
+  /** One batch of the user phase recorded: its users and its wall time (claim, IdP calls, outcome transaction). */
+  | { type: 'batch:done'; subscriptionId: string; size: number; ms: number };
 
 /** How people get a password on the IMS side, chosen per subscription (the plan's `passwordStrategy`). */
 export type EnginePasswordStrategy = 'invite' | 'import_hashes' | 'lazy';

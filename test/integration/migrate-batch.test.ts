@@ -9,7 +9,6 @@ import type { MigrationPlan } from '../../src/core/migration/plan.ts';
 import { addDays, localDate } from '../../src/core/migration/schedule.ts';
 import { applyProductPhase } from '../../src/engine/product-phase.ts';
 import { runUserPhase } from '../../src/engine/user-phase.ts';
-import { runBatchedUserPhase } from '../../src/engine/migrate-batch.ts';
 import { scheduleMigration } from '../../src/engine/admin-actions.ts';
 import { embeddedEnginePorts } from '../support/embedded-engine.ts';
 import { registerRunner } from '../../src/engine/workers/runner-registry.ts';
@@ -84,17 +83,17 @@ async function assertOneAccountPerUser(store: StoreAdapter, plan: MigrationPlan,
   assert.equal(new Set(extra.map((r: { email_norm: string }) => r.email_norm)).size, extra.length, 'no address got a second org-owned account');
 }
 
-test('batched path: the same end state as the per-user path on the example data', async () => {
+test('user phase: a batch of one reaches the same end state as batches of 64 on the example data', async () => {
   let single: Awaited<ReturnType<typeof endState>> | undefined;
   let batched: Awaited<ReturnType<typeof endState>> | undefined;
   await withSqlite(async (store) => {
     const { plan, orgId } = await prepare(store, 'prod');
-    await runUserPhase({ subscriptionId: plan.subscriptionId, concurrency: 4 }, ports(store, orgId));
+    await runUserPhase({ subscriptionId: plan.subscriptionId, batchSize: 1 }, ports(store, orgId));
     single = await endState(store, plan, orgId);
   });
   await withSqlite(async (store) => {
     const { plan, orgId } = await prepare(store, 'prod');
-    const r = await runBatchedUserPhase({ subscriptionId: plan.subscriptionId, batchSize: 64 }, ports(store, orgId));
+    const r = await runUserPhase({ subscriptionId: plan.subscriptionId, batchSize: 64 }, ports(store, orgId));
     assert.equal(r.failed, 0);
     assert.equal(r.migrated, plan.users.filter((u) => ['link', 'create', 'invite'].includes(u.action)).length);
     batched = await endState(store, plan, orgId);
@@ -111,24 +110,24 @@ test('batched path: the same end state as the per-user path on the example data'
   assert.equal(batched.subscription, 'users_in_progress', 'users still waiting for verification keep the phase open');
 });
 
-test('batched path: admins first, and a re-run migrates nobody twice', () => withSqlite(async (store) => {
+test('user phase: admins first, and a re-run migrates nobody twice', () => withSqlite(async (store) => {
   const { plan, orgId } = await prepare(store, 'prod');
   const order: string[] = [];
   const p = { ...ports(store, orgId), onEvent: (e: { type: string; userId?: string }) => { if (e.type === 'user:migrated') order.push(e.userId!); } };
-  await runBatchedUserPhase({ subscriptionId: plan.subscriptionId, batchSize: 5, concurrency: 3 }, p);
+  await runUserPhase({ subscriptionId: plan.subscriptionId, batchSize: 5, concurrency: 3 }, p);
   const admins = plan.users.filter((u) => u.admin && ['link', 'create', 'invite'].includes(u.action)).map((u) => u.userId);
   assert.ok(admins.length >= 2);
   assert.deepEqual(order.slice(0, admins.length).sort(), admins.sort(), 'admins migrate first');
   const before = await endState(store, plan, orgId);
-  const again = await runBatchedUserPhase({ subscriptionId: plan.subscriptionId, batchSize: 5 }, p);
+  const again = await runUserPhase({ subscriptionId: plan.subscriptionId, batchSize: 5 }, p);
   assert.equal(again.attempted, 0, 're-running migrates nobody twice');
   assert.deepEqual(await endState(store, plan, orgId), before);
 }));
 
-test('batched path: one person in production and sandbox gets one IMS account', () => withSqlite(async (store) => {
+test('user phase: one person in production and sandbox gets one IMS account', () => withSqlite(async (store) => {
   const prod = await prepare(store, 'prod');
   const sandbox = await prepare(store, 'sandbox');
-  for (const { plan } of [prod, sandbox]) await runBatchedUserPhase({ subscriptionId: plan.subscriptionId, batchSize: 50 }, ports(store, prod.orgId));
+  for (const { plan } of [prod, sandbox]) await runUserPhase({ subscriptionId: plan.subscriptionId, batchSize: 50 }, ports(store, prod.orgId));
   const shared = await store.kysely.selectFrom('mig_users as a').innerJoin('mig_users as b', 'a.normalized_email', 'b.normalized_email')
     .select(['a.ims_subject as pa', 'b.ims_subject as pb']).where('a.subscription_id', '=', prod.plan.subscriptionId).where('b.subscription_id', '=', sandbox.plan.subscriptionId)
     .where('a.state', '=', 'migrated').where('b.state', '=', 'migrated').execute();
@@ -137,7 +136,7 @@ test('batched path: one person in production and sandbox gets one IMS account', 
 }));
 
 for (const kind of ['sqlite', 'postgres'] as const) {
-  describe(`batched path on ${kind}: a crash after the IdP calls, before the outcome transaction`, () => {
+  describe(`user phase on ${kind}: a crash after the IdP calls, before the outcome transaction`, () => {
     let database: TestDatabase | undefined;
     let store: StoreAdapter;
     before(async () => {
@@ -156,7 +155,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const crash = new Error('simulated crash');
       // The crashing process's runner stays registered (as a killed process's row does until it is reaped).
       const crashed = await registerRunner(store.kysely, { actor: 'test' });
-      await assert.rejects(runBatchedUserPhase({
+      await assert.rejects(runUserPhase({
         subscriptionId: plan.subscriptionId, batchSize: 40, runner: crashed,
         faults: { afterIdpCalls: () => { if (++batches === 3) throw crash; } },
       }, ports(store, orgId)), (e) => e === crash);
@@ -167,11 +166,11 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.equal(createdBeforeResume.length, 40, 'the IdP calls of the crashed batch had happened');
 
       if (kind === 'postgres') { // (SQLite admits one migrating process: a second runner is refused outright)
-        const other = await runBatchedUserPhase({ subscriptionId: plan.subscriptionId, batchSize: 40, userIds: stuck }, ports(store, orgId));
+        const other = await runUserPhase({ subscriptionId: plan.subscriptionId, batchSize: 40, userIds: stuck }, ports(store, orgId));
         assert.equal(other.attempted, 0, 'a user leased to a live runner is not taken by another');
       }
       await crashed[Symbol.asyncDispose](); // what reaping the dead runner does: its leases are released
-      const r = await runBatchedUserPhase({ subscriptionId: plan.subscriptionId, batchSize: 40 }, ports(store, orgId));
+      const r = await runUserPhase({ subscriptionId: plan.subscriptionId, batchSize: 40 }, ports(store, orgId));
       assert.equal(r.failed, 0);
       const migrated = await db.selectFrom('mig_users').select('user_id').where('subscription_id', '=', plan.subscriptionId).where('state', '=', 'migrated').execute();
       assert.equal(migrated.length, eligible, 'no user lost');
@@ -189,7 +188,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       // Put two migrated users back to "crashed mid-way under a runner nobody reaped", its lease long lapsed.
       const two = (await store.kysely.selectFrom('mig_users').select('user_id').where('subscription_id', '=', sub).where('state', '=', 'migrated').orderBy('user_id').limit(2).execute()).map((r: { user_id: string }) => r.user_id);
       await store.kysely.updateTable('mig_users').set({ state: 'migrating', lease_owner: 'gone:1:abc', lease_until: '2000-01-01T00:00:00.000Z' }).where('subscription_id', '=', sub).where('user_id', 'in', two).execute();
-      const r = await runBatchedUserPhase({ subscriptionId: sub }, ports(store, orgId));
+      const r = await runUserPhase({ subscriptionId: sub }, ports(store, orgId));
       assert.equal(r.migrated, 2);
       const accounts = await store.kysely.selectFrom('ims_org_members').select('account_id').where('org_id', '=', orgId).where('external_id', 'in', two).execute();
       assert.equal(accounts.length, 2, 'reconciled by externalId, nothing created twice');

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { createExternalIdp } from '../../src/adapters/idp/external/external-idp.ts';
 import { estimateEta, formatDuration } from '../../src/adapters/idp/external/eta.ts';
-import { describePlan, estimateIdpEta, SCIM_REQUESTS_PER_USER } from '../../src/cli/commands/plan.ts';
+import { describePlan, estimateIdpEta, membershipRequests, SCIM_REQUESTS_PER_USER } from '../../src/cli/commands/plan.ts';
 import type { MigrationPlan } from '../../src/core/migration/plan.ts';
 import { planMigration } from '../../src/core/migration/plan-migration.ts';
 import { addDays, localDate } from '../../src/core/migration/schedule.ts';
@@ -96,8 +96,8 @@ test('the engine makes the SCIM requests per user the ETA counts, and the rate l
     const migrated = await migrationDb(store.kysely).selectFrom('mig_users').select('action').where('subscription_id', '=', plan.subscriptionId).where('state', '=', 'migrated').execute();
     const links = migrated.filter((u) => u.action === 'link').length;
     assert.ok(links > 0 && links < migrated.length, 'both kinds of user were migrated');
-    assert.equal(requests, links * SCIM_REQUESTS_PER_USER.link + (migrated.length - links) * SCIM_REQUESTS_PER_USER.create, 'requests per user as the ETA counts them');
-    assert.equal(estimateIdpEta(plan, { requestsPerMinute, concurrency: 4 }).requests, requests, 'the plan predicted exactly the requests made');
+    assert.equal(requests, links * SCIM_REQUESTS_PER_USER.link + (migrated.length - links) * SCIM_REQUESTS_PER_USER.create + membershipRequests(plan, 10), 'requests per user as the ETA counts them');
+    assert.equal(estimateIdpEta(plan, { requestsPerMinute, concurrency: 4, batchSize: 10 }).requests, requests, 'the plan predicted exactly the requests made');
     assert.equal(times.length, requests, 'the client sent exactly the requests the proxy saw');
     assert.equal(idp.scim.stats().retries - before.retries, 0, 'no retries: every virtual millisecond is the limiter pacing');
 
@@ -128,10 +128,11 @@ test('a 100,000-user plan at 10 users per request and 10 requests a minute: the 
   const ready = c.link + c.create + c.invite;
   const eta = estimateIdpEta(plan, VENDOR_LIMITS);
   assert.equal(eta.users, ready);
-  assert.equal(eta.requests, c.link * 5 + (c.create + c.invite) * 5);
+  assert.equal(eta.requests, c.link * 4 + (c.create + c.invite) * 4 + membershipRequests(plan, 10));
+  assert.ok(membershipRequests(plan, 10) >= Math.ceil(ready / 10), 'one membership PATCH per 10 users');
   assert.equal(eta.boundBy, 'rate');
   assert.equal(eta.minutes, eta.requests / 10);
-  // A batch-per-10-users estimate would promise ~13 h; the per-user path needs ~5 requests each: weeks.
+  // A batch-per-10-users estimate would promise ~13 h; look-ups and creates go one user per request (~4.1 each): weeks.
   const naive = estimateEta({ users: ready, batchSize: 10, requestsPerMinute: 10, concurrency: 4, latencyMs: 250 });
   assert.ok(eta.ms > naive.ms * 30, 'the honest figure is not the batch arithmetic');
   assert.ok(eta.minutes / 60 / 24 > 20, `${formatDuration(eta.ms)}`);

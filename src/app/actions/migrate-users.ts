@@ -1,4 +1,3 @@
-import { runBatchedUserPhase } from '../../engine/migrate-batch.ts';
 import { getMigration, migrationDb, requireMigration, type SubscriptionMigration } from '../../engine/migration-repo.ts';
 import { runUserPhase } from '../../engine/user-phase.ts';
 import { enqueueUserPhase, openJobQueue } from '../../engine/workers/job-queue.ts';
@@ -12,8 +11,6 @@ export interface MigrateUsersInput {
   actor: string;
   /** Migrate Now: these users; default every eligible user (Migrate All). Admins always go first. */
   userIds?: string[];
-  /** The batched path: the same crash-safe protocol a batch of `batchSize` at a time (SQLite). */
-  batchSize?: number;
   onEvent?: (event: EngineEvent) => void;
   signal?: AbortSignal;
 }
@@ -28,9 +25,12 @@ export interface MigrateUsersResult {
   queued: boolean;
 }
 
+/** A run's progress bars (CLI, console) move at least this many times, however small the run. */
+const PROGRESS_STEPS = 50;
+
 /**
- * Migrate Now / Migrate All, from every face: the engine's user phase with the app's ports (IdP, product links and
- * cutover, password provisioning). On PostgreSQL the work goes through the job queue, so any number of
+ * Migrate Now / Migrate All, from every face (CLI, console, demo): the engine's one user phase, a batch of
+ * `migration.batchSize` at a time, with the app's ports (IdP, product links and cutover, password provisioning). On PostgreSQL the work goes through the job queue, so any number of
  * `rehome worker` processes can share it, and this process works on it too until nothing is left.
  */
 export async function migrateUsers(app: RehomeApp, input: MigrateUsersInput): Promise<MigrateUsersResult> {
@@ -42,15 +42,16 @@ export async function migrateUsers(app: RehomeApp, input: MigrateUsersInput): Pr
   let queued = false;
   if (app.store.dialect === 'postgres') {
     const queue = await openJobQueue(app.config.store.url!);
-    try { await enqueueUserPhase(queue, { subscriptionId: input.subscriptionId, ...only }); } finally { await queue.release(); }
+    try { await enqueueUserPhase(queue, { subscriptionId: input.subscriptionId, batchSize: app.config.migration.batchSize, ...only }); } finally { await queue.release(); }
     queued = true;
     const w = await workQueue(app, { untilIdle: true, ...(input.signal ? { signal: input.signal } : {}), ...(input.onEvent ? { onEvent: input.onEvent } : {}) });
     r = { migrated: w.migrated, failed: w.failed, attempted: w.migrated + w.failed };
   } else {
     const ports = app.enginePorts({ orgId: m.org_id ?? '', subscriptionId: input.subscriptionId, actor: input.actor, ...(input.onEvent ? { onEvent: input.onEvent } : {}) });
-    r = input.batchSize
-      ? await runBatchedUserPhase({ subscriptionId: input.subscriptionId, concurrency: 1, batchSize: input.batchSize, ...only, ...(input.signal ? { signal: input.signal } : {}) }, ports)
-      : await runUserPhase({ subscriptionId: input.subscriptionId, concurrency: app.config.migration.concurrency, ...only, ...(input.signal ? { signal: input.signal } : {}) }, ports);
+    r = await runUserPhase({
+      subscriptionId: input.subscriptionId, batchSize: app.config.migration.batchSize, concurrency: app.config.migration.concurrency, progressSteps: PROGRESS_STEPS,
+      ...only, ...(input.signal ? { signal: input.signal } : {}),
+    }, ports);
   }
   return { ...r, migration: await requireMigration(db, input.subscriptionId), queued };
 }

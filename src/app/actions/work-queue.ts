@@ -18,7 +18,7 @@ export interface WorkQueueInput {
  */
 export function workQueue(app: RehomeApp, input: WorkQueueInput = {}): Promise<WorkerResult> {
   return runWorker({
-    store: app.store, connectionString: app.config.store.url ?? '', userConcurrency: app.config.migration.concurrency, now: app.now,
+    store: app.store, connectionString: app.config.store.url ?? '', batchSize: app.config.migration.batchSize, now: app.now,
     ...(input.concurrency ? { concurrency: input.concurrency } : {}),
     ...(input.untilIdle ? { untilIdle: true } : {}),
     ...(input.signal ? { signal: input.signal } : {}),

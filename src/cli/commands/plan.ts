@@ -48,20 +48,28 @@ export function describePlan(plan: MigrationPlan, idp?: RehomeConfig['idp']): st
 }
 
 /**
- * SCIM requests the user phase makes per user at an external IdP (external-idp.ts, one user at a time): look up by
- * externalId; a planned link then finds the account by email, reads and patches it; before a planned new account
- * the engine looks the address up (a SCIM server cannot promise to link nothing: the plan is enforced here), then
- * find-then-create (GET + POST); then one membership PATCH. Measured in test/integration/throttle-eta.test.ts.
- * Every request counts against `idp.requestsPerMinute`, so `idp.batchSize` does not shorten this path.
+ * SCIM requests the user phase makes per user at an external IdP (external-idp.ts has no bulk look-ups, so each
+ * is its own request): look up by externalId; a planned link then finds the account by email and patches it (a
+ * GET and a PATCH); before a planned new account the engine looks the address up (a SCIM server cannot promise to
+ * link nothing: the plan is enforced here), then find-then-create (GET + POST). The profile membership is one
+ * PATCH per `idp.batchSize` members of a batch (membershipRequests). Measured in test/integration/throttle-eta.test.ts.
  */
-export const SCIM_REQUESTS_PER_USER = { link: 5, create: 5 } as const;
+export const SCIM_REQUESTS_PER_USER = { link: 4, create: 4 } as const;
+
+/** Membership PATCHes: admins and the others run as separate batches, each sent in chunks of `idp.batchSize`. */
+export function membershipRequests(plan: MigrationPlan, batchSize: number): number {
+  const ready = plan.users.filter((u) => u.action === 'link' || u.action === 'create' || u.action === 'invite');
+  const admins = ready.filter((u) => u.admin).length;
+  const size = Math.max(1, batchSize);
+  return Math.ceil(admins / size) + Math.ceil((ready.length - admins) / size);
+}
 /** Round trip assumed before anything was measured; with a rate limit as low as large vendors' it does not matter. */
 const ASSUMED_LATENCY_MS = 250;
 
 /** How long the users ready now take at the configured limits: the rate, or latency over concurrency. */
-export function estimateIdpEta(plan: MigrationPlan, idp: Pick<RehomeConfig['idp'], 'requestsPerMinute' | 'concurrency'>): Eta & { users: number } {
+export function estimateIdpEta(plan: MigrationPlan, idp: Pick<RehomeConfig['idp'], 'requestsPerMinute' | 'concurrency' | 'batchSize'>): Eta & { users: number } {
   const c = plan.counts;
-  const requests = c.link * SCIM_REQUESTS_PER_USER.link + (c.create + c.invite) * SCIM_REQUESTS_PER_USER.create;
+  const requests = c.link * SCIM_REQUESTS_PER_USER.link + (c.create + c.invite) * SCIM_REQUESTS_PER_USER.create + membershipRequests(plan, idp.batchSize);
   const eta = estimateEta({ users: requests, batchSize: 1, requestsPerMinute: idp.requestsPerMinute, concurrency: idp.concurrency, latencyMs: ASSUMED_LATENCY_MS });
   const users = c.link + c.create + c.invite;
   return { ...eta, users, usersPerMinute: eta.minutes > 0 ? users / eta.minutes : eta.usersPerMinute };

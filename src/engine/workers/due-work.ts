@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { auditIn, migrationDb, type MigrationDb, type SubscriptionMigration } from '../migration-repo.ts';
-import { CLAIMABLE_STATES } from '../claim-users.ts';
+import { CLAIMABLE_STATES } from '../leases.ts';
 import type { WorkerTables } from './worker-schema.ts';
 
 /** Subscriptions whose scheduled work is due now: the start date has come, or users with their own `scheduled_for`. */

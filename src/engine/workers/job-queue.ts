@@ -1,5 +1,5 @@
 import { Logger, makeWorkerUtils, type WorkerUtils } from 'graphile-worker';
-import { BATCH_TASK, START_TASK, type BatchPayload, type StartPayload } from './user-jobs.ts';
+import { BATCH_TASK, fairPriority, START_TASK, type BatchPayload, type StartPayload } from './user-jobs.ts';
 
 /** graphile-worker speaks only when something went wrong; job payloads (user ids) never reach the log. */
 export const quietLogger = new Logger(() => (level, message) => {
@@ -23,10 +23,10 @@ export async function enqueueUserPhase(utils: WorkerUtils, input: { subscription
     await utils.addJob(START_TASK, { subscriptionId: input.subscriptionId, scheduledOnly } satisfies StartPayload, { jobKey: `start:${input.subscriptionId}` });
     return { jobs: 1 };
   }
-  const size = input.batchSize ?? 200;
+  const size = Math.max(1, input.batchSize ?? 1000);
   const specs = [];
   for (let i = 0; i < input.userIds.length; i += size) {
-    specs.push({ identifier: BATCH_TASK, payload: { subscriptionId: input.subscriptionId, userIds: input.userIds.slice(i, i + size), scheduledOnly, includeFailed: true } satisfies BatchPayload });
+    specs.push({ identifier: BATCH_TASK, payload: { subscriptionId: input.subscriptionId, userIds: input.userIds.slice(i, i + size), scheduledOnly, includeFailed: true } satisfies BatchPayload, priority: fairPriority(i / size) });
   }
   if (specs.length > 0) await utils.addJobs(specs);
   return { jobs: specs.length };

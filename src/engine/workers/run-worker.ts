@@ -3,9 +3,9 @@ import type { Kysely } from 'kysely';
 import { run, runOnce, type Runner as QueueRunner, type WorkerEvents, type WorkerUtils } from 'graphile-worker';
 import type { WorkerTables } from './worker-schema.ts';
 import type { EnginePorts } from '../../ports/engine-ports.ts';
-import { isPostgres } from '../claim-users.ts';
+import { isPostgres } from '../leases.ts';
 import { migrationDb, type SubscriptionMigration } from '../migration-repo.ts';
-import { runUserPhase } from '../user-phase.ts';
+import { DEFAULT_BATCH_SIZE, runUserPhase } from '../user-phase.ts';
 import { MigrationError } from '../migration-error.ts';
 import type { StoreAdapter } from '../../store/open-store.ts';
 import { findDueSubscriptions, recordScheduledRefusal } from './due-work.ts';
@@ -21,9 +21,7 @@ export interface WorkerOptions {
   portsFor: (m: SubscriptionMigration, actor: string) => EnginePorts;
   /** Jobs at once in this process (default 2). */
   concurrency?: number;
-  /** Users migrating at once within a job (default 8). */
-  userConcurrency?: number;
-  /** Users per batch job (default 200). */
+  /** Users per batch job and engine batch (default 1000, `migration.batchSize`). */
   batchSize?: number;
   /** Stop once nothing is queued, running or due (tests, cron-style runs); default: until `signal`. */
   untilIdle?: boolean;
@@ -58,7 +56,7 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
     const lanes = Math.max(1, o.concurrency ?? 2);
     const events = trackPools(runner);
     const taskList = userTasks({
-      db: migrationDb(o.store.kysely), runner, portsFor: o.portsFor, batchSize: o.batchSize ?? 200, userConcurrency: o.userConcurrency ?? 8, signal: stop.signal,
+      db: migrationDb(o.store.kysely), runner, portsFor: o.portsFor, batchSize: o.batchSize ?? DEFAULT_BATCH_SIZE, signal: stop.signal,
       onJob: (r) => { result.jobs++; result.migrated += r.migrated; result.failed += r.failed; },
     });
     const shared = { connectionString: o.connectionString, taskList, logger: quietLogger, noHandleSignals: true, events, pollInterval: Math.min(pollMs, 2000) };
@@ -108,7 +106,7 @@ async function sqliteLoop(o: WorkerOptions, runner: Runner, now: () => Date, pol
     for (const m of [...due.run, ...due.expired]) {
       const ports = o.portsFor(m, `worker:${runner.id}`);
       try {
-        const r = await runUserPhase({ subscriptionId: m.subscription_id, scheduledOnly: true, runner, concurrency: o.userConcurrency ?? 8, signal }, ports);
+        const r = await runUserPhase({ subscriptionId: m.subscription_id, scheduledOnly: true, runner, batchSize: o.batchSize ?? DEFAULT_BATCH_SIZE, signal }, ports);
         result.jobs++; result.migrated += r.migrated; result.failed += r.failed;
       } catch (error) {
         if (!(error instanceof MigrationError && error.code === 'window_expired')) throw error;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
-import { isPostgres, releaseLeases, renewLeases } from '../claim-users.ts';
+import { isPostgres, releaseLeases, renewLeases } from '../leases.ts';
 import { auditIn, migrationDb, type MigrationDb } from '../migration-repo.ts';
 import type { WorkerTables } from './worker-schema.ts';
 import { WorkerError } from './worker-error.ts';

@@ -3,7 +3,7 @@ import type { EnginePorts } from '../../ports/engine-ports.ts';
 import { MigrationError } from '../migration-error.ts';
 import { migrationDb, requireMigration, type MigrationDb, type SubscriptionMigration } from '../migration-repo.ts';
 import { runUserPhase } from '../user-phase.ts';
-import { CLAIMABLE_STATES } from '../claim-users.ts';
+import { CLAIMABLE_STATES } from '../leases.ts';
 import type { Runner } from './runner-registry.ts';
 import { recordScheduledRefusal } from './due-work.ts';
 
@@ -18,19 +18,20 @@ export interface UserJobsOptions {
   db: MigrationDb;
   runner: Runner;
   portsFor: (m: SubscriptionMigration, actor: string) => EnginePorts;
-  /** Users per batch job (default 200). */
+  /** Users per batch job, and per batch of the engine (`migration.batchSize`). */
   batchSize: number;
-  /** Users migrating at once within one job. */
-  userConcurrency: number;
   signal: AbortSignal;
   onJob?: (r: { task: string; migrated: number; failed: number }) => void;
 }
 
 /**
- * The two jobs of the user phase. `start`: the admins, inline and awaited, then one batch job per `batchSize` of
- * the remaining users (job keys make a re-run of `start` after a crash enqueue nothing twice). `batch`: its users,
- * each claimed by lease. After the window expired a scheduled job records why it did nothing (`window_expired`,
- * audited) and stops: nothing scheduled runs silently.
+ * The two jobs of the user phase, both running the one engine (user-phase.ts). `start`: the admins, inline and
+ * awaited, then one batch job per `batchSize` of the remaining users (job keys make a re-run of `start` after a crash
+ * enqueue nothing twice). `batch`: its users as one engine batch, claimed by lease. Batch jobs are prioritised by
+ * their index within their subscription (fairPriority), so the first batches of every subscription run before the
+ * later batches of a big one: a million-user subscription does not starve small ones queued after it. After the
+ * window expired a scheduled job records why it did nothing (`window_expired`, audited) and stops: nothing
+ * scheduled runs silently.
  */
 export function userTasks(o: UserJobsOptions): TaskList {
   const actor = `worker:${o.runner.id}`;
@@ -52,12 +53,12 @@ export function userTasks(o: UserJobsOptions): TaskList {
   const start: Task = async (raw, helpers) => {
     const p = raw as StartPayload;
     await guarded(p.subscriptionId, START_TASK, p.scheduledOnly, async (m, ports) => {
-      const admins = await runUserPhase({ subscriptionId: p.subscriptionId, admins: true, scheduledOnly: p.scheduledOnly, runner: o.runner, concurrency: o.userConcurrency, signal: o.signal }, ports);
+      const admins = await runUserPhase({ subscriptionId: p.subscriptionId, admins: true, scheduledOnly: p.scheduledOnly, runner: o.runner, batchSize: o.batchSize, signal: o.signal }, ports);
       const ids = await pendingOthers(o.db, p.subscriptionId, p.scheduledOnly ? { now: ports.now().toISOString(), startsAt: m.starts_at } : undefined);
       const specs = [];
       for (let i = 0; i < ids.length; i += o.batchSize) {
         const userIds = ids.slice(i, i + o.batchSize);
-        specs.push({ identifier: BATCH_TASK, payload: { subscriptionId: p.subscriptionId, userIds, scheduledOnly: p.scheduledOnly } satisfies BatchPayload, jobKey: `batch:${p.subscriptionId}:${userIds[0]}` });
+        specs.push({ identifier: BATCH_TASK, payload: { subscriptionId: p.subscriptionId, userIds, scheduledOnly: p.scheduledOnly } satisfies BatchPayload, jobKey: `batch:${p.subscriptionId}:${userIds[0]}`, priority: fairPriority(i / o.batchSize) });
       }
       if (specs.length > 0) await helpers.addJobs(specs);
       return admins;
@@ -68,11 +69,19 @@ export function userTasks(o: UserJobsOptions): TaskList {
     const p = raw as BatchPayload;
     await guarded(p.subscriptionId, BATCH_TASK, p.scheduledOnly, (_m, ports) => runUserPhase({
       subscriptionId: p.subscriptionId, userIds: p.userIds, includeFailed: Boolean(p.includeFailed), scheduledOnly: p.scheduledOnly,
-      runner: o.runner, concurrency: o.userConcurrency, signal: o.signal,
+      runner: o.runner, batchSize: o.batchSize, signal: o.signal,
     }, ports));
   };
 
   return { [START_TASK]: start, [BATCH_TASK]: batch };
+}
+
+/**
+ * graphile-worker runs lower priorities first: the n-th batch of every subscription before any (n+1)-th. Clamped to
+ * the queue's smallint column.
+ */
+export function fairPriority(batchIndex: number): number {
+  return Math.min(32_767, Math.max(0, Math.floor(batchIndex)));
 }
 
 async function pendingOthers(db: MigrationDb, subscriptionId: string, dueAt: { now: string; startsAt: string | null } | undefined): Promise<string[]> {
