@@ -1,5 +1,5 @@
 import { computeProgress, type MigrationProgress } from '../../core/migration/progress.ts';
-import { countUsersByState, errorsByCode, migrationDb, requireMigration } from '../../engine/migration-repo.ts';
+import { countUsersByState, errorsByCode, migrationDb, requireMigrationSummary } from '../../engine/migration-repo.ts';
 import type { RehomeApp } from '../compose.ts';
 
 export interface MigrationStatus {
@@ -18,10 +18,13 @@ export interface MigrationStatus {
   errors: { code: string; count: number; example: string }[];
 }
 
-/** Where a migration stands (`rehome status`): both progress figures, users per state, failures by code. */
+/**
+ * Where a migration stands (`rehome status`): both progress figures, users per state, failures by code. Reads the
+ * migration row without its plan and the counters of migration 0015, so it answers as fast at a million users.
+ */
 export async function migrationStatus(app: RehomeApp, subscriptionId: string): Promise<MigrationStatus> {
   const db = migrationDb(app.store.kysely);
-  const m = await requireMigration(db, subscriptionId);
+  const m = await requireMigrationSummary(db, subscriptionId);
   const byState = await countUsersByState(db, m.subscription_id);
   return {
     subscriptionId: m.subscription_id, state: m.state, mode: m.mode, orgId: m.org_id, profileId: m.profile_id,
