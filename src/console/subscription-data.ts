@@ -3,11 +3,11 @@ import type { MigrationPlan } from '../core/migration/plan.ts';
 import { planReadiness } from '../core/readiness/plan-readiness.ts';
 import type { ReadinessReport } from '../core/readiness/report.ts';
 import type { Subscription } from '../core/model.ts';
-import { migrationDb, type SubscriptionMigration } from '../engine/migration-repo.ts';
+import { getMigrationSummary, migrationDb, type MigrationSummary } from '../engine/migration-repo.ts';
 import type { StoreAdapter } from '../store/open-store.ts';
 
 /** A migration row without its (possibly large) plan column. */
-export type MigrationRow = Omit<SubscriptionMigration, 'plan'>;
+export type MigrationRow = MigrationSummary;
 
 export interface PlanFacts {
   plan: MigrationPlan;
@@ -15,12 +15,10 @@ export interface PlanFacts {
   reasons: Map<string, string[]>;
 }
 
-const MIGRATION_COLUMNS = ['subscription_id', 'state', 'snapshot_id', 'snapshot_digest', 'mode', 'org_id', 'profile_id', 'consent_by', 'consent_at', 'migration_date', 'starts_at', 'extensions', 'window_expires_at', 'confirmed_at', 'created_at', 'updated_at'] as const;
-
 /**
- * Read access to one subscription's migration for the pages. The plan (megabytes at 100,000 users) and the
- * readiness report are parsed or computed once per snapshot and kept in a small cache: every page view would
- * otherwise pay for them.
+ * Read access to one subscription's migration for the pages. The plan (hundreds of megabytes at a million users)
+ * and the readiness report are parsed or computed once per snapshot and kept in a small cache; the Migration Status
+ * and User Migration tabs never need them (counters, reason codes and the time zone are read on their own).
  */
 export function createSubscriptionData(opts: { store: StoreAdapter; policy?: EmailPolicy }) {
   const db = migrationDb(opts.store.kysely);
@@ -34,7 +32,19 @@ export function createSubscriptionData(opts: { store: StoreAdapter; policy?: Ema
 
   return {
     async migration(subscriptionId: string): Promise<MigrationRow | undefined> {
-      return (await db.selectFrom('mig_subscriptions').select([...MIGRATION_COLUMNS]).where('subscription_id', '=', subscriptionId).executeTakeFirst()) as MigrationRow | undefined;
+      return getMigrationSummary(db, subscriptionId);
+    },
+
+    /**
+     * The subscription's time zone without parsing the plan: the plan's when it is already parsed, else the zone of
+     * the imported subscription the plan was made from (the plan copies it), else UTC.
+     */
+    async timeZone(subscriptionId: string, m?: MigrationRow): Promise<string> {
+      const parsed = m ? plans.get(`${m.subscription_id}\u0000${m.snapshot_digest}`) : undefined;
+      if (parsed) return parsed.plan.timeZone;
+      const row = await opts.store.kysely.selectFrom('subscriptions').select('data').where('id', '=', subscriptionId).executeTakeFirst();
+      const sub = row ? ((typeof row.data === 'string' ? JSON.parse(row.data) : row.data) as Subscription) : undefined;
+      return sub?.timeZone ?? 'UTC';
     },
 
     async plan(m: MigrationRow): Promise<PlanFacts> {

@@ -2,7 +2,7 @@ import { REASONS } from '../../core/readiness/reasons.ts';
 import type { ReasonCode } from '../../core/readiness/report.ts';
 import { USER_STATES } from '../../core/migration/states.ts';
 import type { ConsoleSession } from '../session.ts';
-import { userTableHref, type UserRow, type UserSort, type UserTablePage, type UserTableQuery } from '../user-table.ts';
+import { FIRST_PAGE, SEARCH_LIMIT, userTableHref, type UserRow, type UserSort, type UserTablePage, type UserTableQuery } from '../user-table.ts';
 import { csrfField, emptyState, html, raw, subscriptionPath, type SafeHtml } from './layout.ts';
 import { formatInstant, userStateLabel, verificationLabel } from './labels.ts';
 
@@ -12,10 +12,11 @@ export interface UsersPageInput {
   timeZone: string;
   query: UserTableQuery;
   page: UserTablePage;
-  reasons: Map<string, string[]>;
   eligible: number;
   planned: boolean;
 }
+
+const REASON_CODES = Object.keys(REASONS).sort();
 
 const COLUMNS: { sort: UserSort; label: string }[] = [
   { sort: 'user', label: 'User' }, { sort: 'email', label: 'Email' }, { sort: 'status', label: 'Migration status' }, { sort: 'activity', label: 'Last activity' },
@@ -26,20 +27,24 @@ export function renderUsersPage(input: UsersPageInput): SafeHtml {
   const base = subscriptionPath(input.subscriptionId, '/users');
   const { query, page } = input;
   if (!input.planned) return emptyState('No users to migrate yet', html`The user migration is not planned yet. Start on the <a href="${subscriptionPath(input.subscriptionId)}">Overview</a>.`);
-  const first = page.total === 0 ? 0 : (page.page - 1) * query.pageSize + 1;
-  const last = Math.min(page.total, page.page * query.pageSize);
+  // Keyset pages know their neighbours, not their offset: the figures come from the page label carried in the links.
+  const first = page.total === 0 ? 0 : page.page === page.pages ? Math.max(1, page.total - page.rows.length + 1) : (page.page - 1) * query.pageSize + 1;
+  const last = Math.min(page.total, first + page.rows.length - 1);
+  const filteredBy = Boolean(query.q || query.state || query.reason || query.admin);
   const header = (c: { sort: UserSort; label: string }) => {
     const active = query.sort === c.sort;
     const nextDir = active && query.dir === 'asc' ? 'desc' : 'asc';
-    return html`<th scope="col"${raw(active ? ` aria-sort="${query.dir === 'asc' ? 'ascending' : 'descending'}"` : '')}><a href="${userTableHref(base, query, { sort: c.sort, dir: nextDir, page: 1 })}">${c.label}${active ? (query.dir === 'asc' ? ' ▲' : ' ▼') : ''}<span class="visually-hidden">, sort ${nextDir === 'asc' ? 'ascending' : 'descending'}</span></a></th>`;
+    return html`<th scope="col"${raw(active ? ` aria-sort="${query.dir === 'asc' ? 'ascending' : 'descending'}"` : '')}><a href="${userTableHref(base, query, { ...FIRST_PAGE, sort: c.sort, dir: nextDir })}">${c.label}${active ? (query.dir === 'asc' ? ' ▲' : ' ▼') : ''}<span class="visually-hidden">, sort ${nextDir === 'asc' ? 'ascending' : 'descending'}</span></a></th>`;
   };
   return html`
 <p>Migrate the users who should move, skip the ones who should not; every user must be migrated or skipped before you can complete the migration. Admins are migrated first.</p>
 <form method="get" action="${base}" class="filters" role="search" aria-label="Filter users">
 <div class="field"><label for="q">Search</label><input type="search" id="q" name="q" value="${query.q}" placeholder="id, email or name"></div>
 <div class="field"><label for="state">Migration status</label><select id="state" name="state"><option value="">All statuses</option>${USER_STATES.map((s) => html`<option value="${s}"${raw(query.state === s ? ' selected' : '')}>${userStateLabel(s)}</option>`)}</select></div>
+<div class="field"><label for="reason-filter">Reason</label><select id="reason-filter" name="reason"><option value="">Any reason</option>${REASON_CODES.map((c) => html`<option value="${c}"${raw(query.reason === c ? ' selected' : '')}>${c}</option>`)}</select></div>
+<div class="field"><label><input type="checkbox" name="admin" value="1"${raw(query.admin ? ' checked' : '')}> Admins only</label></div>
 ${query.sort !== 'user' ? html`<input type="hidden" name="sort" value="${query.sort}">` : ''}${query.dir !== 'asc' ? html`<input type="hidden" name="dir" value="${query.dir}">` : ''}
-<button type="submit">Apply</button>${query.q || query.state ? html` <a href="${base}">Clear filters</a>` : ''}
+<button type="submit">Apply</button>${filteredBy ? html` <a href="${base}">Clear filters</a>` : ''}
 </form>
 
 <form method="post" action="${subscriptionPath(input.subscriptionId, '/migrate-all')}" class="actions">${csrfField(input.session)}
@@ -56,23 +61,23 @@ ${query.sort !== 'user' ? html`<input type="hidden" name="sort" value="${query.s
 <span class="field"><label for="reason">Reason for skipping <span class="hint">(required to skip)</span></label><input type="text" id="reason" name="reason" maxlength="200"></span>
 <button type="submit" name="action" value="skip" class="danger">Skip Migration</button>
 </fieldset>
-<p id="table-summary">${page.total === 0 ? 'No users match.' : `Showing ${first}–${last} of ${page.total.toLocaleString('en-US')} users.`} Only eligible, email-verified users can be migrated; skipped users lose access once the migration completes.</p>
-${page.total === 0 ? emptyState('No users match', query.q || query.state ? html`Try another search or <a href="${base}">clear the filters</a>.` : 'This subscription has no users in the plan.') : html`
+<p id="table-summary">${page.total === 0 ? 'No users match.' : page.search ? (page.search.more ? `Showing the first ${SEARCH_LIMIT} matches: refine the search to find others.` : `${page.total} ${page.total === 1 ? 'match' : 'matches'}.`) : `Showing ${first.toLocaleString('en-US')}–${last.toLocaleString('en-US')} of ${page.total.toLocaleString('en-US')} users.`} Only eligible, email-verified users can be migrated; skipped users lose access once the migration completes.</p>
+${page.total === 0 ? emptyState('No users match', filteredBy ? html`Try another search or <a href="${base}">clear the filters</a>.` : 'This subscription has no users in the plan.') : html`
 <div class="table-wrap" role="region" aria-labelledby="users-caption" tabindex="0">
-<table><caption id="users-caption">Users, page ${page.page} of ${page.pages}</caption>
+<table><caption id="users-caption">${page.search ? (page.search.more ? `Users, the first ${SEARCH_LIMIT} matches` : 'Users matching the search') : `Users, page ${page.page} of ${page.pages}`}</caption>
 <thead><tr><th scope="col"><span class="visually-hidden">Select</span><label hidden><input type="checkbox" data-select-all hidden> <span class="visually-hidden">all on this page</span></label></th>${COLUMNS.slice(0, 2).map(header)}<th scope="col">Verification</th>${header(COLUMNS[2]!)}<th scope="col">Reason</th>${header(COLUMNS[3]!)}</tr></thead>
 <tbody>${page.rows.map((r) => userRow(r, input))}</tbody></table></div>`}
 </form>
-<nav class="pager" aria-label="Pages">
-${page.page > 1 ? html`<a href="${userTableHref(base, query, { page: page.page - 1 })}" rel="prev">Previous page</a>` : ''}
+${page.search ? '' : html`<nav class="pager" aria-label="Pages">
+${page.prev ? html`<a href="${userTableHref(base, query, FIRST_PAGE)}">First page</a> <a href="${userTableHref(base, query, { ...FIRST_PAGE, before: page.prev, page: Math.max(1, page.page - 1) })}" rel="prev">Previous page</a>` : ''}
 <span>Page ${page.page} of ${page.pages}</span>
-${page.page < page.pages ? html`<a href="${userTableHref(base, query, { page: page.page + 1 })}" rel="next">Next page</a>` : ''}
-</nav>
+${page.next ? html`<a href="${userTableHref(base, query, { ...FIRST_PAGE, after: page.next, page: Math.min(page.pages, page.page + 1) })}" rel="next">Next page</a> <a href="${userTableHref(base, query, { ...FIRST_PAGE, last: true, page: page.pages })}">Last page</a>` : ''}
+</nav>`}
 <p>When every user is migrated or skipped, complete the migration on the <a href="${subscriptionPath(input.subscriptionId, '/status')}">Migration Status</a> tab.</p>`;
 }
 
 function userRow(r: UserRow, input: UsersPageInput): SafeHtml {
-  const reasons = input.reasons.get(r.user_id) ?? [];
+  const reasons = input.page.reasons.get(r.user_id) ?? [];
   const name = `${r.first_name} ${r.last_name}`.trim();
   return html`<tr>
 <td><input type="checkbox" name="user" value="${r.user_id}" id="u-${r.user_id}" aria-label="Select user ${r.user_id}"></td>

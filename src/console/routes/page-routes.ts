@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { addDays, isScheduleLocked, localDate } from '../../core/migration/schedule.ts';
-import { errorsByCode, migrationDb } from '../../engine/migration-repo.ts';
+import { countUsersByState, errorsByCode, migrationDb } from '../../engine/migration-repo.ts';
 import type { SubscriptionRef } from '../authz.ts';
 import { auditActions, parseAuditQuery, queryAudit } from '../audit-query.ts';
 import type { ConsoleContext, SubscriptionRequest } from '../console-context.ts';
@@ -54,9 +54,11 @@ const readiness: PageRoute = async (ctx, r) => {
   return { title: 'Readiness', tab: 'readiness', body: renderReadinessPage({ subscriptionId: r.subscriptionId, report: data?.report, snapshotAt: data?.snapshotAt ?? null, query: parseReadinessQuery(r.url.searchParams) }) };
 };
 
+// The Migration Status and User Migration tabs read counters, one page of rows and their reason codes: never the
+// plan (hundreds of megabytes at a million users), never every user.
 const status: PageRoute = async (ctx, r) => {
   const m = await ctx.data.migration(r.subscriptionId);
-  const timeZone = m ? (await ctx.data.plan(m)).plan.timeZone : await timeZoneOf(ctx, r.subscriptionId);
+  const timeZone = await ctx.data.timeZone(r.subscriptionId, m);
   const live = await loadLiveStatus(ctx.store.kysely, r.subscriptionId, ctx.runs.status(r.subscriptionId));
   const errors = m ? await errorsByCode(migrationDb(ctx.store.kysely), r.subscriptionId) : [];
   return {
@@ -67,13 +69,13 @@ const status: PageRoute = async (ctx, r) => {
 
 const users: PageRoute = async (ctx, r) => {
   const m = await ctx.data.migration(r.subscriptionId);
-  const facts = m ? await ctx.data.plan(m) : undefined;
   const query = parseUserTableQuery(r.url.searchParams);
-  const page = await queryUserTable(ctx.store.kysely, ctx.store.dialect, r.subscriptionId, query);
-  const eligible = await migrationDb(ctx.store.kysely).selectFrom('mig_users').select((eb) => eb.fn.countAll<number>().as('n')).where('subscription_id', '=', r.subscriptionId).where('state', '=', 'eligible').executeTakeFirstOrThrow();
+  const [page, counts, timeZone] = await Promise.all([
+    queryUserTable(ctx.store.kysely, ctx.store.dialect, r.subscriptionId, query), countUsersByState(migrationDb(ctx.store.kysely), r.subscriptionId), ctx.data.timeZone(r.subscriptionId, m),
+  ]);
   return {
     title: 'User Migration', tab: 'users', live: true,
-    body: renderUsersPage({ session: r.session, subscriptionId: r.subscriptionId, timeZone: facts?.plan.timeZone ?? 'UTC', query, page, reasons: facts?.reasons ?? new Map(), eligible: Number(eligible.n), planned: Boolean(m) }),
+    body: renderUsersPage({ session: r.session, subscriptionId: r.subscriptionId, timeZone, query, page, eligible: counts.eligible ?? 0, planned: Boolean(m) }),
   };
 };
 
