@@ -116,8 +116,9 @@ export const REASONS: Readonly<Record<ReasonCode, ReasonText>> = Object.freeze({
 /** A reason with its sentence; `{detail}` in the message is replaced by `detail` (or dropped with its brackets). */
 export function reason(code: ReasonCode, detail?: string): Reason {
   const text = REASONS[code];
-  const message = detail === undefined
-    ? text.message.replace(/ \(\{detail\}\)/, '').replace('{detail}', '')
-    : text.message.replace('{detail}', detail);
-  return { code, severity: text.severity, message, fix: text.fix };
+  if (detail === undefined) return (PLAIN[code] ??= Object.freeze({ code, severity: text.severity, message: text.message.replace(/ \(\{detail\}\)/, '').replace('{detail}', ''), fix: text.fix }));
+  return { code, severity: text.severity, message: text.message.replace('{detail}', detail), fix: text.fix };
 }
+
+/** The reasons without a detail, made once: a million users share a handful of them (frozen, so none is changed). */
+const PLAIN: Partial<Record<ReasonCode, Reason>> = {};
