@@ -25,6 +25,9 @@ import type { ProductSource } from '../ports/product-source.ts';
 import type { CommsDeps } from '../comms/send-comms.ts';
 import { AppError } from './app-error.ts';
 import { commsDepsFrom } from './comms-wiring.ts';
+import { instrumentEnginePorts, instrumentMailer } from './instrumented-ports.ts';
+import { createLogger, type LogDestination, type Logger } from './logger.ts';
+import { createRehomeMetrics, type RehomeMetrics } from './metrics.ts';
 import { consoleClientRegistration } from './console-client.ts';
 import { imsConfigFrom, smtpOf } from './ims-config-from.ts';
 import { openConfiguredStore } from './open-configured-store.ts';
@@ -64,6 +67,10 @@ export interface RehomeApp extends AsyncDisposable {
   readonly issuer: string;
   readonly mailer: Mailer;
   readonly scheduleRules: ScheduleRules;
+  /** This app's metrics (its own registry): engine events, IdP calls, sign-ins, mails; faces expose them at /metrics. */
+  readonly metrics: RehomeMetrics;
+  /** The JSON log (`server.logLevel`) the server writes its access lines and errors to. */
+  readonly log: Logger;
   secrets(): ServerSecrets;
   /** The embedded IMS's settings (the console and the configured product clients registered). */
   imsConfig(): ImsConfig;
@@ -91,12 +98,16 @@ export interface ComposeOptions {
    * slow or failing IdP), so those still run the composed app rather than a harness.
    */
   wrapPorts?: (ports: EnginePorts) => EnginePorts;
+  /** Where the JSON log goes; default stdout (tests capture it). */
+  logTo?: LogDestination;
 }
 
 export async function composeRehome(config: RehomeConfig, options: ComposeOptions = {}): Promise<RehomeApp> {
   const ownStore = !options.store;
   const store = options.store ?? await openConfiguredStore(config);
   const now = options.now ?? (() => new Date());
+  const log = createLogger({ level: config.server.logLevel, ...(options.logTo ? { destination: options.logTo } : {}) });
+  const metrics = createRehomeMetrics(store.dialect === 'postgres' ? { queue: { db: store.kysely, log } } : {});
   const boundUrl = options.baseUrl ?? `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${config.server.port}`;
   const baseUrl = (config.server.publicUrl ?? boundUrl).replace(/\/+$/, '');
   const issuer = config.idp.kind === 'external' ? config.idp.issuer! : `${baseUrl}/ims`;
@@ -107,7 +118,7 @@ export async function composeRehome(config: RehomeConfig, options: ComposeOption
   // From `mail.*` alone: a command that only mails (or only plans) must not need the server's secrets.
   const smtpOptions = smtpOf(config);
   const smtp = smtpOptions ? createSmtpMailer(store.kysely, smtpOptions) : undefined;
-  const mailer: Mailer = smtp ?? createOutboxMailer(store.kysely, { now });
+  const mailer: Mailer = instrumentMailer(smtp ?? createOutboxMailer(store.kysely, { now }), metrics);
   const legacyPasswords = config.product.url ? createRestPasswordVerifier({ baseUrl: config.product.url, token: config.product.token! }) : undefined;
   // One directory for every face (the CLI's engine, the server's IMS, SCIM, the console): one address rule, one
   // policy (`matching.*`), and one way to tell a person their unconfirmed sign-up gave way to their organization.
@@ -131,7 +142,8 @@ export async function composeRehome(config: RehomeConfig, options: ComposeOption
   };
 
   const wrap = options.wrapPorts ?? ((ports: EnginePorts) => ports);
-  const enginePorts = (input: EngineRunInput): EnginePorts => wrap(composeEnginePorts(input));
+  // Instrumented outermost: a fault `wrapPorts` injects is counted as the IdP's answer, as a real one would be.
+  const enginePorts = (input: EngineRunInput): EnginePorts => instrumentEnginePorts(wrap(composeEnginePorts(input)), metrics);
   const composeEnginePorts = (input: EngineRunInput): EnginePorts => {
     const common = { db: store.kysely, links: linksOf(input.subscriptionId), now, actor: input.actor, ...(input.onEvent ? { onEvent: input.onEvent } : {}) };
     if (config.idp.kind === 'embedded') {
@@ -156,13 +168,14 @@ export async function composeRehome(config: RehomeConfig, options: ComposeOption
 
   // "Activated" on the console counts people who signed in through the IMS at least once: told by the IMS, live.
   const recordSignIn = (accountId: string): void => {
+    metrics.signIn('success');
     markActivated({ db: store.kysely, now, actor: 'ims:sign-in' }, accountId).catch((error: unknown) => logUnexpected('activation', error));
   };
   const app: RehomeApp = {
-    config, store, now, baseUrl, issuer, mailer, scheduleRules, legacyPasswords,
+    config, store, now, baseUrl, issuer, mailer, scheduleRules, legacyPasswords, metrics, log,
     secrets: secretsOf,
     imsConfig: imsConfigOf,
-    ims: () => (ims ??= createEmbeddedIms({ store, directory, config: imsConfigOf(), mailer, onSignIn: recordSignIn, now, ...(legacyPasswords ? { legacyPasswords } : {}) })),
+    ims: () => (ims ??= createEmbeddedIms({ store, directory, config: imsConfigOf(), mailer, onSignIn: recordSignIn, onSignInFailed: (code) => metrics.signIn('failure', code), now, ...(legacyPasswords ? { legacyPasswords } : {}) })),
     productSource,
     enginePorts,
     comms: (actor) => commsDepsFrom({ db: store.kysely, mailer, config, secret: secretsOf().linkSecret, baseUrl, actor, now }),

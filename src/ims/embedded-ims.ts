@@ -8,7 +8,7 @@ import { createLoginThrottle } from './accounts/login-throttle.ts';
 import { createRequestThrottle } from './accounts/request-throttle.ts';
 import { createThrottleCounters } from './accounts/throttle-counters.ts';
 import { createOneTimeLinks } from './accounts/one-time-links.ts';
-import type { ImsDirectoryService } from './directory/ims-directory.ts';
+import { isImsError, type ImsDirectoryService } from './directory/ims-directory.ts';
 import { createStoreImsDirectory } from './directory/store-ims-directory.ts';
 import { createSsoFlow } from './federation/sso-routes.ts';
 import { createImsHandler, type ImsHandler } from './http/ims-handler.ts';
@@ -50,6 +50,11 @@ export interface EmbeddedImsOptions {
    * the embedder records what it means for it (Rehome: the person's migration is activated). Must not throw.
    */
   onSignIn?: (accountId: string) => void;
+  /**
+   * Told of every refused password sign-in, with the refusal's code only (`invalid_credentials`, `throttled`,
+   * `account_disabled`...): the embedder counts them (Rehome: its metrics). Must not throw.
+   */
+  onSignInFailed?: (code: string) => void;
   /** The clock of the throttles (tests move it past a window). Default: the system clock. */
   now?: () => Date;
 }
@@ -71,7 +76,7 @@ export async function createEmbeddedIms(options: EmbeddedImsOptions): Promise<Em
   const invitations = createInvitationSender({ directory, links, mailer, config });
   const passwordStrategies = createStrategyRegistry(store.kysely);
   const throttleCounters = createThrottleCounters(db, { secret: config.linkSecret, ...(options.now ? { now: options.now } : {}) });
-  const accounts = createAccountService({
+  const accounts = reportFailedSignIns(createAccountService({
     directory,
     links,
     throttle: createLoginThrottle(throttleCounters, config.throttle),
@@ -81,7 +86,7 @@ export async function createEmbeddedIms(options: EmbeddedImsOptions): Promise<Em
     revokeSessions: (accountId) => oidc.revokeAccount(accountId),
     invitations,
     ...(options.legacyPasswords ? { legacyPasswords: { verifier: options.legacyPasswords, strategies: passwordStrategies } } : {}),
-  });
+  }), options.onSignInFailed);
   const sso = createSsoFlow({ config, directory, db, claimVerifiedAddress: accounts.claimVerifiedAddress, provider: () => oidc.provider });
   const handler = createImsHandler({ config, oidc, accounts, sso, ...(config.devOutbox ? { outbox } : {}) });
   return {
@@ -96,6 +101,22 @@ export async function createEmbeddedIms(options: EmbeddedImsOptions): Promise<Em
     handler,
     async [Symbol.asyncDispose]() {
       smtp?.close();
+    },
+  };
+}
+
+/** The account service whose password sign-in tells `onFailed` the code of each refusal (the other flows unchanged). */
+function reportFailedSignIns(accounts: AccountService, onFailed: ((code: string) => void) | undefined): AccountService {
+  if (!onFailed) return accounts;
+  return {
+    ...accounts,
+    async signIn(email, password, ip) {
+      try {
+        return await accounts.signIn(email, password, ip);
+      } catch (error) {
+        onFailed(isImsError(error) ? error.code : 'error');
+        throw error;
+      }
     },
   };
 }
