@@ -2,6 +2,7 @@ import type { RehomeApp } from '../app/compose.ts';
 import { verifyEmailHandler } from '../app/verify-email-mount.ts';
 import { createConsoleHandler, type ConsoleHandler } from '../console/console-handler.ts';
 import { logUnexpected } from '../http/log-error.ts';
+import { createMetricsHandler } from '../http/metrics-handler.ts';
 import type { RequestHandler } from '../http/request-handler.ts';
 import { createProvisioningHandlers } from '../ims/admin-api/provisioning-handlers.ts';
 import type { EmbeddedIms } from '../ims/embedded-ims.ts';
@@ -10,7 +11,7 @@ import { createRedirectHandler } from '../redirects/redirect-handler.ts';
 import { createMemoryUnmatchedLog } from '../redirects/unmatched-log.ts';
 
 export interface MountedParts {
-  /** In the order they are tried after the IMS: token endpoint, SCIM 2.0, Admin API, console, /verify-email, redirects. */
+  /** In the order they are tried after the IMS: /metrics, the console, /verify-email, redirects. */
   handlers: RequestHandler[];
   console: ConsoleHandler;
   /** SCIM, the Admin API and its token endpoint: mounted before the IMS's own handler. */
@@ -41,6 +42,8 @@ export function mountedHandlers(app: RehomeApp, ims: EmbeddedIms, options: { pol
       return false;
     },
     handlers: [
+      // Prometheus scrapes (docs/operations.md); a bearer token when server.metricsToken is set.
+      createMetricsHandler({ render: () => app.metrics.render(), token: app.config.server.metricsToken }),
       migrationConsole,
       // Product-side email verification links (docs/communications.md).
       verifyEmailHandler(app),

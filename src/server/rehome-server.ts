@@ -1,6 +1,8 @@
+import { loggedHandler } from '../http/access-log.ts';
 import { createHandlerServer } from '../http/handler-server.ts';
 import type { AddressInfo } from 'node:net';
 import { composeRehome, type ComposeOptions, type RehomeApp } from '../app/compose.ts';
+import type { LogDestination } from '../app/logger.ts';
 import type { StoreAdapter } from '../app/rehome-store.ts';
 import type { RehomeConfig } from '../config/config.ts';
 import type { ConsoleHandler } from '../console/console-handler.ts';
@@ -20,6 +22,8 @@ export interface RehomeServerOptions {
   wrapPorts?: ComposeOptions['wrapPorts'];
   /** How often the console's live view re-reads the database (tests). */
   pollMs?: number;
+  /** Where the JSON log goes (default stdout). */
+  logTo?: LogDestination;
 }
 
 export interface RehomeServer extends AsyncDisposable {
@@ -34,8 +38,8 @@ export interface RehomeServer extends AsyncDisposable {
 
 /**
  * `rehome serve` and `npm start`: binds, composes Rehome once from the config (at the bound URL), and mounts the
- * embedded IMS (OIDC, accounts, SSO), SCIM 2.0 and the Admin API, the migration console, /verify-email and the
- * redirect service, all over that one app. Anything unanswered is a 404.
+ * embedded IMS (OIDC, accounts, SSO), SCIM 2.0 and the Admin API, the migration console, /verify-email, /metrics and
+ * the redirect service, all over that one app. Anything unanswered is a 404.
  */
 export async function startRehomeServer(options: RehomeServerOptions): Promise<RehomeServer> {
   const staticConfig = typeof options.config === 'function' ? undefined : options.config;
@@ -55,10 +59,13 @@ export async function startRehomeServer(options: RehomeServerOptions): Promise<R
   let app: RehomeApp | undefined;
   try {
     const config = typeof options.config === 'function' ? options.config(url) : options.config;
-    app = await composeRehome(config, { baseUrl: url, ...(options.store ? { store: options.store } : {}), ...(options.now ? { now: options.now } : {}), ...(options.wrapPorts ? { wrapPorts: options.wrapPorts } : {}) });
+    app = await composeRehome(config, { baseUrl: url, ...(options.store ? { store: options.store } : {}), ...(options.now ? { now: options.now } : {}), ...(options.wrapPorts ? { wrapPorts: options.wrapPorts } : {}), ...(options.logTo ? { logTo: options.logTo } : {}) });
     const ims = await app.ims();
     const parts = mountedHandlers(app, ims, options.pollMs ? { pollMs: options.pollMs } : {});
-    mount([parts.provisioning, ims.handler, ...parts.handlers]);
+    // Every request in a scope of its own: a request id in the response and on every log line, one access line,
+    // and the HTTP metrics (src/http/access-log.ts).
+    const { metrics, log } = app;
+    mount([loggedHandler([parts.provisioning, ims.handler, ...parts.handlers], { log, onAnswered: (answered) => metrics.httpRequest(answered) })]);
     const running = app;
     const close = async () => {
       // Background console runs stop (and finish the user they hold) before the server and the store go away.

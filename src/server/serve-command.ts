@@ -9,8 +9,10 @@ export const serveCommand: Command = {
 
 Serves the embedded IMS at <url>/ims (discovery: <url>/ims/.well-known/openid-configuration), SCIM 2.0 at
 <url>/scim/v2, the Admin API at <url>/ims/admin/v1, the migration console at <url>/console/ (admins sign in through
-the IMS; the first admin of a subscription with a one-time link) and /verify-email. Parts the configuration leaves
-out are named at start, with the option that sets them. Stops cleanly on Ctrl-C. See docs/ims.md.`,
+the IMS; the first admin of a subscription with a one-time link), /verify-email and Prometheus metrics at
+<url>/metrics. Parts the configuration leaves out are named at start, with the option that sets them. Between the
+banner and the stop messages, stdout is a JSON log (a line per request, with its request id;
+server.logLevel). Stops cleanly on Ctrl-C. See docs/ims.md and docs/operations.md.`,
   options: { host: { type: 'string' }, port: { type: 'string' }, 'dev-outbox': { type: 'boolean' }, ...STORE_OPTIONS },
   configFlags: (v) => ({ ...storeFlags(v), 'server.host': v.host as string | undefined, 'server.port': v.port as string | undefined, 'ims.devOutbox': v['dev-outbox'] as boolean | undefined }),
   async run(ctx) {
@@ -33,6 +35,8 @@ out are named at start, with the option that sets them. Stops cleanly on Ctrl-C.
       }
     }
     if (config.ims.devOutbox) io.out(`  mail outbox     ${app.baseUrl}/ims/dev/outbox\n`);
+    io.out(`  metrics         ${app.baseUrl}/metrics   (${config.server.metricsToken ? 'bearer token: server.metricsToken' : 'open to whoever reaches the port: set server.metricsToken to require a token'})\n`);
+    app.log.info({ baseUrl: app.baseUrl }, 'server started');
     // Say what is not set up instead of silently doing less (the console and the CLI act the same either way).
     for (const gap of app.gaps()) io.err(`note: not set: ${gap.option}; ${gap.consequence}\n`);
     io.out('Press Ctrl-C to stop.\n');
@@ -43,6 +47,7 @@ out are named at start, with the option that sets them. Stops cleanly on Ctrl-C.
     });
     io.out('\nstopping…\n');
     await server.close();
+    app.log.info({}, 'server stopped');
     io.out('stopped.\n');
     return 0;
   },

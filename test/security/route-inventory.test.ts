@@ -26,9 +26,10 @@ const ROUTE_FILES: Record<string, string> = {
   'src/ims/scim/scim-handler.ts': 'SCIM 2.0 (/scim/v2)',
   'src/comms/verify-email-handler.ts': '/verify-email',
   'src/redirects/redirect-handler.ts': 'the redirect service (rules, /redirects/unmatched.json)',
+  'src/http/metrics-handler.ts': 'Prometheus metrics (/metrics)',
 };
 /** Files that read a method or path without serving anything (clients, pure URL code). */
-const NOT_SERVING = ['src/adapters/idp/external/scim-client.ts', 'src/core/urls/allowed-origins.ts'];
+const NOT_SERVING = ['src/adapters/idp/external/scim-client.ts', 'src/core/urls/allowed-origins.ts', 'src/http/access-log.ts'];
 
 test('every source file that reads a request method or path is a known route file', () => {
   const serving = globSync('src/**/*.ts', { cwd: root })
@@ -41,11 +42,11 @@ test('every source file that reads a request method or path is a known route fil
 
 test('the composed server mounts the IMS and exactly the parts the inventory covers', () => {
   const server = read('src/server/rehome-server.ts');
-  assert.match(server, /mount\(\[parts\.provisioning, ims\.handler, \.\.\.parts\.handlers\]\)/, "SCIM and the Admin API ahead of the IMS, whose OIDC provider would answer their paths with 404");
+  assert.match(server, /mount\(\[loggedHandler\(\[parts\.provisioning, ims\.handler, \.\.\.parts\.handlers\], /, "SCIM and the Admin API ahead of the IMS, whose OIDC provider would answer their paths with 404");
   const mounted = read('src/server/mounted-handlers.ts');
   const factories = literals(mounted, /import \{ ([^}]+) \} from '[^']+';/g).flatMap((names) => names.split(',').map((n) => n.trim()))
     .filter((n) => /Handlers?$/.test(n) && !n.startsWith('type '));
-  assert.deepEqual(factories.sort(), ['createConsoleHandler', 'createProvisioningHandlers', 'createRedirectHandler', 'verifyEmailHandler'].sort());
+  assert.deepEqual(factories.sort(), ['createConsoleHandler', 'createMetricsHandler', 'createProvisioningHandlers', 'createRedirectHandler', 'verifyEmailHandler'].sort());
   assert.match(read('src/ims/admin-api/provisioning-handlers.ts'), /handlers: \[\s*createTokenEndpoint\(.*createScimHandler\(.*createAdminApiHandler\([^\]]*\],/s);
 });
 
@@ -76,8 +77,9 @@ test('the Admin API and SCIM: every segment they match is in the inventory', () 
   for (const s of literals(read('src/ims/scim/scim-handler.ts'), /(?:collection|first|id) (?:===|!==) '([^']+)'/g)) assert.ok(scim.has(s), `SCIM segment ${s}`);
 });
 
-test('/verify-email, the token endpoint and the redirect service are in the inventory', () => {
+test('/verify-email, the token endpoint, /metrics and the redirect service are in the inventory', () => {
   const paths = new Set([...VERIFY_EMAIL_ROUTES, ...OTHER_ROUTES].map((r) => r.path));
+  for (const p of literals(read('src/http/metrics-handler.ts'), /!== '(\/[^']*)'/g)) assert.ok(paths.has(p), `metrics path ${p}`);
   for (const p of literals(read('src/comms/verify-email-handler.ts'), /'(\/verify-email[^']*)'/g)) assert.ok(paths.has(p), `verify-email path ${p}`);
   assert.ok(paths.has('/ims/admin/token') && paths.has('/redirects/unmatched.json'));
 });

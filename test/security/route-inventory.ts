@@ -110,10 +110,14 @@ export const VERIFY_EMAIL_ROUTES: readonly Route[] = [
   route('POST', '/verify-email/resend', 'capability'),
 ];
 
-/** The org API clients' token endpoint and the redirect service's own endpoint (old URLs are the rules'). */
+/**
+ * The org API clients' token endpoint, the redirect service's own endpoint (old URLs are the rules'), and /metrics
+ * (public unless `server.metricsToken` is set, as in the security world; it holds counts, no tenant data).
+ */
 export const OTHER_ROUTES: readonly Route[] = [
   route('POST', TOKEN_PATH, 'client-credentials'),
   route('GET', UNMATCHED_PATH, 'public'),
+  route('GET', '/metrics', 'public'),
 ];
 
 /**
