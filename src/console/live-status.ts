@@ -1,6 +1,6 @@
 import { computeProgress, type MigrationProgress } from '../core/migration/progress.ts';
 import { USER_STATES, type UserState } from '../core/migration/states.ts';
-import { countUsersByState, migrationDb } from '../engine/migration-repo.ts';
+import { countUsersByState, getMigrationSummary, migrationDb } from '../engine/migration-repo.ts';
 import type { Kysely } from 'kysely';
 import type { RunStatus } from './migration-runs.ts';
 
@@ -16,9 +16,10 @@ export interface LiveStatus {
   canConfirm: boolean;
 }
 
+/** Reads the counters and the migration row without its plan: polled once a second per watcher, at any size. */
 export async function loadLiveStatus(kysely: Kysely<any>, subscriptionId: string, run: RunStatus): Promise<LiveStatus> {
   const db = migrationDb(kysely);
-  const m = await db.selectFrom('mig_subscriptions').select(['state', 'window_expires_at', 'extensions']).where('subscription_id', '=', subscriptionId).executeTakeFirst();
+  const m = await getMigrationSummary(db, subscriptionId);
   const byState = m ? await countUsersByState(db, subscriptionId) : {};
   return {
     state: m?.state ?? null,

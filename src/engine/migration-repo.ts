@@ -110,13 +110,14 @@ export async function transitionUser(
   return { ...u, ...patch } as UserMigration;
 }
 
+const counters = (db: MigrationDb | MigrationTx) => db as unknown as Kysely<StatusTables>;
+
 /** The migration row without its plan (hundreds of megabytes at a million users): what status pages need. */
 export type MigrationSummary = Omit<SubscriptionMigration, 'plan'>;
 
-const SUMMARY_COLUMNS = ['subscription_id', 'state', 'snapshot_id', 'snapshot_digest', 'mode', 'org_id', 'profile_id', 'consent_by', 'consent_at', 'migration_date', 'starts_at', 'extensions', 'window_expires_at', 'confirmed_at', 'created_at', 'updated_at'] as const;
-
+/** Reads the copy of migration 0016: on SQLite the columns stored after the plan cost a walk through it. */
 export async function getMigrationSummary(db: MigrationDb | MigrationTx, subscriptionId: string): Promise<MigrationSummary | undefined> {
-  return (await db.selectFrom('mig_subscriptions').select([...SUMMARY_COLUMNS]).where('subscription_id', '=', subscriptionId).executeTakeFirst()) as MigrationSummary | undefined;
+  return (await counters(db).selectFrom('mig_subscription_status').selectAll().where('subscription_id', '=', subscriptionId).executeTakeFirst()) as MigrationSummary | undefined;
 }
 
 export async function requireMigrationSummary(db: MigrationDb | MigrationTx, subscriptionId: string): Promise<MigrationSummary> {
@@ -124,8 +125,6 @@ export async function requireMigrationSummary(db: MigrationDb | MigrationTx, sub
   if (!m) throw new MigrationError('migration_not_found', `no migration for subscription ${subscriptionId}: run rehome migrate --plan first`);
   return m;
 }
-
-const counters = (db: MigrationDb | MigrationTx) => db as unknown as Kysely<StatusTables>;
 
 /** Users per state, from the counters the triggers of migration 0015 keep: a few rows, whatever the user count. */
 export async function countUsersByState(db: MigrationDb | MigrationTx, subscriptionId: string): Promise<Partial<Record<UserState, number>>> {

@@ -8,6 +8,12 @@ export type StatusTables = {
   mig_user_reasons: { subscription_id: string; user_id: string; reason: string };
   /** PostgreSQL only: the searchable text of each user, behind a trigram index (SQLite has `mig_users_fts`). */
   mig_users_search: { subscription_id: string; user_id: string; doc: string };
+  /** The migration row without its plan (migration 0016), for reads that must not touch the plan. */
+  mig_subscription_status: {
+    subscription_id: string; state: string; snapshot_id: string; snapshot_digest: string; mode: string; org_id: string | null; profile_id: string | null;
+    consent_by: string | null; consent_at: string | null; migration_date: string | null; starts_at: string | null; extensions: number;
+    window_expires_at: string | null; confirmed_at: string | null; created_at: string; updated_at: string;
+  };
 };
 
 // The failure code is counted for failed users only: a code left on a user who moved on must not count.
@@ -151,4 +157,55 @@ export const consoleAtScaleMigration: Migration = {
   name: '0015_console_at_scale',
   sqlite: `${sqliteFts}\n${sqlite}`,
   postgres,
+};
+
+const SUMMARY = ['subscription_id', 'state', 'snapshot_id', 'snapshot_digest', 'mode', 'org_id', 'profile_id', 'consent_by', 'consent_at', 'migration_date', 'starts_at', 'extensions', 'window_expires_at', 'confirmed_at', 'created_at', 'updated_at'];
+const summaryTable = `create table mig_subscription_status (
+  subscription_id text primary key,
+  state text not null,
+  snapshot_id text not null,
+  snapshot_digest text not null,
+  mode text not null,
+  org_id text,
+  profile_id text,
+  consent_by text,
+  consent_at text,
+  migration_date text,
+  starts_at text,
+  extensions integer not null,
+  window_expires_at text,
+  confirmed_at text,
+  created_at text not null,
+  updated_at text not null
+);
+insert into mig_subscription_status (${SUMMARY.join(', ')}) select ${SUMMARY.join(', ')} from mig_subscriptions;`;
+const newValues = SUMMARY.map((c) => `new.${c}`).join(', ');
+
+/**
+ * `0016_subscription_status_row`: the migration row without its plan, kept in step by triggers. On SQLite a column
+ * stored after a large value is reached by walking that value's overflow pages: every column after `plan` (state
+ * dates, extensions, the snapshot) cost a walk through its hundreds of megabytes, about 250 ms at a million users,
+ * on every status read. PostgreSQL keeps large values apart (TOAST) but shares the table so both read alike.
+ */
+export const subscriptionStatusMigration: Migration = {
+  name: '0016_subscription_status_row',
+  sqlite: `${summaryTable}
+create trigger mig_subscriptions_status_insert after insert on mig_subscriptions begin
+  insert or replace into mig_subscription_status (${SUMMARY.join(', ')}) values (${newValues});
+end;
+create trigger mig_subscriptions_status_update after update on mig_subscriptions begin
+  delete from mig_subscription_status where subscription_id = old.subscription_id and old.subscription_id is not new.subscription_id;
+  insert or replace into mig_subscription_status (${SUMMARY.join(', ')}) values (${newValues});
+end;
+create trigger mig_subscriptions_status_delete after delete on mig_subscriptions begin
+  delete from mig_subscription_status where subscription_id = old.subscription_id;
+end;`,
+  postgres: `${summaryTable}
+create function rehome_subscription_status_row() returns trigger language plpgsql as $$
+begin
+  if tg_op in ('UPDATE', 'DELETE') then delete from mig_subscription_status where subscription_id = old.subscription_id; end if;
+  if tg_op in ('INSERT', 'UPDATE') then insert into mig_subscription_status (${SUMMARY.join(', ')}) values (${newValues}); end if;
+  return null;
+end $$;
+create trigger mig_subscriptions_status_row after insert or update or delete on mig_subscriptions for each row execute function rehome_subscription_status_row();`,
 };

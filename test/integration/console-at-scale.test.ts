@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { planMigration } from '../../src/core/migration/plan-migration.ts';
-import { countUsersByState, errorsByCode, insertMigration, migrationDb, type MigrationDb } from '../../src/engine/migration-repo.ts';
+import { countUsersByState, errorsByCode, getMigrationSummary, insertMigration, migrationDb, patchSubscription, requireMigration, type MigrationDb } from '../../src/engine/migration-repo.ts';
 import type { MigrationTables } from '../../src/engine/migration-schema.ts';
 import { readImsDirectory } from '../../src/importers/ims-directory.ts';
 import { readProductUsers } from '../../src/importers/product-users.ts';
@@ -164,6 +164,19 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.deepEqual(page.rows.map((r) => r.user_id).sort(), plan.users.filter((u) => u.reasons.includes(code)).map((u) => u.userId).sort());
       for (const r of page.rows) assert.deepEqual(page.reasons.get(r.user_id), [...new Set(plan.users.find((u) => u.userId === r.user_id)!.reasons)].sort());
       assert.equal(page.total, page.rows.length);
+      // 0016: the copy of the migration row without its plan follows every write of the row.
+      const db = migrationDb(store.kysely);
+      const same = async (when: string) => {
+        const { plan: _plan, ...full } = await requireMigration(db, plan.subscriptionId);
+        const copy = (await getMigrationSummary(db, plan.subscriptionId))!;
+        for (const [k, v] of Object.entries(copy)) assert.equal(String(v), String((full as Record<string, unknown>)[k]), `${k} ${when}`);
+      };
+      await same('after insert');
+      await db.transaction().execute((tx) => patchSubscription(tx, plan.subscriptionId, { migration_date: '2026-12-01', extensions: 2 }, { at: '2026-11-02T00:00:00Z', actor: 'test', action: 'test:patch' }));
+      await same('after an update');
+      assert.equal((await getMigrationSummary(db, plan.subscriptionId))!.extensions, 2);
+      await db.deleteFrom('mig_subscriptions').where('subscription_id', '=', plan.subscriptionId).execute();
+      assert.equal(await getMigrationSummary(db, plan.subscriptionId), undefined, 'gone with the row');
     });
   });
 }
