@@ -11,7 +11,7 @@ export interface BatchIdp {
   findByEmails(emails: string[], types?: readonly IdpUserType[]): Promise<IdpBatchResult<IdpUser | undefined>[]>;
   link(links: { userId: string; externalId: string }[]): Promise<IdpBatchResult<IdpUser>[]>;
   create(inputs: NewIdpUser[]): Promise<IdpBatchResult<IdpUser>[]>;
-  /** Adds to the profile; when the call fails for the list, each member is tried alone so the failure is its own. */
+  /** Adds to the profile a chunk (the IdP's batch size) per request; a refused chunk is retried member by member. */
   grant(profileId: string, userIds: string[]): Promise<IdpBatchResult<void>[]>;
 }
 
@@ -39,15 +39,22 @@ export function createBatchIdp(ports: Pick<EnginePorts, 'idp' | 'onEvent' | 'sle
     link: (links) => idp.linkUsers ? bulk(links.length, () => idp.linkUsers!(links)) : each(links, (l) => idp.linkUser(l.userId, l.externalId)),
     create: (inputs) => idp.createUsers ? bulk(inputs.length, () => idp.createUsers!(inputs)) : each(inputs, (input) => idp.createUser(input)),
     async grant(profileId, userIds) {
-      if (userIds.length === 0) return [];
-      try {
-        await retrying(() => idp.addProfileMembers(profileId, userIds));
-        return userIds.map(() => ({ ok: true, value: undefined }));
-      } catch (error) {
-        const e = asIdpError(error);
-        if (e.retryable || userIds.length === 1) return userIds.map(() => ({ ok: false, error: e }));
-        return each(userIds, (id) => idp.addProfileMembers(profileId, [id]));
-      }
+      // One request per chunk the IdP accepts, so a failure (even after retries) is only that chunk's users'.
+      const size = Math.max(1, idp.describe().limits.batchSize);
+      const chunks: string[][] = [];
+      for (let i = 0; i < userIds.length; i += size) chunks.push(userIds.slice(i, i + size));
+      const answers = await mapPool(chunks, lanes, async (chunk): Promise<IdpBatchResult<void>[]> => {
+        try {
+          await retrying(() => idp.addProfileMembers(profileId, chunk));
+          return chunk.map(() => ({ ok: true, value: undefined }));
+        } catch (error) {
+          const e = asIdpError(error);
+          // A refusal may be one member's (a deleted account): each alone finds whose. A retryable failure is not.
+          if (e.retryable || chunk.length === 1) return chunk.map(() => ({ ok: false, error: e }));
+          return each(chunk, (id) => idp.addProfileMembers(profileId, [id]));
+        }
+      });
+      return answers.flat();
     },
   };
 }

@@ -22,12 +22,16 @@ test(`SQLite: ${USERS} users, the user phase SIGKILLed ${KILLS} times at random 
     const s = await prepareSubscription(store, USERS);
     console.log(`# prepared ${USERS} users (${s.eligible.length} eligible) in ${Date.now() - t0} ms`);
     const random = seeded(SEED);
-    const args = ['phase', JSON.stringify(database.options), s.plan.subscriptionId, s.orgId, '16'];
+    // Batches of 50: most kills then land between a batch's claim and its outcome, in the IdP calls.
+    const args = ['phase', JSON.stringify(database.options), s.plan.subscriptionId, s.orgId, '50'];
     let kills = 0;
     const t1 = Date.now();
     while (kills < KILLS) {
-      // Past the child's start-up (~0.4 s) most kills land mid-run; some land in start-up or in a transaction.
-      const killed = await killAfter(startChild(args), 300 + Math.floor(random() * 4000));
+      // Timed from the end of the child's start-up (which a busy machine stretches), so every kill lands in the run:
+      // in a claim, the IdP calls or an outcome transaction.
+      const child = startChild(args);
+      await child.ready;
+      const killed = await killAfter(child, 50 + Math.floor(random() * 1200));
       assert.ok(killed, `the run finished after only ${kills} kills: lower the delays or raise the user count`);
       kills++;
       const done = await count(store.kysely, 'mig_users', (q) => q.where('subscription_id', '=', s.plan.subscriptionId).where('state', '=', 'migrated'));

@@ -148,7 +148,8 @@ test('SQLite, CLI: a second rehome migrate (or worker) while one runs refuses wi
   try {
     const s = await prepareSubscription(store, 3_000);
     const sub = s.plan.subscriptionId;
-    const first = rh('migrate', '--subscription', sub);
+    // Batches of one keep the first run going long enough for the others to try (3,000 users take ~10 s so).
+    const first = rh('migrate', '--subscription', sub, '--batch-size', '1');
     let running = false;
     for (let i = 0; i < 200 && !running; i++) {
       await new Promise((r) => setTimeout(r, 50));

@@ -1,7 +1,7 @@
 /**
  * The process the crash suites kill: runs the user phase (one process) or a `rehome worker` (the queue) against a
  * store, the embedded IMS on the same store. Prints one JSON line when it ends by itself.
- *   node user-phase-child.ts phase  <store-json> <subscription> <org> <concurrency>
+ *   node user-phase-child.ts phase  <store-json> <subscription> <org> <batch-size>
  *   node user-phase-child.ts worker <store-json> <concurrency>
  */
 import { sql } from 'kysely';
@@ -18,8 +18,9 @@ const store = await openStore(options);
 if (options.kind === 'sqlite') await sql`pragma synchronous = normal`.execute(store.kysely);
 const actor = `test:child:${process.pid}`;
 if (mode === 'phase') {
-  const [subscriptionId, orgId, concurrency] = rest as [string, string, string];
-  const r = await runUserPhase({ subscriptionId, concurrency: Number(concurrency) }, embeddedEnginePorts({ store, orgId, issuer: ISSUER, actor }));
+  const [subscriptionId, orgId, batchSize] = rest as [string, string, string];
+  process.stderr.write('ready\n'); // start-up is over: the killer's clock starts now (kill-loop.ts)
+  const r = await runUserPhase({ subscriptionId, batchSize: Number(batchSize) }, embeddedEnginePorts({ store, orgId, issuer: ISSUER, actor }));
   process.stdout.write(`${JSON.stringify(r)}\n`);
 } else {
   const { runWorker } = await import('../../../src/engine/workers/run-worker.ts');
