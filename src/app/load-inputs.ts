@@ -1,6 +1,6 @@
-import type { ImsDirectory, SubscriptionSnapshot } from '../core/model.ts';
-import { readProductUsers } from '../importers/product-users.ts';
-import { readImsDirectory } from '../importers/ims-directory.ts';
+import type { ImsAccount, ImsDirectory, ProductUser, Subscription, SubscriptionSnapshot } from '../core/model.ts';
+import { streamProductUsers } from '../importers/product-users.ts';
+import { streamImsDirectory } from '../importers/ims-directory.ts';
 import { readSubscriptions } from '../importers/subscription.ts';
 import { ImportError, ImportErrors } from '../importers/import-error.ts';
 import { checkInputFile } from '../importers/text-file.ts';
@@ -12,13 +12,43 @@ export interface FileInputs {
   sources: { users: string[]; ims: string; subscriptions: string[] };
 }
 
+/** Receives the records of the input files as they are read (and before they are all checked: see below). */
+export interface InputFeed {
+  /** The subscriptions, checked, before the first record. */
+  begin?(subscriptions: Subscription[]): void;
+  imsAccount(account: ImsAccount): void;
+  /** `subscription` indexes the returned subscriptions. */
+  user(subscription: number, user: ProductUser): void;
+}
+
+export interface StreamedInputs {
+  subscriptions: Subscription[];
+  sources: FileInputs['sources'];
+}
+
 /**
  * Reads `--subscription`/`--users` pairs (paired by position: production and sandbox at once) and one `--ims`
- * directory. Everything is parsed and cross-checked before anything is stored or printed. Every path is looked at
- * first: a missing one is `file_not_found`, a FIFO, device, directory or socket `not_a_regular_file` (never opened,
- * so a named pipe with no writer cannot hang the import).
+ * directory, all parsed and cross-checked before anything is stored or printed. Every path is looked at first: a
+ * missing one is `file_not_found`, a FIFO, device, directory or socket `not_a_regular_file` (never opened, so a
+ * named pipe with no writer cannot hang the import).
  */
 export async function loadFileInputs(opts: { users: string[]; ims?: string; subscriptions: string[] }): Promise<FileInputs> {
+  const accounts: ImsAccount[] = [];
+  const users: ProductUser[][] = [];
+  const read = await streamFileInputs(opts, {
+    imsAccount: (a) => void accounts.push(a),
+    user: (i, u) => void (users[i] ??= []).push(u),
+  });
+  const snapshots = read.subscriptions.map((subscription, i) => ({ subscription, users: users[i] ?? [] }));
+  return { snapshots, ims: { accounts }, sources: read.sources };
+}
+
+/**
+ * The same reading, record by record into `feed`, the files read in chunks: the IMS directory first, then each
+ * users file. The feed sees records before the whole input is checked; when this throws (a problem in a file,
+ * with its line and column), the caller must drop what it was fed.
+ */
+export async function streamFileInputs(opts: { users: string[]; ims?: string; subscriptions: string[] }, feed: InputFeed): Promise<StreamedInputs> {
   if (opts.users.length === 0 || opts.subscriptions.length === 0 || !opts.ims) {
     throw new AppError('usage', 'needs --users FILE, --ims FILE and --subscription FILE (repeat --users/--subscription in pairs for several subscriptions)');
   }
@@ -30,19 +60,22 @@ export async function loadFileInputs(opts: { users: string[]; ims?: string; subs
     throw new AppError('usage', `${subscriptions.length} subscription(s) but ${opts.users.length} --users file(s): give one users file per subscription, in the same order`);
   }
   const claimedDomains = [...new Set(subscriptions.flatMap(({ s }) => s.imsOrg.claimedDomains))];
-  const accounts = readImsDirectory(opts.ims, { claimedDomains });
-  const snapshots: SubscriptionSnapshot[] = [];
+  feed.begin?.(subscriptions.map(({ s }) => s));
+  for (const account of streamImsDirectory(opts.ims, { claimedDomains })) feed.imsAccount(account);
   const problems: ImportError[] = [];
   subscriptions.forEach(({ s, file }, i) => {
     const usersFile = opts.users[i]!;
-    const users = readProductUsers(usersFile);
-    const ids = new Set(users.map((u) => u.id));
+    const admins = new Set(s.admins);
+    const found = new Set<string>();
+    for (const user of streamProductUsers(usersFile)) {
+      if (admins.has(user.id)) found.add(user.id);
+      feed.user(i, user);
+    }
     s.admins.forEach((id, j) => {
-      if (!ids.has(id)) {
+      if (!found.has(id)) {
         problems.push(new ImportError({ code: 'invalid_field', file, line: 1, column: 1, field: `admins[${j}]`, expected: `the id of a product user in ${usersFile}`, got: id }));
       }
     });
-    snapshots.push({ subscription: s, users });
   });
   const seen = new Set<string>();
   for (const { s, file } of subscriptions) {
@@ -50,5 +83,5 @@ export async function loadFileInputs(opts: { users: string[]; ims?: string; subs
     seen.add(s.id);
   }
   if (problems.length > 0) throw new ImportErrors(problems, false);
-  return { snapshots, ims: { accounts }, sources: { users: opts.users, ims: opts.ims, subscriptions: opts.subscriptions } };
+  return { subscriptions: subscriptions.map(({ s }) => s), sources: { users: opts.users, ims: opts.ims, subscriptions: opts.subscriptions } };
 }

@@ -1,18 +1,28 @@
-import type { ReadinessReport } from '../core/readiness/report.ts';
+import type { ReadinessReport, UserReadiness } from '../core/readiness/report.ts';
+import { stringSink, type TextSink } from './text-sink.ts';
 
 const HEADER = ['subscription_id', 'id', 'email', 'normalized_email', 'status', 'admin', 'reason_codes', 'messages', 'fixes', 'ims_match', 'other_subscriptions'];
 
 /** One row per user; several reasons are `;`-separated inside one cell. RFC 4180 quoting. */
 export function renderReadinessCsv(report: ReadinessReport): string {
-  const lines = [HEADER.join(',')];
-  for (const u of report.users) {
-    lines.push([
-      u.subscriptionId, u.id, u.email, u.normalizedEmail ?? '', u.status, String(u.admin),
-      u.reasons.map((r) => r.code).join(';'), u.reasons.map((r) => r.message).join(' | '), u.reasons.map((r) => r.fix).join(' | '),
-      u.match.kind === 'existing' ? `existing:${u.match.accountId}` : u.match.kind, u.otherSubscriptions.join(';'),
-    ].map(csvCell).join(','));
-  }
-  return lines.join('\r\n') + '\r\n';
+  const sink = stringSink();
+  writeReadinessCsv(report.users, sink);
+  return sink.text();
+}
+
+/** The CSV report written row by row as the users come (it has no summary, so nothing waits for the last one). */
+export function writeReadinessCsv(users: Iterable<UserReadiness>, sink: TextSink): void {
+  sink.write(`${HEADER.join(',')}\r\n`);
+  for (const u of users) sink.write(`${csvRow(u)}\r\n`);
+}
+
+function csvRow(u: UserReadiness): string {
+  const none = u.reasons.length === 0;
+  return [
+    u.subscriptionId, u.id, u.email, u.normalizedEmail ?? '', u.status, String(u.admin),
+    none ? '' : u.reasons.map((r) => r.code).join(';'), none ? '' : u.reasons.map((r) => r.message).join(' | '), none ? '' : u.reasons.map((r) => r.fix).join(' | '),
+    u.match.kind === 'existing' ? `existing:${u.match.accountId}` : u.match.kind, u.otherSubscriptions.join(';'),
+  ].map(csvCell).join(',');
 }
 
 export function csvCell(s: string): string {

@@ -1,18 +1,24 @@
 import { REASONS } from '../core/readiness/reasons.ts';
-import type { ReadinessReport, ReasonCode } from '../core/readiness/report.ts';
+import type { ReadinessReport, ReadinessSummary, ReasonCode, UserReadiness } from '../core/readiness/report.ts';
+import { stringSink, type TextSink } from './text-sink.ts';
 
 /**
  * A single self-contained HTML file (inline CSS, a few lines of optional JS for filtering) that a person can
  * forward to their team. Works without JavaScript; every value is escaped.
  */
 export function renderReadinessHtml(report: ReadinessReport, meta: { title?: string; generatedAt?: string } = {}): string {
-  const s = report.summary;
+  const sink = stringSink();
+  writeReadinessHtml(report.summary, report.users, sink, meta);
+  return sink.text();
+}
+
+/** The same page written row by row: the summary, then each user's row as it comes, then the closing tags. */
+export function writeReadinessHtml(s: ReadinessSummary, users: Iterable<UserReadiness>, sink: TextSink, meta: { title?: string; generatedAt?: string } = {}): void {
   const title = meta.title ?? `Readiness report — ${s.subscriptions.map((x) => x.name).join(', ')}`;
   const cards = Object.entries(s.byStatus).map(([k, n]) => `<div class="card s-${k}"><b>${n}</b><span>${label(k)}</span></div>`).join('');
   const reasonRows = (Object.entries(s.byReason) as [ReasonCode, number][]).sort((a, b) => b[1] - a[1])
     .map(([code, n]) => `<tr><td><code>${code}</code></td><td>${REASONS[code].severity}</td><td>${n}</td><td>${esc(REASONS[code].message.replace(/ \(\{detail\}\)|\{detail\}/g, ''))}</td><td>${esc(REASONS[code].fix)}</td></tr>`).join('');
-  const userRows = report.users.map((u) => `<tr data-status="${u.status}"><td>${esc(u.subscriptionId)}</td><td>${esc(u.id)}${u.admin ? ' <span class="tag">admin</span>' : ''}</td><td>${esc(u.email)}</td><td class="st s-${u.status}">${label(u.status)}</td><td>${u.reasons.map((r) => `<div class="r ${r.severity}"><code>${r.code}</code> ${esc(r.message)}<br><small>Fix: ${esc(r.fix)}</small></div>`).join('')}</td></tr>`).join('\n');
-  return `<!doctype html>
+  sink.write(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${esc(title)}</title>
 <style>
@@ -32,14 +38,24 @@ ${meta.generatedAt ? `<p>Generated ${esc(meta.generatedAt)}.</p>` : ''}
 <div class="cards">${cards}<div class="card"><b>${s.emailVerification.verified} / ${s.emailVerification.required}</b><span>emails verified</span></div></div>
 <h2>Reasons</h2>
 ${reasonRows ? `<table><thead><tr><th>code</th><th>severity</th><th>users</th><th>meaning</th><th>how to fix</th></tr></thead><tbody>${reasonRows}</tbody></table>` : '<p>No findings: every user can migrate.</p>'}
-<h2>Users (${report.users.length})</h2>
+<h2>Users (${s.total})</h2>
 <form id="f" aria-label="Filter users by status">${Object.keys(s.byStatus).map((k) => `<label><input type="checkbox" name="${k}" checked> ${label(k)}</label>`).join('')}</form>
 <table id="users"><thead><tr><th>subscription</th><th>user</th><th>email</th><th>status</th><th>reasons</th></tr></thead><tbody>
-${userRows}
+`);
+  let first = true;
+  for (const u of users) {
+    sink.write(first ? userRow(u) : `\n${userRow(u)}`);
+    first = false;
+  }
+  sink.write(`
 </tbody></table>
 <script>document.getElementById('f').addEventListener('change',e=>{const on=new Set([...new FormData(e.currentTarget).keys()]);for(const r of document.querySelectorAll('#users tbody tr'))r.hidden=!on.has(r.dataset.status)})</script>
 </body></html>
-`;
+`);
+}
+
+function userRow(u: UserReadiness): string {
+  return `<tr data-status="${u.status}"><td>${esc(u.subscriptionId)}</td><td>${esc(u.id)}${u.admin ? ' <span class="tag">admin</span>' : ''}</td><td>${esc(u.email)}</td><td class="st s-${u.status}">${label(u.status)}</td><td>${u.reasons.map((r) => `<div class="r ${r.severity}"><code>${r.code}</code> ${esc(r.message)}<br><small>Fix: ${esc(r.fix)}</small></div>`).join('')}</td></tr>`;
 }
 
 function label(status: string): string {

@@ -1,18 +1,28 @@
-import type { ReadinessReport, UserReadiness } from '../core/readiness/report.ts';
+import type { ReadinessReport, ReadinessSummary, UserReadiness } from '../core/readiness/report.ts';
 
 /** The terminal view: users who need attention (capped), then the summary a person reads first. */
 export function renderReadinessTable(report: ReadinessReport, opts: { limit?: number; color?: boolean } = {}): string {
+  return renderReadinessTableOf(report.summary, report.users, opts);
+}
+
+/** The same from decisions as they come: only the first `limit` users who need attention are kept. */
+export function renderReadinessTableOf(s: ReadinessSummary, users: Iterable<UserReadiness>, opts: { limit?: number; color?: boolean } = {}): string {
   const limit = opts.limit ?? 100;
   const paint = (code: number, s: string) => (opts.color ? `\x1b[${code}m${s}\x1b[0m` : s);
-  const attention = report.users.filter((u) => u.status !== 'eligible' && u.status !== 'stays_local' && u.status !== 'not_migrated' || u.reasons.some((r) => r.severity === 'block'));
+  const shown: UserReadiness[] = [];
+  let attention = 0;
+  for (const u of users) {
+    if (!needsAttention(u)) continue;
+    attention++;
+    if (shown.length < limit) shown.push(u);
+  }
   const out: string[] = [];
-  if (attention.length > 0 && limit > 0) {
-    const rows = attention.slice(0, limit).map((u) => [u.subscriptionId, u.id + (u.admin ? ' (admin)' : ''), u.email, u.status, codes(u)]);
+  if (attention > 0 && limit > 0) {
+    const rows = shown.map((u) => [u.subscriptionId, u.id + (u.admin ? ' (admin)' : ''), u.email, u.status, codes(u)]);
     out.push(...table(['subscription', 'user', 'email', 'status', 'reasons'], rows));
-    if (attention.length > limit) out.push(`… and ${attention.length - limit} more users need attention (use --format csv or html for all)`);
+    if (attention > limit) out.push(`… and ${attention - limit} more users need attention (use --format csv or html for all)`);
     out.push('');
   }
-  const s = report.summary;
   out.push(paint(1, `Readiness of ${s.total} users in ${s.subscriptions.length} subscription${s.subscriptions.length === 1 ? '' : 's'}`));
   const statusColor: Record<string, number> = { eligible: 32, needs_email_verification: 33, blocked: 31, stays_local: 36, not_migrated: 90 };
   for (const [status, n] of Object.entries(s.byStatus)) out.push(`  ${paint(statusColor[status] ?? 0, status.padEnd(26))}${String(n).padStart(9)}`);
@@ -27,6 +37,10 @@ export function renderReadinessTable(report: ReadinessReport, opts: { limit?: nu
   }
   out.push('  See docs/readiness.md for what each reason means and how to fix it.');
   return out.join('\n') + '\n';
+}
+
+function needsAttention(u: UserReadiness): boolean {
+  return u.status !== 'eligible' && u.status !== 'stays_local' && u.status !== 'not_migrated' || u.reasons.some((r) => r.severity === 'block');
 }
 
 function codes(u: UserReadiness): string {

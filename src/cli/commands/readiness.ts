@@ -1,14 +1,17 @@
 import type { Command, CommandContext } from './command.ts';
 import { STORE_OPTIONS, storeFlags, stringList } from './command.ts';
 import { planReadiness } from '../../core/readiness/plan-readiness.ts';
-import type { ReadinessReport } from '../../core/readiness/report.ts';
+import { createReadinessRun, type ReadinessOutcome, type ReadinessRun } from '../../core/readiness/readiness-run.ts';
 import type { ImsDirectory, SubscriptionSnapshot } from '../../core/model.ts';
-import { renderReadinessTable } from '../../reports/readiness-table.ts';
-import { renderReadinessCsv } from '../../reports/readiness-csv.ts';
-import { renderReadinessHtml } from '../../reports/readiness-html.ts';
+import { renderReadinessTableOf } from '../../reports/readiness-table.ts';
+import { writeReadinessCsv } from '../../reports/readiness-csv.ts';
+import { writeReadinessHtml } from '../../reports/readiness-html.ts';
+import { writeReadinessJson } from '../../reports/readiness-json.ts';
+import { byteSink, type TextSink } from '../../reports/text-sink.ts';
 import { openConfiguredStore } from '../../app/open-configured-store.ts';
-import { loadFileInputs } from '../../app/load-inputs.ts';
-import { checkOutputTarget, writeOutputFile } from '../write-output.ts';
+import { streamFileInputs } from '../../app/load-inputs.ts';
+import { checkOutputTarget } from '../write-output.ts';
+import { writeReportFile } from './readiness-output.ts';
 import { CliError } from '../cli-error.ts';
 
 export const readinessCommand: Command = {
@@ -42,32 +45,44 @@ Exit status: 0 nothing blocked, 3 some users blocked, 2 bad input (nothing store
     if (ctx.values.out) checkOutputTarget(String(ctx.values.out));
     const stored = stringList(ctx.values.stored);
     const snapshotIds = stringList(ctx.values.snapshot);
-    const report = stored.length + snapshotIds.length > 0
+    const outcome = stored.length + snapshotIds.length > 0
       ? await readinessFromStore(ctx, stored, snapshotIds)
       : await readinessFromFiles(ctx);
     const format = ctx.config.readiness.format;
     const limit = ctx.values.limit === undefined ? 100 : Number(ctx.values.limit);
-    const text = format === 'json' ? `${JSON.stringify(report, null, 2)}\n`
-      : format === 'csv' ? renderReadinessCsv(report)
-      : format === 'html' ? renderReadinessHtml(report, { generatedAt: ctx.io.now().toISOString() })
-      : renderReadinessTable(report, { limit, color: ctx.io.isTTY && !ctx.values.out });
+    const { summary } = outcome;
+    // Every input is read and decided before the first byte of the report: a bad input leaves no output at all.
+    const write = (sink: TextSink): void => {
+      if (format === 'json') writeReadinessJson(summary, outcome.users(), sink);
+      else if (format === 'csv') writeReadinessCsv(outcome.users(), sink);
+      else if (format === 'html') writeReadinessHtml(summary, outcome.users(), sink, { generatedAt: ctx.io.now().toISOString() });
+      else sink.write(renderReadinessTableOf(summary, outcome.users(), { limit, color: ctx.io.isTTY && !ctx.values.out }));
+    };
     if (ctx.values.out) {
-      writeOutputFile(String(ctx.values.out), text);
-      ctx.io.err(`wrote ${format} report of ${report.summary.total} users to ${ctx.values.out}\n`);
-      if (format !== 'table') ctx.io.err(renderReadinessTable(report, { limit: 0 }));
+      writeReportFile(String(ctx.values.out), write);
+      ctx.io.err(`wrote ${format} report of ${summary.total} users to ${ctx.values.out}\n`);
+      if (format !== 'table') ctx.io.err(renderReadinessTableOf(summary, [], { limit: 0 }));
     } else {
-      ctx.io.out(text);
+      const sink = byteSink((bytes) => ctx.io.out(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')));
+      write(sink);
+      sink.end();
     }
-    return report.summary.byStatus.blocked > 0 ? 3 : 0;
+    return summary.byStatus.blocked > 0 ? 3 : 0;
   },
 };
 
-async function readinessFromFiles(ctx: CommandContext): Promise<ReadinessReport> {
-  const inputs = await loadFileInputs({ users: stringList(ctx.values.users), ims: ctx.values.ims as string | undefined, subscriptions: stringList(ctx.values.subscription) });
-  return planReadiness({ subscriptions: inputs.snapshots, ims: inputs.ims, policy: ctx.config.matching });
+/** Streams the files into a readiness run: the users are never all in memory as objects. */
+async function readinessFromFiles(ctx: CommandContext): Promise<ReadinessOutcome> {
+  let run: ReadinessRun | undefined;
+  await streamFileInputs({ users: stringList(ctx.values.users), ims: ctx.values.ims as string | undefined, subscriptions: stringList(ctx.values.subscription) }, {
+    begin: (subscriptions) => void (run = createReadinessRun(subscriptions, { policy: ctx.config.matching })),
+    imsAccount: (a) => run!.addImsAccount(a),
+    user: (i, u) => run!.addUser(i, u),
+  });
+  return run!.finish();
 }
 
-async function readinessFromStore(ctx: CommandContext, subscriptionIds: string[], snapshotIds: string[]): Promise<ReadinessReport> {
+async function readinessFromStore(ctx: CommandContext, subscriptionIds: string[], snapshotIds: string[]): Promise<ReadinessOutcome> {
   await using store = await openConfiguredStore(ctx.config);
   const snapshots: SubscriptionSnapshot[] = [];
   const accounts = new Map<string, ImsDirectory['accounts'][number]>();
@@ -94,5 +109,5 @@ async function readinessFromStore(ctx: CommandContext, subscriptionIds: string[]
     });
   }
   ctx.io.err(`readiness run ${runId} saved\n`);
-  return report;
+  return { summary: report.summary, users: () => report.users.values() };
 }

@@ -83,10 +83,8 @@ export function createReadinessRun(subscriptions: readonly Subscription[], optio
   const expiries = new Map<number, string>();
   const adminIndexes: number[] = [];
 
-  // Only users who move can collide: address -> group of user indexes, skeleton -> group of addresses.
-  let byAddress: Map<string, number> | undefined = new Map();
+  // Only users who move can collide: groups of user indexes by address, groups of addresses by skeleton.
   const addressMembers: (number | number[])[] = [];
-  let bySkeleton: Map<string, number> | undefined = new Map();
   const skeletonMembers: (string | Set<string>)[] = [];
 
   const imsByAddress = new Map<string, ImsAccount[]>();
@@ -132,21 +130,45 @@ export function createReadinessRun(subscriptions: readonly Subscription[], optio
     if (user.login !== user.email) logins.set(i, detach(user.login));
     if (user.expiresAt) expiries.set(i, detach(user.expiresAt));
     if (admin) adminIndexes.push(i);
-    addressGroup[i] = skeletonGroup[i] = NO_GROUP;
-    if (key === null || user.apiOnly || user.status === 'deactivated' || user.locked) return;
-    addressGroup[i] = join(byAddress!, addressMembers, key, i);
-    const sk = skeleton(display);
-    let g = bySkeleton!.get(sk);
-    if (g === undefined) {
-      g = skeletonMembers.length;
-      bySkeleton!.set(sk, g);
-      skeletonMembers.push(key);
-    } else {
-      const twins = skeletonMembers[g]!;
-      if (typeof twins === 'string') { if (twins !== key) skeletonMembers[g] = new Set([twins, key]); }
-      else twins.add(key);
+    // Whether the user can collide with anyone is known now; the groups are made in `finish`, once the input
+    // (and whatever the reader keeps while reading) is gone.
+    addressGroup[i] = key === null || user.apiOnly || user.status === 'deactivated' || user.locked ? NO_GROUP : 0;
+  }
+
+  /**
+   * Groups the users who move by address, then by skeleton, one map at a time (each holds a million keys while it
+   * is built): `addressGroup[i]` and `skeletonGroup[i]` number the groups, `addressMembers` and `skeletonMembers`
+   * hold them.
+   */
+  function groupUsers(): void {
+    const byAddress = new Map<string, number>();
+    for (let i = 0; i < n; i++) if (addressGroup[i] !== NO_GROUP) addressGroup[i] = join(byAddress, addressMembers, keys[i]!, i);
+    byAddress.clear();
+    const bySkeleton = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      if (addressGroup[i] === NO_GROUP) continue;
+      const key = keys[i]!;
+      const sk = skeleton(displayOf(i));
+      let g = bySkeleton.get(sk);
+      if (g === undefined) {
+        g = skeletonMembers.length;
+        bySkeleton.set(sk, g);
+        skeletonMembers.push(key);
+      } else {
+        const twins = skeletonMembers[g]!;
+        if (typeof twins === 'string') { if (twins !== key) skeletonMembers[g] = new Set([twins, key]); }
+        else twins.add(key);
+      }
+      skeletonGroup[i] = g;
     }
-    skeletonGroup[i] = g;
+  }
+
+  /** The address as typed, trimmed and NFC. */
+  function displayOf(i: number): string {
+    const email = emails[i]!;
+    if ((flags[i]! & PLAIN) !== 0) return email;
+    const trimmed = email.trim();
+    return isAscii(trimmed) ? trimmed : trimmed.normalize('NFC');
   }
 
   function join(map: Map<string, number>, members: (number | number[])[], key: string, i: number): number {
@@ -193,11 +215,7 @@ export function createReadinessRun(subscriptions: readonly Subscription[], optio
     u.expiresAt = expiries.get(i) ?? null;
     f.subscription = subscriptions[sub[i]!]!;
     f.admin = (fl & ADMIN) !== 0;
-    if ((fl & PLAIN) !== 0) f.display = email;
-    else {
-      const trimmed = email.trim();
-      f.display = isAscii(trimmed) ? trimmed : trimmed.normalize('NFC');
-    }
+    f.display = displayOf(i);
     f.email = key === null ? { ok: false, problem: problems.get(i)! } : splitKey(key);
     f.imsAccounts = key === null ? NONE : imsByAddress.get(key) ?? NONE;
     f.duplicates = NONE;
@@ -230,8 +248,7 @@ export function createReadinessRun(subscriptions: readonly Subscription[], optio
       const ascii = toAsciiDomain(domain, domainCache);
       if (ascii) managedDomains.set(ascii, orgId);
     }
-    // The look-ups are resolved into the group numbers; the maps (a million keys each) can go.
-    byAddress = bySkeleton = undefined;
+    groupUsers();
     const summary = createSummaryBuilder(subscriptions);
     for (let i = 0; i < n; i++) summary.add(decide(i), (flags[i]! & VERIFIED) !== 0);
     const order = reportOrder();
