@@ -3,15 +3,15 @@ import pg from 'pg';
 import type { Migration } from '../migrations/migration.ts';
 import { createKyselyStore, type StoreAdapter, type StoreDialect } from '../kysely-store.ts';
 import { StoreError } from '../store-error.ts';
+import { trackClients } from './copy-rows.ts';
 
 /** Any key shared by every Rehome process; only migrate() takes this advisory lock. */
 const MIGRATION_LOCK_KEY = 7_046_114_512_309_117_441n;
 const READ_CHUNK = 50_000;
 
 /**
- * Opens a pg Pool on `url` and checks it answers; does not migrate. Snapshot rows go in as three text arrays per
- * batch, unnested server-side, so a batch of 10,000 costs one round trip and five parameters (far from the
- * 65535-parameter limit of multi-row VALUES); measured faster than json_array_elements or a json[] parameter.
+ * Opens a pg Pool on `url` and checks it answers; does not migrate. Snapshot rows go in through COPY
+ * (./copy-rows.ts).
  */
 export async function openPostgresStore(url: string, migrations: readonly Migration[]): Promise<StoreAdapter> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
@@ -23,7 +23,8 @@ export async function openPostgresStore(url: string, migrations: readonly Migrat
     await pool.end().catch(() => {});
     throw new StoreError('store_unavailable', `cannot reach PostgreSQL at ${redact(url)}: ${(error as Error).message}`, { cause: error });
   }
-  const kysely = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  const clients = trackClients(pool);
+  const kysely = new Kysely<any>({ dialect: new PostgresDialect({ pool: clients.pool }) });
 
   const dialect: StoreDialect = {
     dialect: 'postgres',
@@ -36,17 +37,7 @@ export async function openPostgresStore(url: string, migrations: readonly Migrat
       // No parameters: pg uses the simple query protocol, which accepts several statements.
       await sql.raw(script).execute(conn);
     },
-    insertSnapshotRows: async (trx, table, snapshotId, offset, rows) => {
-      await sql`
-        insert into ${sql.table(table.name)} (snapshot_id, ord, ${sql.ref(table.keyColumn)}, email, data)
-        select ${snapshotId}, ${offset}::int + t.ord::int - 1, t.key, t.email, t.data
-        from unnest(
-          ${rows.map((row) => row.key)}::text[],
-          ${rows.map((row) => row.email)}::text[],
-          ${rows.map((row) => row.json)}::text[]
-        ) with ordinality as t(key, email, data, ord)
-      `.execute(trx);
-    },
+    insertSnapshotRows: (trx, table, snapshotId, offset, rows) => clients.copyRows(trx, table, snapshotId, offset, rows),
     readSnapshotRows: async (table, snapshotId) => {
       // Bounded ord ranges (ord is dense from 0): with `ord >= x limit n` PostgreSQL reads every row after x for
       // each chunk, quadratic over a million rows.
