@@ -2,7 +2,7 @@ import { checkMigrationDate, DEFAULT_SCHEDULE_RULES, extendWindow, windowExpires
 import { MIGRATED_STATES } from '../core/migration/states.ts';
 import type { EnginePorts } from '../ports/engine-ports.ts';
 import { MigrationError } from './migration-error.ts';
-import { getUser, migrationDb, type UserMigration, patchSubscription, readPlan, requireMigration, transitionSubscription, transitionUser, type SubscriptionMigration } from './migration-repo.ts';
+import { getUser, migrationDb, type UserMigration, patchSubscription, readPlan, requireMigration, transitionSubscription, transitionUser, type SubscriptionMigration, type MigrationSummary } from './migration-repo.ts';
 import { settle } from './user-phase.ts';
 
 type Ctx = Pick<EnginePorts, 'db' | 'now' | 'actor'>;
@@ -109,7 +109,7 @@ export async function markActivated(ctx: Ctx, imsSubject: string): Promise<numbe
  * Confirms the migration. Refused until every non-API user is migrated or skipped; the caller must have shown
  * that skipped users lose access (`acknowledgeSkippedLoseAccess`).
  */
-export async function confirmMigration(ctx: Ctx, subscriptionId: string, acknowledgeSkippedLoseAccess: boolean): Promise<SubscriptionMigration> {
+export async function confirmMigration(ctx: Ctx, subscriptionId: string, acknowledgeSkippedLoseAccess: boolean): Promise<MigrationSummary> {
   const db = migrationDb(ctx.db);
   const m = await settle(db, subscriptionId, { db: ctx.db, now: ctx.now, actor: ctx.actor } as EnginePorts);
   if (m.state !== 'awaiting_confirmation') {

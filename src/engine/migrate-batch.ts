@@ -6,7 +6,7 @@ import type { ClaimedUser } from './batch-claim.ts';
 import type { BatchIdp } from './batch-idp.ts';
 import type { BatchOutcome } from './batch-record.ts';
 import type { EnginePorts } from '../ports/engine-ports.ts';
-import type { MigrationDb, SubscriptionMigration } from './migration-repo.ts';
+import type { MigrationDb, MigrationSummary } from './migration-repo.ts';
 
 type Step = Extract<BatchOutcome, { ok: false }>['step'];
 
@@ -17,7 +17,7 @@ type Step = Extract<BatchOutcome, { ok: false }>['step'];
  * create the rest (never verified), grant the product profile, write the product links. Every user ends with a
  * subject (granted and linked) or its own error; one user's failure never stops the others.
  */
-export async function migrateBatch(db: MigrationDb, m: SubscriptionMigration, claimed: ClaimedUser[], ports: EnginePorts, idp: BatchIdp): Promise<BatchOutcome[]> {
+export async function migrateBatch(db: MigrationDb, m: MigrationSummary, claimed: ClaimedUser[], ports: EnginePorts, idp: BatchIdp): Promise<BatchOutcome[]> {
   const accounts = new Map<string, { subject: string; created: boolean }>();
   const failures = new Map<string, BatchOutcome>();
   const fail = (u: ClaimedUser, step: Step, error: unknown) => failures.set(u.user_id, failure(u, step, error));
@@ -101,7 +101,7 @@ export async function migrateBatch(db: MigrationDb, m: SubscriptionMigration, cl
 }
 
 /** Subjects already linked for the same address by another subscription migrating into this organization. */
-async function siblingSubjects(db: MigrationDb, m: SubscriptionMigration, users: ClaimedUser[]): Promise<Map<string, string>> {
+async function siblingSubjects(db: MigrationDb, m: MigrationSummary, users: ClaimedUser[]): Promise<Map<string, string>> {
   const emails = [...new Set(users.flatMap((u) => (u.normalized_email ? [u.normalized_email] : [])))];
   if (emails.length === 0 || !m.org_id) return new Map();
   const rows = await db.selectFrom('mig_users').innerJoin('mig_subscriptions', 'mig_subscriptions.subscription_id', 'mig_users.subscription_id')

@@ -74,15 +74,15 @@ function userRow(subscriptionId: string, u: PlannedUser, at: string): MigrationT
 }
 
 /** Moves the subscription migration through its state machine, audited in the same transaction. */
-export async function transitionSubscription(
-  tx: MigrationTx, m: SubscriptionMigration, event: SubscriptionEvent, ctx: { at: string; actor: string; details?: Record<string, unknown>; patch?: Partial<MigrationTables['mig_subscriptions']> },
-): Promise<SubscriptionMigration> {
+export async function transitionSubscription<M extends Pick<SubscriptionMigration, 'subscription_id' | 'state'>>(
+  tx: MigrationTx, m: M, event: SubscriptionEvent, ctx: { at: string; actor: string; details?: Record<string, unknown>; patch?: Partial<MigrationTables['mig_subscriptions']> },
+): Promise<M> {
   const t = nextSubscriptionState(m.state, event);
   if (!t.ok) throw new MigrationError('transition_refused', t.message);
   const patch = { ...ctx.patch, state: t.to, updated_at: ctx.at };
   await tx.updateTable('mig_subscriptions').set(patch).where('subscription_id', '=', m.subscription_id).execute();
   await auditIn(tx, { at: ctx.at, actor: ctx.actor, action: `subscription:${event}`, subscriptionId: m.subscription_id, details: { from: m.state, to: t.to, ...ctx.details } });
-  return { ...m, ...patch } as SubscriptionMigration;
+  return { ...m, ...patch } as M;
 }
 
 /** Patches a subscription migration without a state change (dates, consent), audited. */

@@ -11,7 +11,7 @@ import { createBatchIdp } from './batch-idp.ts';
 import { recordOutcomes } from './batch-record.ts';
 import { migrateBatch } from './migrate-batch.ts';
 import { registerRunner, type Runner } from './workers/runner-registry.ts';
-import { countUsersByState, migrationDb, requireMigration, transitionSubscription, type MigrationDb, type MigrationTx, type SubscriptionMigration } from './migration-repo.ts';
+import { countUsersByState, migrationDb, requireMigrationSummary, transitionSubscription, type MigrationDb, type MigrationSummary, type MigrationTx, type SubscriptionMigration } from './migration-repo.ts';
 
 /** Users per batch unless configured (`migration.batchSize`). */
 export const DEFAULT_BATCH_SIZE = 1000;
@@ -72,9 +72,8 @@ export interface UserPhaseResult {
  */
 export async function runUserPhase(opts: UserPhaseOptions, ports: EnginePorts): Promise<UserPhaseResult> {
   const db = migrationDb(ports.db);
-  let m = await requireMigration(db, opts.subscriptionId);
-  // The stored plan (hundreds of MB at a million users) is not needed past this point: do not hold it for the run.
-  m = { ...(await openUserWindow(db, m, ports, Boolean(opts.scheduledOnly))), plan: '' };
+  // The migration without its stored plan (hundreds of MB at a million users): users carry their planned account.
+  let m = await openUserWindow(db, await requireMigrationSummary(db, opts.subscriptionId), ports, Boolean(opts.scheduledOnly));
   ports.onEvent?.({ type: 'phase:started', phase: 'users', subscriptionId: m.subscription_id });
   if (!opts.userIds) await refreshPlannerStatistics(db);
 
@@ -143,7 +142,7 @@ async function refreshPlannerStatistics(db: MigrationDb): Promise<void> {
 }
 
 /** Moves the subscription to awaiting_confirmation when every user is accounted for (or back when one reopened). */
-export async function settle(db: MigrationDb, subscriptionId: string, ports: EnginePorts): Promise<SubscriptionMigration> {
+export async function settle(db: MigrationDb, subscriptionId: string, ports: EnginePorts): Promise<MigrationSummary> {
   const counts = await countUsersByState(db, subscriptionId);
   const open = Object.entries(counts).filter(([s]) => !ACCOUNTED_STATES.has(s as never)).reduce((n, [, c]) => n + (c ?? 0), 0);
   return db.transaction().execute(async (tx) => {
@@ -155,10 +154,9 @@ export async function settle(db: MigrationDb, subscriptionId: string, ports: Eng
   });
 }
 
-async function lockMigration(tx: MigrationTx, subscriptionId: string, postgres: boolean): Promise<SubscriptionMigration> {
-  if (!postgres) return requireMigration(tx, subscriptionId);
-  await tx.selectFrom('mig_subscriptions').select('subscription_id').where('subscription_id', '=', subscriptionId).forUpdate().execute();
-  return requireMigration(tx, subscriptionId);
+async function lockMigration(tx: MigrationTx, subscriptionId: string, postgres: boolean): Promise<MigrationSummary> {
+  if (postgres) await tx.selectFrom('mig_subscriptions').select('subscription_id').where('subscription_id', '=', subscriptionId).forUpdate().execute();
+  return requireMigrationSummary(tx, subscriptionId);
 }
 
 

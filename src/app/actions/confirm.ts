@@ -1,12 +1,12 @@
 import { confirmMigration as confirmInEngine, rollbackMigration as rollbackInEngine } from '../../engine/admin-actions.ts';
-import { migrationDb, requireMigration, type SubscriptionMigration } from '../../engine/migration-repo.ts';
+import { migrationDb, requireMigration, type MigrationSummary } from '../../engine/migration-repo.ts';
 import type { RehomeApp } from '../compose.ts';
 
 /**
  * "Complete Migration": every user is migrated or skipped; the migration is confirmed and the product is told that
  * user management now lives in the IMS, so skipped users' legacy passwords stop working there.
  */
-export async function confirmMigration(app: RehomeApp, input: { subscriptionId: string; actor: string; acknowledgeSkippedLoseAccess: boolean }): Promise<{ migration: SubscriptionMigration; productTold: boolean }> {
+export async function confirmMigration(app: RehomeApp, input: { subscriptionId: string; actor: string; acknowledgeSkippedLoseAccess: boolean }): Promise<{ migration: MigrationSummary; productTold: boolean }> {
   const migration = await confirmInEngine({ db: app.store.kysely, now: app.now, actor: input.actor }, input.subscriptionId, input.acknowledgeSkippedLoseAccess);
   const product = app.productSource(input.subscriptionId);
   if (product) {

@@ -1,4 +1,4 @@
-import { getMigration, migrationDb, requireMigration, type SubscriptionMigration } from '../../engine/migration-repo.ts';
+import { getMigrationSummary, migrationDb, requireMigrationSummary, type MigrationSummary } from '../../engine/migration-repo.ts';
 import { runUserPhase } from '../../engine/user-phase.ts';
 import { enqueueUserPhase, openJobQueue } from '../../engine/workers/job-queue.ts';
 import type { EngineEvent } from '../../ports/engine-ports.ts';
@@ -20,7 +20,7 @@ export interface MigrateUsersResult {
   migrated: number;
   failed: number;
   /** The subscription's migration after the run. */
-  migration: SubscriptionMigration;
+  migration: MigrationSummary;
   /** True when the work went through the PostgreSQL job queue (other `rehome worker` processes may share it). */
   queued: boolean;
 }
@@ -35,7 +35,7 @@ const PROGRESS_STEPS = 50;
  */
 export async function migrateUsers(app: RehomeApp, input: MigrateUsersInput): Promise<MigrateUsersResult> {
   const db = migrationDb(app.store.kysely);
-  const m = await getMigration(db, input.subscriptionId);
+  const m = await getMigrationSummary(db, input.subscriptionId);
   if (!m) throw new AppError('no_migration', `no migration for ${input.subscriptionId}: plan it and link the product first`);
   const only = input.userIds && input.userIds.length > 0 ? { userIds: input.userIds } : {};
   let r: { attempted: number; migrated: number; failed: number };
@@ -53,5 +53,5 @@ export async function migrateUsers(app: RehomeApp, input: MigrateUsersInput): Pr
       ...only, ...(input.signal ? { signal: input.signal } : {}),
     }, ports);
   }
-  return { ...r, migration: await requireMigration(db, input.subscriptionId), queued };
+  return { ...r, migration: await requireMigrationSummary(db, input.subscriptionId), queued };
 }

@@ -1,15 +1,17 @@
 import type { Kysely } from 'kysely';
-import { auditIn, migrationDb, type MigrationDb, type SubscriptionMigration } from '../migration-repo.ts';
+import { auditIn, migrationDb, type MigrationDb, type MigrationSummary } from '../migration-repo.ts';
+import type { StatusTables } from '../status-schema.ts';
 import { CLAIMABLE_STATES } from '../leases.ts';
 import type { WorkerTables } from './worker-schema.ts';
 
 /** Subscriptions whose scheduled work is due now: the start date has come, or users with their own `scheduled_for`. */
-export async function findDueSubscriptions(kysely: Kysely<any>, now: string): Promise<{ run: SubscriptionMigration[]; expired: SubscriptionMigration[] }> {
+export async function findDueSubscriptions(kysely: Kysely<any>, now: string): Promise<{ run: MigrationSummary[]; expired: MigrationSummary[] }> {
   const db = migrationDb(kysely);
-  const subs = (await db.selectFrom('mig_subscriptions').selectAll()
-    .where('state', 'in', ['users_scheduled', 'users_in_progress', 'awaiting_confirmation', 'expired']).execute()) as SubscriptionMigration[];
-  const run: SubscriptionMigration[] = [];
-  const expired: SubscriptionMigration[] = [];
+  // The plan-less copy of the migrations (status-schema.ts): a poll every few seconds must not read the plans.
+  const subs = (await (kysely as Kysely<StatusTables>).selectFrom('mig_subscription_status').selectAll()
+    .where('state', 'in', ['users_scheduled', 'users_in_progress', 'awaiting_confirmation', 'expired']).execute()) as MigrationSummary[];
+  const run: MigrationSummary[] = [];
+  const expired: MigrationSummary[] = [];
   for (const m of subs) {
     if (!(await hasDueUsers(db, m, now))) continue;
     (m.state === 'expired' || (m.window_expires_at !== null && m.window_expires_at <= now) ? expired : run).push(m);
@@ -17,7 +19,7 @@ export async function findDueSubscriptions(kysely: Kysely<any>, now: string): Pr
   return { run, expired };
 }
 
-async function hasDueUsers(db: MigrationDb, m: SubscriptionMigration, now: string): Promise<boolean> {
+async function hasDueUsers(db: MigrationDb, m: MigrationSummary, now: string): Promise<boolean> {
   const row = await db.selectFrom('mig_users').select('user_id').where('subscription_id', '=', m.subscription_id).where('state', 'in', [...CLAIMABLE_STATES])
     .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
     .where((eb) => eb.or([eb('scheduled_for', '<=', now), ...(m.starts_at !== null && m.starts_at <= now ? [eb('scheduled_for', 'is', null)] : [])]))

@@ -4,7 +4,7 @@ import { run, runOnce, type Runner as QueueRunner, type WorkerEvents, type Worke
 import type { WorkerTables } from './worker-schema.ts';
 import type { EnginePorts } from '../../ports/engine-ports.ts';
 import { isPostgres } from '../leases.ts';
-import { migrationDb, type SubscriptionMigration } from '../migration-repo.ts';
+import { migrationDb, type MigrationSummary } from '../migration-repo.ts';
 import { DEFAULT_BATCH_SIZE, runUserPhase } from '../user-phase.ts';
 import { MigrationError } from '../migration-error.ts';
 import type { StoreAdapter } from '../../store/open-store.ts';
@@ -18,7 +18,7 @@ export interface WorkerOptions {
   /** PostgreSQL URL of the store (the queue lives in the same database); ignored on SQLite. */
   connectionString: string;
   /** Engine ports acting for a subscription's organization. */
-  portsFor: (m: SubscriptionMigration, actor: string) => EnginePorts;
+  portsFor: (m: MigrationSummary, actor: string) => EnginePorts;
   /** Jobs at once in this process (default 2). */
   concurrency?: number;
   /** Users per batch job and engine batch (default 1000, `migration.batchSize`). */

@@ -1,7 +1,7 @@
 import type { Task, TaskList } from 'graphile-worker';
 import type { EnginePorts } from '../../ports/engine-ports.ts';
 import { MigrationError } from '../migration-error.ts';
-import { migrationDb, requireMigration, type MigrationDb, type SubscriptionMigration } from '../migration-repo.ts';
+import { migrationDb, requireMigrationSummary, type MigrationDb, type MigrationSummary } from '../migration-repo.ts';
 import { runUserPhase } from '../user-phase.ts';
 import { CLAIMABLE_STATES } from '../leases.ts';
 import type { Runner } from './runner-registry.ts';
@@ -17,7 +17,7 @@ export interface BatchPayload { subscriptionId: string; userIds: string[]; sched
 export interface UserJobsOptions {
   db: MigrationDb;
   runner: Runner;
-  portsFor: (m: SubscriptionMigration, actor: string) => EnginePorts;
+  portsFor: (m: MigrationSummary, actor: string) => EnginePorts;
   /** Users per batch job, and per batch of the engine (`migration.batchSize`). */
   batchSize: number;
   signal: AbortSignal;
@@ -35,8 +35,8 @@ export interface UserJobsOptions {
  */
 export function userTasks(o: UserJobsOptions): TaskList {
   const actor = `worker:${o.runner.id}`;
-  const guarded = async (subscriptionId: string, task: string, scheduledOnly: boolean, run: (m: SubscriptionMigration, ports: EnginePorts) => Promise<{ migrated: number; failed: number }>) => {
-    const m = await requireMigration(o.db, subscriptionId);
+  const guarded = async (subscriptionId: string, task: string, scheduledOnly: boolean, run: (m: MigrationSummary, ports: EnginePorts) => Promise<{ migrated: number; failed: number }>) => {
+    const m = await requireMigrationSummary(o.db, subscriptionId);
     const ports = o.portsFor(m, actor);
     try {
       const r = await run(m, ports);
