@@ -81,7 +81,8 @@ export function asIdpError(error: unknown): IdpError {
   return error instanceof IdpError ? error : new IdpError('unavailable', (error as Error)?.message ?? String(error), { cause: error });
 }
 
-async function mapPool<I, T>(items: I[], lanes: number, fn: (item: I) => Promise<T>): Promise<T[]> {
+/** Runs `fn` over `items` with at most `lanes` in flight; results in input order. */
+export async function mapPool<I, T>(items: I[], lanes: number, fn: (item: I) => Promise<T>): Promise<T[]> {
   const out: T[] = Array.from({ length: items.length });
   let next = 0;
   await Promise.all(Array.from({ length: Math.min(lanes, items.length) }, async () => {

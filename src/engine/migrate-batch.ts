@@ -3,12 +3,15 @@ import { inList, dialectOf } from '../store/bulk-sql.ts';
 import { accountKind, decideAccount, type SeenAccount } from '../core/migration/enforce-plan.ts';
 import { APPEARED, driftError, newAccountOf, NOT_THE_NAMED, plannedAccount, SEVERAL, typesOf } from './planned-account.ts';
 import type { ClaimedUser } from './batch-claim.ts';
-import type { BatchIdp } from './batch-idp.ts';
+import { mapPool, type BatchIdp } from './batch-idp.ts';
 import type { BatchOutcome } from './batch-record.ts';
 import type { EnginePorts } from '../ports/engine-ports.ts';
 import type { MigrationDb, MigrationSummary } from './migration-repo.ts';
 
 type Step = Extract<BatchOutcome, { ok: false }>['step'];
+
+/** Product link writes in flight at once: a batch of 1000 must not open 1000 connections to the product. */
+const PRODUCT_LINK_LANES = 16;
 
 /**
  * Step 2 of the crash-safe protocol for a claimed batch (user-phase.ts claims it and records the outcomes): the IdP
@@ -95,7 +98,8 @@ export async function migrateBatch(db: MigrationDb, m: MigrationSummary, claimed
     return !error;
   });
   const issuer = ports.idp.describe().issuer;
-  await Promise.all(linked.map((u) => ports.links.writeIdentityLink(u.user_id, { issuer, subject: accounts.get(u.user_id)!.subject }).catch((e: unknown) => { fail(u, 'product:link', e); })));
+  // One call per user (a product's API links one user at a time), a bounded number at once.
+  await mapPool(linked, PRODUCT_LINK_LANES, (u) => ports.links.writeIdentityLink(u.user_id, { issuer, subject: accounts.get(u.user_id)!.subject }).catch((e: unknown) => { fail(u, 'product:link', e); }));
 
   return claimed.map((u): BatchOutcome => failures.get(u.user_id) ?? { user: u, ok: true, ...accounts.get(u.user_id)! });
 }
