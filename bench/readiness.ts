@@ -1,9 +1,13 @@
-// Readiness at scale: generates N users (default 1,000,000) with every readiness case mixed in, then times
-//   1. the in-memory path: parse the users CSV + IMS CSV and decide readiness;
-//   2. import into SQLite (saveSnapshot) and readiness from the stored snapshot;
-//   3. the same on PostgreSQL (127.0.0.1:5432; skipped with a note when unreachable).
-// Usage: npm run bench -- [--users N] [--skip-postgres]
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// Readiness and import at scale, through the CLI as a person runs them: generates N users (default 1,000,000) with
+// every readiness case mixed in, writes the users CSV, the Admin Console CSV and the subscription, then times
+//   0. the reference: python3's csv module (C) reading the users CSV, nothing else;
+//   1. `rehome readiness` from the files, once per format (table, json, csv, html) into --out;
+//   2. the snapshot import alone (bench/import.ts) and all of `rehome import` (which also mirrors the export's
+//      accounts into the embedded IMS), into SQLite and into PostgreSQL (127.0.0.1:5432; skipped when unreachable).
+// Each command runs in its own process under /usr/bin/time -v: wall time and peak RSS of that process.
+// Usage: npm run bench -- [--users N] [--formats table,json,csv,html] [--skip-postgres] [--skip-import] [--nice 10]
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,74 +15,76 @@ import pg from 'pg';
 import { generatePopulation } from '../src/population/generate-population.ts';
 import { writeProductUsersCsv } from '../src/exporters/product-users-csv.ts';
 import { writeImsDirectoryCsv } from '../src/exporters/ims-directory-csv.ts';
-import { parseProductUsersCsv } from '../src/importers/product-users.ts';
-import { parseImsDirectoryCsv } from '../src/importers/ims-directory.ts';
-import { planReadiness } from '../src/core/readiness/plan-readiness.ts';
-import { openStore, type StoreAdapter } from '../src/app/rehome-store.ts';
-import { describeMachine, measure } from './machine.ts';
+import { describeMachine } from './machine.ts';
 
-const { values } = parseArgs({ options: { users: { type: 'string', default: '1000000' }, 'skip-postgres': { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    users: { type: 'string', default: '1000000' },
+    formats: { type: 'string', default: 'table,json,csv,html' },
+    'skip-postgres': { type: 'boolean', default: false },
+    'skip-import': { type: 'boolean', default: false },
+    nice: { type: 'string', default: '10' },
+  },
+});
 const n = Number(values.users);
 console.log(describeMachine());
 console.log(`users: ${n.toLocaleString('en')}`);
 
 const dir = mkdtempSync(join(tmpdir(), 'rehome-bench-'));
-// Generate and write the files, then let the generated objects go: the measured path starts from files, as the CLI does.
-const { subscription, accountCount, genMs } = await (async () => {
-  const gen = await measure(() => generatePopulation({ users: n, seed: 1 }));
-  writeFileSync(join(dir, 'users.csv'), writeProductUsersCsv(gen.result.users, ['department']));
-  writeFileSync(join(dir, 'ims.csv'), writeImsDirectoryCsv(gen.result.imsAccounts));
-  return { subscription: gen.result.subscription, accountCount: gen.result.imsAccounts.length, genMs: gen.ms };
-})();
-(globalThis as { gc?: () => void }).gc?.();
-let usersText: string | undefined = readFileSync(join(dir, 'users.csv'), 'utf8');
-let imsText: string | undefined = readFileSync(join(dir, 'ims.csv'), 'utf8');
-console.log(`generated in ${(genMs / 1000).toFixed(1)} s; users.csv ${(usersText.length / 2 ** 20).toFixed(0)} MB, ${accountCount.toLocaleString('en')} IMS accounts`);
-
-const row = (label: string, ms: number, rss: number) =>
-  console.log(`${label.padEnd(40)} ${(ms / 1000).toFixed(2).padStart(7)} s ${Math.round(n / (ms / 1000)).toLocaleString('en').padStart(12)} users/s  peak RSS ${rss.toFixed(0)} MB`);
-
-const parse = await measure(() => ({
-  users: parseProductUsersCsv(usersText!, 'users.csv'),
-  accounts: parseImsDirectoryCsv(imsText!, 'ims.csv', { claimedDomains: subscription.imsOrg.claimedDomains }),
-}));
-usersText = imsText = undefined; // the CLI drops the file text once parsed
-row('in-memory: parse CSV', parse.ms, parse.peakRssMb);
-const plan = await measure(() => planReadiness({ subscriptions: [{ subscription, users: parse.result.users }], ims: { accounts: parse.result.accounts } }));
-row('in-memory: readiness', plan.ms, plan.peakRssMb);
-row('in-memory: parse + readiness (target < 10 s)', parse.ms + plan.ms, Math.max(parse.peakRssMb, plan.peakRssMb));
-console.log(`  statuses: ${JSON.stringify(plan.result.summary.byStatus)}`);
-
-async function storeRun(label: string, store: StoreAdapter): Promise<void> {
-  const imp = await measure(() => store.saveSnapshot({ subscription, users: parse.result.users, ims: { accounts: parse.result.accounts }, sources: {}, at: new Date().toISOString() }));
-  row(`${label}: import (saveSnapshot)`, imp.ms, imp.peakRssMb);
-  const load = await measure(() => store.loadSnapshot({ subscriptionId: subscription.id }));
-  row(`${label}: load snapshot`, load.ms, load.peakRssMb);
-  const snap = load.result!;
-  const rd = await measure(() => planReadiness({ subscriptions: [{ subscription: snap.subscription, users: snap.users }], ims: snap.ims }));
-  row(`${label}: readiness from stored snapshot`, rd.ms, rd.peakRssMb);
-}
-
+const files = { users: join(dir, 'users.csv'), ims: join(dir, 'ims.csv'), subscription: join(dir, 'subscription.json') };
 {
-  await using sqlite = await openStore({ kind: 'sqlite', path: join(dir, 'bench.db') });
-  await storeRun('sqlite', sqlite);
+  const gen = generatePopulation({ users: n, seed: 1 });
+  writeFileSync(files.users, writeProductUsersCsv(gen.users, ['department']));
+  writeFileSync(files.ims, writeImsDirectoryCsv(gen.imsAccounts));
+  writeFileSync(files.subscription, JSON.stringify(gen.subscription, null, 2));
+  console.log(`generated ${gen.users.length.toLocaleString('en')} users, ${gen.imsAccounts.length.toLocaleString('en')} IMS accounts in ${dir}`);
 }
-if (!values['skip-postgres']) {
-  const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
-  const db = `rehome_bench_${process.pid}`;
-  try {
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${db}`);
+
+interface Run { seconds: number; peakMb: number; status: number | null }
+
+/** One command under GNU time: its wall time and the peak RSS of the process. */
+function timed(argv: string[], env: NodeJS.ProcessEnv = process.env): Run {
+  const r = spawnSync('/usr/bin/time', ['-v', 'nice', '-n', String(values.nice), ...argv], { env, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(r.stderr);
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
+  if (!wall || !rss) throw new Error(`no timing for ${argv.join(' ')}:\n${r.stderr.slice(-2000)}`);
+  const seconds = Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]);
+  return { seconds, peakMb: Number(rss[1]) / 1024, status: r.status };
+}
+
+const node = process.execPath;
+const reference = timed(['python3', '-c', 'import csv,sys; sum(1 for _ in csv.reader(open(sys.argv[1])))', files.users]);
+const line = (label: string, r: Run) =>
+  console.log(`${label.padEnd(36)} ${r.seconds.toFixed(1).padStart(7)} s ${(r.seconds / reference.seconds).toFixed(1).padStart(6)}x C csv  peak RSS ${r.peakMb.toFixed(0).padStart(6)} MB${r.status !== 0 && r.status !== 3 ? `  (exit ${r.status})` : ''}`);
+line('C csv read (python3 csv module)', reference);
+
+const inputs = ['--users', files.users, '--ims', files.ims, '--subscription', files.subscription];
+for (const format of String(values.formats).split(',')) {
+  line(`readiness --format ${format}`, timed([node, 'bin/rehome.ts', 'readiness', ...inputs, '--format', format, '--out', join(dir, `report.${format}`)]));
+}
+
+if (!values['skip-import']) {
+  line('snapshot import into SQLite', timed([node, 'bench/import.ts', ...inputs, '--db', join(dir, 'snap.db')]));
+  line('rehome import into SQLite', timed([node, 'bin/rehome.ts', 'import', ...inputs, '--store', 'sqlite', '--db', join(dir, 'bench.db')]));
+  if (!values['skip-postgres']) {
+    const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
+    const db = `rehome_bench_${process.pid}`;
     try {
-      await using store = await openStore({ kind: 'postgres', url: `postgres://postgres@127.0.0.1:5432/${db}` });
-      await storeRun('postgres', store);
+      await admin.connect();
+      await admin.query(`CREATE DATABASE ${db}`);
+      try {
+        const url = `postgres://postgres@127.0.0.1:5432/${db}`;
+        line('snapshot import into PostgreSQL (COPY)', timed([node, 'bench/import.ts', ...inputs, '--url', url]));
+        const env = { ...process.env, REHOME_STORE: 'postgres', REHOME_DATABASE_URL: url };
+        line('rehome import into PostgreSQL', timed([node, 'bin/rehome.ts', 'import', ...inputs], env));
+      } finally {
+        await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+      }
+    } catch (e) {
+      console.log(`postgres: skipped (${(e as Error).message})`);
     } finally {
-      await admin.query(`DROP DATABASE IF EXISTS ${db}`);
+      await admin.end().catch(() => {});
     }
-  } catch (e) {
-    console.log(`postgres: skipped (${(e as Error).message})`);
-  } finally {
-    await admin.end().catch(() => {});
   }
 }
 rmSync(dir, { recursive: true, force: true });

@@ -12,6 +12,28 @@ export interface FileInputs {
   sources: { users: string[]; ims: string; subscriptions: string[] };
 }
 
+/** Inputs whose users are read again from their file each time they are iterated (never all in memory). */
+export interface StreamedFileInputs {
+  snapshots: { subscription: Subscription; users: Iterable<ProductUser> }[];
+  ims: ImsDirectory;
+  sources: FileInputs['sources'];
+}
+
+/**
+ * Checks every input file as `loadFileInputs` does (same problems, same messages), keeping only the IMS directory;
+ * each subscription's users are read again from their file when iterated. A file changed in between is checked
+ * again by that reading, which throws its problems.
+ */
+export async function checkFileInputs(opts: { users: string[]; ims?: string; subscriptions: string[] }): Promise<StreamedFileInputs> {
+  const accounts: ImsAccount[] = [];
+  const read = await streamFileInputs(opts, { imsAccount: (a) => void accounts.push(a), user: () => {} });
+  const snapshots = read.subscriptions.map((subscription, i) => ({
+    subscription,
+    users: { [Symbol.iterator]: () => streamProductUsers(opts.users[i]!) },
+  }));
+  return { snapshots, ims: { accounts }, sources: read.sources };
+}
+
 /** Receives the records of the input files as they are read (and before they are all checked: see below). */
 export interface InputFeed {
   /** The subscriptions, checked, before the first record. */

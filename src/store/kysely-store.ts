@@ -10,8 +10,18 @@ import { SnapshotDigest } from './snapshot-digest.ts';
 import type { AuditEntry, AuditFilter, AuditInput, SnapshotInput, SnapshotRef, Store, StoredSnapshot } from './store.ts';
 import { StoreError } from './store-error.ts';
 
+/** A snapshot whose users arrive one by one (a file read in chunks); the rest as in `SnapshotInput`. */
+export type StreamedSnapshotInput = Omit<SnapshotInput, 'users'> & { users: Iterable<ProductUser> };
+
 /** A Store plus the Kysely instance on the same database, for modules that keep their own tables in it. */
-export type StoreAdapter = Store & { readonly kysely: Kysely<any> };
+export type StoreAdapter = Store & {
+  readonly kysely: Kysely<any>;
+  /**
+   * `saveSnapshot` for users that are never all in memory: each batch is written as it fills. When the iteration
+   * throws (a problem in the file), the transaction is rolled back and nothing is stored.
+   */
+  saveSnapshotStream(input: StreamedSnapshotInput): Promise<SnapshotRef>;
+};
 
 /** The two bulk tables of a snapshot and the column each keys its rows by. */
 export type SnapshotRowTable =
@@ -56,49 +66,8 @@ export function createKyselyStore(dialect: StoreDialect, migrations: readonly Mi
 
     migrate: () => runMigrations(db, dialect, migrations),
 
-    async saveSnapshot(input: SnapshotInput): Promise<SnapshotRef> {
-      const at = normalizeInstant(input.at, 'at');
-      const { subscription, users, ims } = input;
-      if (typeof subscription?.id !== 'string' || subscription.id === '') {
-        throw new StoreError('snapshot_invalid', 'subscription.id must be a non-empty string');
-      }
-      const { accounts, ...imsRest } = ims;
-      const id = randomUUID();
-      const digest = new SnapshotDigest();
-      try {
-        await db.transaction().execute(async (trx) => {
-          await upsertSubscription(trx, subscription, at);
-          await trx
-            .insertInto('snapshots')
-            .values({
-              id,
-              subscription_id: subscription.id,
-              at,
-              digest: '',
-              sources: JSON.stringify(input.sources ?? {}),
-              subscription: JSON.stringify(subscription),
-              ims_meta: JSON.stringify(imsRest),
-              user_count: users.length,
-              ims_account_count: accounts.length,
-            })
-            .execute();
-          digest.beginAccounts(imsRest);
-          await writeRows(trx, ACCOUNTS, id, accounts, toAccountRow, digest);
-          digest.beginUsers(subscription);
-          await writeRows(trx, USERS, id, users, toUserRow, digest);
-          // The digest is only known once every row has streamed through; it lands in the same transaction.
-          await trx.updateTable('snapshots').set({ digest: digest.finish() }).where('id', '=', id).execute();
-        });
-      } catch (error) {
-        if (error instanceof StoreError) throw error;
-        if (dialect.isDataRejected(error)) {
-          throw new StoreError('snapshot_invalid', `snapshot refused by the database: ${(error as Error).message}`, { cause: error });
-        }
-        throw error;
-      }
-      const stored = await db.selectFrom('snapshots').select(SNAPSHOT_REF_COLUMNS).where('id', '=', id).executeTakeFirstOrThrow();
-      return toSnapshotRef(stored);
-    },
+    saveSnapshot: (input: SnapshotInput) => saveSnapshotRows(input),
+    saveSnapshotStream: (input: StreamedSnapshotInput) => saveSnapshotRows(input),
 
     async loadSnapshot(query): Promise<StoredSnapshot | undefined> {
       let select = db.selectFrom('snapshots').selectAll();
@@ -194,23 +163,75 @@ export function createKyselyStore(dialect: StoreDialect, migrations: readonly Mi
     },
   };
 
+  async function saveSnapshotRows(input: StreamedSnapshotInput): Promise<SnapshotRef> {
+    const at = normalizeInstant(input.at, 'at');
+    const { subscription, users, ims } = input;
+    if (typeof subscription?.id !== 'string' || subscription.id === '') {
+      throw new StoreError('snapshot_invalid', 'subscription.id must be a non-empty string');
+    }
+    const { accounts, ...imsRest } = ims;
+    const id = randomUUID();
+    const digest = new SnapshotDigest();
+    try {
+      await db.transaction().execute(async (trx) => {
+        await upsertSubscription(trx, subscription, at);
+        await trx
+          .insertInto('snapshots')
+          .values({
+            id,
+            subscription_id: subscription.id,
+            at,
+            digest: '',
+            sources: JSON.stringify(input.sources ?? {}),
+            subscription: JSON.stringify(subscription),
+            ims_meta: JSON.stringify(imsRest),
+            user_count: 0,
+            ims_account_count: accounts.length,
+          })
+          .execute();
+        digest.beginAccounts(imsRest);
+        await writeRows(trx, ACCOUNTS, id, accounts, toAccountRow, digest);
+        digest.beginUsers(subscription);
+        const userCount = await writeRows(trx, USERS, id, users, toUserRow, digest);
+        // The count and the digest are only known once every row has streamed through; they land in the same
+        // transaction.
+        await trx.updateTable('snapshots').set({ digest: digest.finish(), user_count: userCount }).where('id', '=', id).execute();
+      });
+    } catch (error) {
+      if (error instanceof StoreError) throw error;
+      if (dialect.isDataRejected(error)) {
+        throw new StoreError('snapshot_invalid', `snapshot refused by the database: ${(error as Error).message}`, { cause: error });
+      }
+      throw error;
+    }
+    const stored = await db.selectFrom('snapshots').select(SNAPSHOT_REF_COLUMNS).where('id', '=', id).executeTakeFirstOrThrow();
+    return toSnapshotRef(stored);
+  }
+
+  /** Writes `items` in batches as they come; returns how many there were. */
   async function writeRows<T>(
     trx: Transaction<any>,
     table: SnapshotRowTable,
     snapshotId: string,
-    items: readonly T[],
+    items: Iterable<T>,
     toRow: (item: T, index: number) => SnapshotRow,
     digest: SnapshotDigest,
-  ): Promise<void> {
-    for (let offset = 0; offset < items.length; offset += BATCH_SIZE) {
-      const batch: SnapshotRow[] = [];
-      for (let i = offset; i < Math.min(offset + BATCH_SIZE, items.length); i++) {
-        const row = toRow(items[i] as T, i);
-        digest.addItem(row.json);
-        batch.push(row);
+  ): Promise<number> {
+    let batch: SnapshotRow[] = [];
+    let offset = 0;
+    let i = 0;
+    for (const item of items) {
+      const row = toRow(item, i++);
+      digest.addItem(row.json);
+      batch.push(row);
+      if (batch.length === BATCH_SIZE) {
+        await dialect.insertSnapshotRows(trx, table, snapshotId, offset, batch);
+        offset += batch.length;
+        batch = [];
       }
-      await dialect.insertSnapshotRows(trx, table, snapshotId, offset, batch);
     }
+    if (batch.length > 0) await dialect.insertSnapshotRows(trx, table, snapshotId, offset, batch);
+    return i;
   }
 }
 

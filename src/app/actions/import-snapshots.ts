@@ -1,4 +1,4 @@
-import type { FileInputs } from '../load-inputs.ts';
+import type { FileInputs, StreamedFileInputs } from '../load-inputs.ts';
 import type { RehomeApp } from '../compose.ts';
 import { seedDirectoryFromExport } from '../../ims/seed-directory.ts';
 import type { SnapshotRef } from '../../store/store.ts';
@@ -16,7 +16,7 @@ export interface ImportSnapshotsResult {
  * whose accounts are not there: `plan_drift`). The operator who imports vouches for the export; the mirroring is
  * audited. An external IdP is never written here.
  */
-export async function importSnapshots(app: RehomeApp, inputs: FileInputs, actor: string): Promise<ImportSnapshotsResult> {
+export async function importSnapshots(app: RehomeApp, inputs: FileInputs | StreamedFileInputs, actor: string): Promise<ImportSnapshotsResult> {
   const at = app.now().toISOString();
   let mirrored = 0;
   if (app.config.idp.kind === 'embedded') {
@@ -26,7 +26,8 @@ export async function importSnapshots(app: RehomeApp, inputs: FileInputs, actor:
   }
   const snapshots: SnapshotRef[] = [];
   for (const [i, snap] of inputs.snapshots.entries()) {
-    const ref = await app.store.saveSnapshot({
+    // Users stream into the store batch by batch (a file read again, or arrays already in memory).
+    const ref = await app.store.saveSnapshotStream({
       subscription: snap.subscription, users: snap.users, ims: inputs.ims, at,
       sources: { users: inputs.sources.users[i]!, ims: inputs.sources.ims, subscription: inputs.sources.subscriptions[Math.min(i, inputs.sources.subscriptions.length - 1)]! },
     });

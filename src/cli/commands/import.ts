@@ -1,6 +1,6 @@
 import type { Command } from './command.ts';
 import { STORE_OPTIONS, storeFlags, stringList } from './command.ts';
-import { loadFileInputs } from '../../app/load-inputs.ts';
+import { checkFileInputs, loadFileInputs, type FileInputs, type StreamedFileInputs } from '../../app/load-inputs.ts';
 import { composeRehome } from '../../app/compose.ts';
 import { importSnapshots } from '../../app/actions/index.ts';
 import { readFileSync } from 'node:fs';
@@ -18,13 +18,19 @@ Repeat --users/--subscription in pairs to import production and sandbox together
   options: { users: { type: 'string', multiple: true }, ims: { type: 'string' }, subscription: { type: 'string', multiple: true }, 'hash-sample': { type: 'string' }, ...STORE_OPTIONS },
   configFlags: storeFlags,
   async run(ctx) {
-    const inputs = await loadFileInputs({ users: stringList(ctx.values.users), ims: ctx.values.ims as string | undefined, subscriptions: stringList(ctx.values.subscription) });
+    const files = { users: stringList(ctx.values.users), ims: ctx.values.ims as string | undefined, subscriptions: stringList(ctx.values.subscription) };
+    let inputs: FileInputs | StreamedFileInputs;
     if (ctx.values['hash-sample']) {
       // import_hashes: every hash family in the export must verify known test passwords before anything is stored.
+      const loaded = await loadFileInputs(files);
       const file = String(ctx.values['hash-sample']);
-      const report = await checkHashImport(inputs.snapshots.flatMap((s) => s.users), parseHashSample(readFileSync(file, 'utf8'), file));
+      const report = await checkHashImport(loaded.snapshots.flatMap((s) => s.users), parseHashSample(readFileSync(file, 'utf8'), file));
       ctx.io.out(formatHashImportReport(report));
       if (!report.ok) return 2;
+      inputs = loaded;
+    } else {
+      // Checked in one pass (bounded memory, nothing stored on a problem), then read again into the store.
+      inputs = await checkFileInputs(files);
     }
     await using app = await composeRehome(ctx.config, { now: ctx.io.now });
     const result = await importSnapshots(app, inputs, ctx.io.actor);

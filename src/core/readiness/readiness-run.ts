@@ -1,7 +1,7 @@
 import type { ImsAccount, ProductUser, Subscription } from '../model.ts';
 import { DEFAULT_EMAIL_POLICY, isAscii, normalizeEmail, toAsciiDomain, type EmailPolicy, type EmailProblem } from '../email/normalize-email.ts';
 import { skeleton } from '../email/confusables.ts';
-import { NONE, type FactsEmail, type ReadinessUser, type RunIndex, type UserFacts } from './run-index.ts';
+import { NONE, type FactsEmail, type ReadinessUser, type RuleAccount, type RunIndex, type UserFacts } from './run-index.ts';
 import { decideUser } from './decide-user.ts';
 import { createSummaryBuilder } from './summary.ts';
 import type { ReadinessSummary, UserReadiness } from './report.ts';
@@ -87,16 +87,23 @@ export function createReadinessRun(subscriptions: readonly Subscription[], optio
   const addressMembers: (number | number[])[] = [];
   const skeletonMembers: (string | Set<string>)[] = [];
 
-  const imsByAddress = new Map<string, ImsAccount[]>();
+  const imsByAddress = new Map<string, RuleAccount[]>();
   const managedDomains = new Map<string, string>();
   let finished = false;
 
   function addImsAccount(account: ImsAccount): void {
     const e = normalizeEmail(account.email, policy, domainCache);
     if (!e.ok) return;
+    const kept: RuleAccount = {
+      id: detach(account.id),
+      type: account.type,
+      emailVerified: account.emailVerified,
+      status: account.status,
+      provisioned: account.productConfigurations.length > 0 || account.adminRoles.length > 0,
+    };
     const list = imsByAddress.get(e.address);
-    if (list) list.push(account);
-    else imsByAddress.set(detach(e.address), [account]);
+    if (list) list.push(kept);
+    else imsByAddress.set(detach(e.address), [kept]);
     if (account.type !== 'personal') {
       const domain = toAsciiDomain(account.domain || e.domain, domainCache) ?? e.domain;
       if (!managedDomains.has(domain)) managedDomains.set(domain, 'an organization holding enterprise or federated IDs');

@@ -1,8 +1,7 @@
-import type { ImsAccount } from '../model.ts';
 import { EMAIL_PROBLEMS, isAscii, isPlusOrDotGmail } from '../email/normalize-email.ts';
 import { reason } from './reasons.ts';
 import type { Reason } from './report.ts';
-import type { RunIndex, UserFacts } from './run-index.ts';
+import type { RuleAccount, RunIndex, UserFacts } from './run-index.ts';
 
 /** One readiness rule: looks at one user, returns the reasons it finds (none = rule passes). */
 export type Rule = (f: UserFacts, ix: RunIndex) => Reason | Reason[] | undefined;
@@ -95,7 +94,7 @@ export const PIPELINE = {
   warn: [warnPersonalBesideManaged, warnPendingSignUp, warnLoginDiffersFromEmail, warnAccessExpires, warnPlusOrDotGmail, noteSeveralSubscriptions],
 } as const satisfies Record<string, readonly Rule[]>;
 
-function singleTarget(f: UserFacts): ImsAccount | undefined {
+function singleTarget(f: UserFacts): RuleAccount | undefined {
   const { targets } = imsCandidates(f);
   return targets.length === 1 ? targets[0] : undefined;
 }
@@ -108,12 +107,12 @@ function singleTarget(f: UserFacts): ImsAccount | undefined {
  *   managed ID.
  * - `pending`: personal sign-ups that never verified the address; they reserve nothing (the IMS cancels them).
  */
-export function imsCandidates(f: UserFacts): { targets: readonly ImsAccount[]; personalBeside: readonly ImsAccount[]; pending: readonly ImsAccount[] } {
+export function imsCandidates(f: UserFacts): { targets: readonly RuleAccount[]; personalBeside: readonly RuleAccount[]; pending: readonly RuleAccount[] } {
   const accounts = f.imsAccounts;
   if (accounts.length === 0 || !f.email.ok) return { targets: accounts, personalBeside: NONE, pending: NONE };
   // A sign-up nobody confirmed and no organization took in (no product configuration, no admin role): it reserves
   // nothing. An unverified personal account an organization provisioned is not cancelled: it stays a candidate.
-  const pending = accounts.filter((a) => a.type === 'personal' && !a.emailVerified && a.productConfigurations.length === 0 && a.adminRoles.length === 0);
+  const pending = accounts.filter((a) => a.type === 'personal' && !a.emailVerified && !a.provisioned);
   if (f.subscription.imsOrg.claimedDomains.includes(f.email.domain)) {
     return { targets: accounts.filter((a) => a.type !== 'personal'), personalBeside: accounts.filter((a) => a.type === 'personal' && !pending.includes(a)), pending };
   }

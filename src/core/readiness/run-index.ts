@@ -4,6 +4,19 @@ import type { EmailPolicy, EmailProblem } from '../email/normalize-email.ts';
 /** What readiness reads of a product user (names, access and attributes play no part). */
 export type ReadinessUser = Pick<ProductUser, 'id' | 'login' | 'email' | 'emailVerified' | 'status' | 'apiOnly' | 'sso' | 'expiresAt' | 'locked'>;
 
+/**
+ * What the rules read of an IMS account; the run keeps only this of each (a directory export carries names,
+ * groups and a dozen other columns per account).
+ */
+export interface RuleAccount {
+  id: string;
+  type: ImsAccount['type'];
+  emailVerified: boolean;
+  status: ImsAccount['status'];
+  /** An organization took the account in: it has a product configuration or an admin role. */
+  provisioned: boolean;
+}
+
 /** The user's address as the rules see it: the matching key and its parts, or why it is refused. */
 export type FactsEmail =
   | { ok: true; address: string; local: string; domain: string }
@@ -28,7 +41,7 @@ export interface UserFacts {
   /** Other subscriptions of this run in which the same address is a user. */
   otherSubscriptions: readonly string[];
   /** IMS accounts holding the normalised address. */
-  imsAccounts: readonly ImsAccount[];
+  imsAccounts: readonly RuleAccount[];
 }
 
 /** Run-wide facts the rules consult besides the user's own. */
