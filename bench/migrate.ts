@@ -5,11 +5,13 @@
 // Prints the machine, the set-up times, then users/second and peak RSS of the user phase.
 // Usage: node bench/migrate.ts [--users 100000,1000000] [--store sqlite,postgres] [--workers 1,2]
 //                              [--batch-size 1000] [--concurrency N] [--synchronous full|normal] [--cpu-prof DIR]
-// Two workers run on PostgreSQL only (SQLite: one migrating process). Each worker process is one user-phase run with
-// its own runner registration; leases (leases.ts) keep the processes apart, as with `rehome worker`, without
-// the job queue in between.
+// Several workers run on PostgreSQL only (SQLite: one migrating process). There each worker process is what
+// `rehome worker --until-idle` runs (runWorker): the user phase is enqueued first (one start job, which fans out
+// batch jobs of --batch-size), and the workers share the jobs through graphile-worker, users kept apart by leases.
+// Besides wall time and users/s it prints the CPU the workers and the PostgreSQL server used per migrated user
+// (server: every `postgres` process's utime+stime from /proc, before and after), to predict bigger machines.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,6 +28,8 @@ import { embeddedEnginePorts } from '../test/support/embedded-engine.ts';
 import { countUsersByState, migrationDb } from '../src/engine/migration-repo.ts';
 import { applyProductPhase } from '../src/engine/product-phase.ts';
 import { runUserPhase } from '../src/engine/user-phase.ts';
+import { runWorker } from '../src/engine/workers/run-worker.ts';
+import { enqueueUserPhase, openJobQueue } from '../src/engine/workers/job-queue.ts';
 import { openStore, type StoreOptions } from '../src/app/rehome-store.ts';
 import { describeMachine, measure } from './machine.ts';
 
@@ -76,15 +80,23 @@ async function configuration(dir: string, population: Population, kind: 'sqlite'
   if (database) await adminQuery(`CREATE DATABASE ${database}`);
   try {
     const { subscription, orgId, eligible } = await setUp(options, population);
+    if (kind === 'postgres') {
+      const queue = await openJobQueue((options as { url: string }).url);
+      try { await enqueueUserPhase(queue, { subscriptionId: subscription, batchSize: Number(values['batch-size']) }); } finally { await queue.release(); }
+    }
+    const serverCpu0 = postgresServerCpuMs();
     const started = performance.now();
     const reports = await Promise.all(Array.from({ length: workers }, (_, i) => spawnWorker(options, subscription, orgId, `bench-w${i + 1}`)));
     const seconds = (performance.now() - started) / 1000;
     const migrated = reports.reduce((s, r) => s + r.migrated, 0);
     const failed = reports.reduce((s, r) => s + r.failed, 0);
     const inPhase = Math.max(...reports.map((r) => r.ms)) / 1000;
-    console.log(`user phase: ${migrated.toLocaleString('en')} migrated, ${failed} failed of ${eligible.toLocaleString('en')} eligible in ${seconds.toFixed(1)} s wall (${inPhase.toFixed(1)} s inside the phase, worker CPU ${reports.map((r) => (r.cpuMs / 1000).toFixed(1)).join(' + ')} s); ${Math.round(migrated / seconds).toLocaleString('en')} users/s; peak RSS ${reports.map((r) => `${r.peakRssMb.toFixed(0)} MB`).join(' + ')}`);
+    const serverCpu = kind === 'postgres' ? postgresServerCpuMs() - serverCpu0 : 0;
+    const workerCpu = reports.reduce((n, r) => n + r.cpuMs, 0);
+    const perUser = `CPU per migrated user: workers ${(workerCpu * 1000 / Math.max(1, migrated)).toFixed(0)} µs${kind === 'postgres' ? ` + PostgreSQL ${(serverCpu * 1000 / Math.max(1, migrated)).toFixed(0)} µs` : ''}`;
+    console.log(`user phase: ${migrated.toLocaleString('en')} migrated, ${failed} failed of ${eligible.toLocaleString('en')} eligible in ${seconds.toFixed(1)} s wall (${inPhase.toFixed(1)} s inside the phase, worker CPU ${reports.map((r) => (r.cpuMs / 1000).toFixed(1)).join(' + ')} s); ${Math.round(migrated / seconds).toLocaleString('en')} users/s; peak RSS ${reports.map((r) => `${r.peakRssMb.toFixed(0)} MB`).join(' + ')}; ${perUser}`);
     if (migrated !== eligible || failed > 0) console.log('  WARNING: not every eligible user migrated');
-    return `${n.toLocaleString('en').padStart(9)}  ${kind.padEnd(8)}  ${String(workers).padStart(7)}  ${seconds.toFixed(1).padStart(8)}  ${Math.round(migrated / seconds).toLocaleString('en').padStart(9)}  ${reports.map((r) => `${r.peakRssMb.toFixed(0)} MB`).join(' + ')}`;
+    return `${n.toLocaleString('en').padStart(9)}  ${kind.padEnd(8)}  ${String(workers).padStart(7)}  ${seconds.toFixed(1).padStart(8)}  ${Math.round(migrated / seconds).toLocaleString('en').padStart(9)}  ${reports.map((r) => `${r.peakRssMb.toFixed(0)} MB`).join(' + ')}  ${perUser}`;
   } finally {
     if (database) await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   }
@@ -160,9 +172,33 @@ async function child(options: StoreOptions): Promise<void> {
   const ports = embeddedEnginePorts({ store, orgId: values.org!, issuer: ISSUER, actor: `bench:${values.worker}` });
   const subscriptionId = values.subscription!;
   const cpu = process.cpuUsage();
-  const r = await measure(() => runUserPhase({ subscriptionId, batchSize: Number(values['batch-size']), ...(values.concurrency ? { concurrency: Number(values.concurrency) } : {}) }, ports));
+  const batchSize = Number(values['batch-size']);
+  const r = await measure(async () => {
+    if (options.kind === 'sqlite') return runUserPhase({ subscriptionId, batchSize, ...(values.concurrency ? { concurrency: Number(values.concurrency) } : {}) }, ports);
+    // What `rehome worker --until-idle` runs: jobs from the queue, until nothing is queued or running.
+    return runWorker({
+      store, connectionString: options.url, concurrency: Number(values.concurrency ?? 1), batchSize, untilIdle: true, pollMs: 250,
+      portsFor: (m, actor) => embeddedEnginePorts({ store, orgId: m.org_id ?? '', issuer: ISSUER, actor }),
+    });
+  });
   const used = process.cpuUsage(cpu);
   console.log(JSON.stringify({ migrated: r.result.migrated, failed: r.result.failed, ms: r.ms, peakRssMb: r.peakRssMb, cpuMs: (used.user + used.system) / 1000 }));
+}
+
+/** CPU (user + system, ms) of every PostgreSQL server process on this machine, from /proc. */
+function postgresServerCpuMs(): number {
+  const tick = 1000 / 100; // USER_HZ is 100 on Linux
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (name !== 'postgres') continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * tick;
+    } catch { /* the process ended meanwhile */ }
+  }
+  return total;
 }
 
 async function adminQuery(text: string): Promise<void> {
