@@ -6,6 +6,7 @@ import { decideUser } from './decide-user.ts';
 import { createSummaryBuilder } from './summary.ts';
 import type { ReadinessSummary, UserReadiness } from './report.ts';
 import { compareIds } from './report-order.ts';
+import { createStringGroups } from './string-groups.ts';
 
 export type { ReadinessUser };
 
@@ -148,25 +149,31 @@ export function createReadinessRun(subscriptions: readonly Subscription[], optio
    * hold them.
    */
   function groupUsers(): void {
-    const byAddress = new Map<string, number>();
-    for (let i = 0; i < n; i++) if (addressGroup[i] !== NO_GROUP) addressGroup[i] = join(byAddress, addressMembers, keys[i]!, i);
-    byAddress.clear();
-    const bySkeleton = new Map<string, number>();
+    const byAddress = createStringGroups(n);
+    for (let i = 0; i < n; i++) {
+      if (addressGroup[i] === NO_GROUP) continue;
+      const g = byAddress.groupOf(keys[i]!);
+      addressGroup[i] = g;
+      if (g === addressMembers.length) addressMembers.push(i);
+      else {
+        const have = addressMembers[g]!;
+        if (typeof have === 'number') addressMembers[g] = [have, i];
+        else have.push(i);
+      }
+    }
+    const bySkeleton = createStringGroups(n);
+    const domainSkeletons = new Map<string, string>();
     for (let i = 0; i < n; i++) {
       if (addressGroup[i] === NO_GROUP) continue;
       const key = keys[i]!;
-      const sk = skeleton(displayOf(i));
-      let g = bySkeleton.get(sk);
-      if (g === undefined) {
-        g = skeletonMembers.length;
-        bySkeleton.set(sk, g);
-        skeletonMembers.push(key);
-      } else {
+      const g = bySkeleton.groupOf(skeletonOf(displayOf(i), domainSkeletons));
+      skeletonGroup[i] = g;
+      if (g === skeletonMembers.length) skeletonMembers.push(key);
+      else {
         const twins = skeletonMembers[g]!;
         if (typeof twins === 'string') { if (twins !== key) skeletonMembers[g] = new Set([twins, key]); }
         else twins.add(key);
       }
-      skeletonGroup[i] = g;
     }
   }
 
@@ -176,20 +183,6 @@ export function createReadinessRun(subscriptions: readonly Subscription[], optio
     if ((flags[i]! & PLAIN) !== 0) return email;
     const trimmed = email.trim();
     return isAscii(trimmed) ? trimmed : trimmed.normalize('NFC');
-  }
-
-  function join(map: Map<string, number>, members: (number | number[])[], key: string, i: number): number {
-    let g = map.get(key);
-    if (g === undefined) {
-      g = members.length;
-      map.set(key, g);
-      members.push(i);
-      return g;
-    }
-    const have = members[g]!;
-    if (typeof have === 'number') members[g] = [have, i];
-    else have.push(i);
-    return g;
   }
 
   const ix: RunIndex = { policy, managedDomains };
@@ -286,6 +279,20 @@ export function createReadinessRun(subscriptions: readonly Subscription[], optio
   }
 
   return { addImsAccount, addUser, finish };
+}
+
+/**
+ * The TR39 skeleton of an address. An ASCII skeleton is made character by character (confusables.ts maps each ASCII
+ * character on its own, then lower-cases), so it is the local part's skeleton, `@`, and the domain's, which a
+ * million addresses share among a few domains: that half is made once per domain.
+ */
+function skeletonOf(display: string, domains: Map<string, string>): string {
+  const at = display.lastIndexOf('@');
+  if (at < 0 || !isAscii(display)) return skeleton(display);
+  const domain = display.slice(at + 1);
+  let tail = domains.get(domain);
+  if (tail === undefined) domains.set(domain, (tail = `@${skeleton(domain)}`));
+  return skeleton(display.slice(0, at)) + tail;
 }
 
 function splitKey(key: string): FactsEmail {

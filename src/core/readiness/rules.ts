@@ -77,6 +77,8 @@ export const requireVerifiedEmail: Rule = (f) =>
 export const warnLoginDiffersFromEmail: Rule = (f) => {
   const login = f.user.login.trim();
   if (login === '' || !f.email.ok) return undefined;
+  // The common case, decided without the NFC and case folding below (the display form is already trimmed NFC).
+  if (login === f.display) return undefined;
   return login.normalize('NFC').toLowerCase() === f.display.toLowerCase() ? undefined : reason('login_differs_from_email', login);
 };
 export const warnAccessExpires: Rule = (f) => (f.user.expiresAt ? reason('access_expires', f.user.expiresAt) : undefined);
