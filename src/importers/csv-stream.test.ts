@@ -5,6 +5,7 @@ import { readCsv } from './csv-reader.ts';
 import { readCsvChunks } from './csv-stream.ts';
 import { ImportErrorCollector } from './import-error.ts';
 import { jsonlLines, jsonlLinesOfChunks } from './jsonl-lines.ts';
+import { readTextChunks, readTextFile } from './text-file.ts';
 
 function* pieces(text: string, size: number): Generator<string> {
   for (let i = 0; i < text.length; i += size) yield text.slice(i, i + size);
@@ -41,5 +42,17 @@ test('JSON lines read in chunks are the lines of the whole text', () => {
   const texts = ['\ufeff{"a":1}\r\n\n {"b":2}\n{"c":3}', '{"a":1}\n', '', '\ufeff', readFileSync('examples/acme/tickets.jsonl', 'utf8')];
   for (const text of texts) {
     for (const size of [1, 2, 3, 10, 4096]) assert.deepEqual([...jsonlLinesOfChunks(pieces(text, size))], [...jsonlLines(text)], `${JSON.stringify(text.slice(0, 20))} in ${size}`);
+  }
+});
+
+test('a file read in chunks is the text read whole, multi-byte characters and line ends wherever the chunks fall', () => {
+  for (const file of ['examples/acme/users.csv', 'examples/acme/ims-directory.csv', 'examples/acme/tickets.jsonl']) {
+    const whole = readTextFile(file);
+    for (const size of [1, 2, 3, 4, 5, 7, 64, 4096]) {
+      const chunks = [...readTextChunks(file, size)];
+      assert.equal(chunks.join(''), whole, `${file} in ${size}-byte reads`);
+      // Chunks end at a line end whenever a read holds one, so records are rarely cut.
+      if (size >= 4096) assert.ok(chunks.slice(0, -1).every((c) => c.endsWith('\n')), `${file}: chunks end lines`);
+    }
   }
 });

@@ -45,7 +45,7 @@ const CHUNK_BYTES = 4 * 2 ** 20;
  * `readTextFile`: a big export is read without ever being one string. On bytes that are not UTF-8 the whole file
  * is read once more by `readTextFile`, which throws the error with the exact line and column.
  */
-export function* readTextChunks(path: string): Generator<string, void, undefined> {
+export function* readTextChunks(path: string, chunkBytes = CHUNK_BYTES): Generator<string, void, undefined> {
   if (!checkInputFile(path)) throw new ImportError({ code: 'file_unreadable', file: path, detail: 'cannot read the file (ENOENT)' });
   let fd: number;
   try {
@@ -57,28 +57,37 @@ export function* readTextChunks(path: string): Generator<string, void, undefined
     throw new ImportError({ code: 'file_unreadable', file: path, detail: `cannot read the file (${reason})`, cause });
   }
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  const buffer = Buffer.allocUnsafe(chunkBytes);
+  // Bytes after the last line feed of the previous read, moved to the front of the buffer: each chunk then ends
+  // a line, and a reader that resumes a line cut by a chunk end (rare: a quoted cell with a line break in it)
+  // concatenates strings only then. A concatenated string is slower to scan than a decoded one.
+  let carried = 0;
   let first = true;
   try {
     for (;;) {
       let n: number;
       try {
-        n = readSync(fd, buffer, 0, CHUNK_BYTES, null);
+        n = readSync(fd, buffer, carried, chunkBytes - carried, null);
       } catch (cause) {
         const reason = (cause as NodeJS.ErrnoException).code ?? 'error';
         throw new ImportError({ code: 'file_unreadable', file: path, detail: `cannot read the file (${reason})`, cause });
       }
-      if (first && n >= 2 && ((buffer[0] === 0xff && buffer[1] === 0xfe) || (buffer[0] === 0xfe && buffer[1] === 0xff))) {
+      const total = carried + n;
+      if (first && total >= 2 && ((buffer[0] === 0xff && buffer[1] === 0xfe) || (buffer[0] === 0xfe && buffer[1] === 0xff))) {
         throw new ImportError({ code: 'invalid_encoding', file: path, line: 1, column: 1, expected: UTF8_EXPECTED, detail: 'the file is UTF-16' });
       }
       first = false;
+      const lastLf = n === 0 ? -1 : buffer.lastIndexOf(0x0a, total - 1);
+      const cut = lastLf < 0 ? total : lastLf + 1;
       let text: string;
       try {
-        text = decoder.decode(buffer.subarray(0, n), { stream: n > 0 });
+        text = decoder.decode(buffer.subarray(0, cut), { stream: n > 0 });
       } catch {
         readTextFile(path);
         throw new ImportError({ code: 'invalid_encoding', file: path, expected: UTF8_EXPECTED, detail: 'bytes that are not UTF-8' });
       }
+      buffer.copy(buffer, 0, cut, total);
+      carried = total - cut;
       if (text !== '') yield text;
       if (n === 0) return;
     }
