@@ -129,13 +129,22 @@ function sameLabels(rawDomain: string, ascii: string): boolean {
  * Lower-case A-label form of a domain (UTS #46 non-transitional processing, as WHATWG URL does it), or null when it
  * is not a usable internet domain. A trailing dot is refused: the domain rule is the address rule.
  */
-export function toAsciiDomain(domain: string, cache?: Map<string, string>): string | null {
-  const hit = cache?.get(domain);
+export function toAsciiDomain(domain: string, cache: Map<string, string> = sharedDomains): string | null {
+  const hit = cache.get(domain);
   if (hit !== undefined) return hit === '' ? null : hit;
   const result = computeAsciiDomain(domain);
-  cache?.set(domain, result ?? '');
+  // Bounded: a stream of a million distinct domains must not grow it without end (the answer never changes).
+  if (cache === sharedDomains && cache.size >= SHARED_DOMAINS_MAX) cache.clear();
+  cache.set(domain, result ?? '');
   return result;
 }
+
+/**
+ * Domains repeat (a company's users share a handful), and UTS #46 processing is the dearest part of the rule: one
+ * process-wide memo for callers that bring no cache of their own. A pure function's memo: same input, same answer.
+ */
+const sharedDomains = new Map<string, string>();
+const SHARED_DOMAINS_MAX = 50_000;
 
 function computeAsciiDomain(raw: string): string | null {
   const domain = raw.trim();
