@@ -80,6 +80,7 @@ async function configuration(dir: string, population: Population, kind: 'sqlite'
   if (database) await adminQuery(`CREATE DATABASE ${database}`);
   try {
     const { subscription, orgId, eligible } = await setUp(options, population);
+    const rows0 = await tableRows(options);
     if (kind === 'postgres') {
       const queue = await openJobQueue((options as { url: string }).url);
       try { await enqueueUserPhase(queue, { subscriptionId: subscription, batchSize: Number(values['batch-size']) }); } finally { await queue.release(); }
@@ -96,6 +97,11 @@ async function configuration(dir: string, population: Population, kind: 'sqlite'
     const perUser = `CPU per migrated user: workers ${(workerCpu * 1000 / Math.max(1, migrated)).toFixed(0)} µs${kind === 'postgres' ? ` + PostgreSQL ${(serverCpu * 1000 / Math.max(1, migrated)).toFixed(0)} µs` : ''}`;
     console.log(`user phase: ${migrated.toLocaleString('en')} migrated, ${failed} failed of ${eligible.toLocaleString('en')} eligible in ${seconds.toFixed(1)} s wall (${inPhase.toFixed(1)} s inside the phase, worker CPU ${reports.map((r) => (r.cpuMs / 1000).toFixed(1)).join(' + ')} s); ${Math.round(migrated / seconds).toLocaleString('en')} users/s; peak RSS ${reports.map((r) => `${r.peakRssMb.toFixed(0)} MB`).join(' + ')}; ${perUser}`);
     if (migrated !== eligible || failed > 0) console.log('  WARNING: not every eligible user migrated');
+    const rows1 = await tableRows(options);
+    const written = [...rows1].map(([t, v]) => ({ t, n: v.rows - (rows0.get(t)?.rows ?? 0), indexes: v.indexes })).filter((x) => x.n > 0);
+    const each = (n: number) => (n / Math.max(1, migrated)).toFixed(2);
+    console.log(`  rows added per migrated user (table: rows x its indexes): ${written.map((x) => `${x.t} ${each(x.n)} x ${x.indexes}`).join(', ')}; `
+      + `index entries for them ${each(written.reduce((n, x) => n + x.n * x.indexes, 0))} (besides: each user's mig_users row is updated twice, claim and outcome)`);
     return `${n.toLocaleString('en').padStart(9)}  ${kind.padEnd(8)}  ${String(workers).padStart(7)}  ${seconds.toFixed(1).padStart(8)}  ${Math.round(migrated / seconds).toLocaleString('en').padStart(9)}  ${reports.map((r) => `${r.peakRssMb.toFixed(0)} MB`).join(' + ')}  ${perUser}`;
   } finally {
     if (database) await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
@@ -183,6 +189,23 @@ async function child(options: StoreOptions): Promise<void> {
   });
   const used = process.cpuUsage(cpu);
   console.log(JSON.stringify({ migrated: r.result.migrated, failed: r.result.failed, ms: r.ms, peakRssMb: r.peakRssMb, cpuMs: (used.user + used.system) / 1000 }));
+}
+
+/** Rows and indexes (primary key included) of every table of the store, to count what the phase writes per user. */
+async function tableRows(options: StoreOptions): Promise<Map<string, { rows: number; indexes: number }>> {
+  await using store = await openStore(options);
+  const out = new Map<string, { rows: number; indexes: number }>();
+  const tables = options.kind === 'sqlite'
+    ? (await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '%_fts%'`.execute(store.kysely)).rows.map((r) => r.name)
+    : (await sql<{ name: string }>`select tablename as name from pg_tables where schemaname = 'public'`.execute(store.kysely)).rows.map((r) => r.name);
+  for (const t of tables) {
+    const rows = Number((await sql<{ n: number }>`select count(*) as n from ${sql.table(t)}`.execute(store.kysely)).rows[0]!.n);
+    const indexes = options.kind === 'sqlite'
+      ? Number((await sql<{ n: number }>`select count(*) as n from sqlite_master where type = 'index' and tbl_name = ${t}`.execute(store.kysely)).rows[0]!.n)
+      : Number((await sql<{ n: number }>`select count(*) as n from pg_indexes where schemaname = 'public' and tablename = ${t}`.execute(store.kysely)).rows[0]!.n);
+    out.set(t, { rows, indexes });
+  }
+  return out;
 }
 
 /** CPU (user + system, ms) of every PostgreSQL server process on this machine, from /proc. */
