@@ -5,8 +5,11 @@ export function renderReadinessTable(report: ReadinessReport, opts: { limit?: nu
   return renderReadinessTableOf(report.summary, report.users, opts);
 }
 
-/** The same from decisions as they come: only the first `limit` users who need attention are kept. */
-export function renderReadinessTableOf(s: ReadinessSummary, users: Iterable<UserReadiness>, opts: { limit?: number; color?: boolean } = {}): string {
+/**
+ * The same from decisions as they come: only the first `limit` users who need attention are kept. The summary may
+ * be given as a function, asked for once the users have been read (a run counts it while they pass).
+ */
+export function renderReadinessTableOf(summary: ReadinessSummary | (() => ReadinessSummary), users: Iterable<UserReadiness>, opts: { limit?: number; color?: boolean } = {}): string {
   const limit = opts.limit ?? 100;
   const paint = (code: number, s: string) => (opts.color ? `\x1b[${code}m${s}\x1b[0m` : s);
   const shown: UserReadiness[] = [];
@@ -23,6 +26,7 @@ export function renderReadinessTableOf(s: ReadinessSummary, users: Iterable<User
     if (attention > limit) out.push(`… and ${attention - limit} more users need attention (use --format csv or html for all)`);
     out.push('');
   }
+  const s = typeof summary === 'function' ? summary() : summary;
   out.push(paint(1, `Readiness of ${s.total} users in ${s.subscriptions.length} subscription${s.subscriptions.length === 1 ? '' : 's'}`));
   const statusColor: Record<string, number> = { eligible: 32, needs_email_verification: 33, blocked: 31, stays_local: 36, not_migrated: 90 };
   for (const [status, n] of Object.entries(s.byStatus)) out.push(`  ${paint(statusColor[status] ?? 0, status.padEnd(26))}${String(n).padStart(9)}`);

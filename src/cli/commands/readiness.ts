@@ -50,23 +50,28 @@ Exit status: 0 nothing blocked, 3 some users blocked, 2 bad input (nothing store
       : await readinessFromFiles(ctx);
     const format = ctx.config.readiness.format;
     const limit = ctx.values.limit === undefined ? 100 : Number(ctx.values.limit);
-    const { summary } = outcome;
     // Every input is read and decided before the first byte of the report: a bad input leaves no output at all.
+    // JSON and HTML open with the summary (one pass to count it, one to write the users); CSV and the table
+    // count it while they write.
     const write = (sink: TextSink): void => {
-      if (format === 'json') writeReadinessJson(summary, outcome.users(), sink);
+      if (format === 'json') writeReadinessJson(outcome.summary(), outcome.users(), sink);
       else if (format === 'csv') writeReadinessCsv(outcome.users(), sink);
-      else if (format === 'html') writeReadinessHtml(summary, outcome.users(), sink, { generatedAt: ctx.io.now().toISOString() });
-      else sink.write(renderReadinessTableOf(summary, outcome.users(), { limit, color: ctx.io.isTTY && !ctx.values.out }));
+      else if (format === 'html') writeReadinessHtml(outcome.summary(), outcome.users(), sink, { generatedAt: ctx.io.now().toISOString() });
+      else {
+        const users = outcome.users();
+        sink.write(renderReadinessTableOf(() => outcome.summary(), users, { limit, color: ctx.io.isTTY && !ctx.values.out }));
+      }
     };
     if (ctx.values.out) {
       writeReportFile(String(ctx.values.out), write);
-      ctx.io.err(`wrote ${format} report of ${summary.total} users to ${ctx.values.out}\n`);
-      if (format !== 'table') ctx.io.err(renderReadinessTableOf(summary, [], { limit: 0 }));
+      ctx.io.err(`wrote ${format} report of ${outcome.summary().total} users to ${ctx.values.out}\n`);
+      if (format !== 'table') ctx.io.err(renderReadinessTableOf(outcome.summary(), [], { limit: 0 }));
     } else {
       const sink = byteSink((bytes) => ctx.io.out(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')));
       write(sink);
       sink.end();
     }
+    const summary = outcome.summary();
     return summary.byStatus.blocked > 0 ? 3 : 0;
   },
 };
@@ -109,5 +114,5 @@ async function readinessFromStore(ctx: CommandContext, subscriptionIds: string[]
     });
   }
   ctx.io.err(`readiness run ${runId} saved\n`);
-  return { summary: report.summary, users: () => report.users.values() };
+  return { summary: () => report.summary, users: () => report.users.values() };
 }

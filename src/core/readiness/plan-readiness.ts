@@ -24,5 +24,6 @@ export function planReadiness(input: ReadinessInput): ReadinessReport {
     for (const user of s.users) run.addUser(i, user);
   });
   const outcome = run.finish();
-  return { version: 1, summary: outcome.summary, users: [...outcome.users()] };
+  const users = [...outcome.users()];
+  return { version: 1, summary: outcome.summary(), users };
 }

@@ -21,14 +21,19 @@ export interface ReadinessRun {
   addImsAccount(account: ImsAccount): void;
   /** `subscription` indexes the run's subscriptions (their order is the report's). */
   addUser(subscription: number, user: ReadinessUser): void;
-  /** Ends the feeding. The run decides every user once for the summary, and again per pass of `users()`. */
+  /** Ends the feeding and groups duplicates and look-alikes; decisions are made by the outcome's passes. */
   finish(): ReadinessOutcome;
 }
 
 export interface ReadinessOutcome {
-  summary: ReadinessSummary;
-  /** Every user's decision in report order (admins first, then by subscription and product user id), decided afresh. */
+  /**
+   * Every user's decision in report order (admins first, then by subscription and product user id), decided
+   * afresh. A pass to the end also counts the summary, so a report that shows the summary after the users (CSV,
+   * the terminal table) decides each user once.
+   */
   users(): IterableIterator<UserReadiness>;
+  /** The summary: counted by the last complete `users()` pass, or by a pass of its own (deciding everyone). */
+  summary(): ReadinessSummary;
 }
 
 export interface ReadinessRunOptions {
@@ -249,13 +254,23 @@ export function createReadinessRun(subscriptions: readonly Subscription[], optio
       if (ascii) managedDomains.set(ascii, orgId);
     }
     groupUsers();
-    const summary = createSummaryBuilder(subscriptions);
-    for (let i = 0; i < n; i++) summary.add(decide(i), (flags[i]! & VERIFIED) !== 0);
     const order = reportOrder();
+    let counted: ReadinessSummary | undefined;
+    function* users(): Generator<UserReadiness> {
+      const summary = createSummaryBuilder(subscriptions);
+      for (let k = 0; k < order.length; k++) {
+        const i = order[k]!;
+        const u = decide(i);
+        summary.add(u, (flags[i]! & VERIFIED) !== 0, i);
+        yield u;
+      }
+      counted = summary.finish();
+    }
     return {
-      summary: summary.finish(),
-      *users() {
-        for (let k = 0; k < order.length; k++) yield decide(order[k]!);
+      users,
+      summary() {
+        if (counted === undefined) for (const u of users()) void u;
+        return counted!;
       },
     };
   }

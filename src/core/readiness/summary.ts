@@ -1,16 +1,22 @@
 import type { Subscription, SubscriptionSnapshot } from '../model.ts';
 import { READINESS_STATUSES, type ReasonCode, type ReadinessStatus, type ReadinessSummary, type UserReadiness } from './report.ts';
 
-/** The summary, counted one decision at a time (in input order: `byReason` lists codes in order of first use). */
+/**
+ * The summary, counted one decision at a time, in any order: `input` is the user's position in the input, so that
+ * `byReason` lists codes in order of first use and `adminsNotReady` admins in input order, as when counted in input
+ * order.
+ */
 export interface SummaryBuilder {
   /** `emailVerified`: whether the user verified their address in the product. */
-  add(u: UserReadiness, emailVerified: boolean): void;
+  add(u: UserReadiness, emailVerified: boolean, input: number): void;
   finish(): ReadinessSummary;
 }
 
 export function createSummaryBuilder(subscriptions: readonly Pick<Subscription, 'id' | 'name'>[]): SummaryBuilder {
   const byStatus = Object.fromEntries(READINESS_STATUSES.map((s) => [s, 0])) as Record<ReadinessStatus, number>;
-  const byReason: Partial<Record<ReasonCode, number>> = {};
+  const reasonCounts = new Map<ReasonCode, number>();
+  /** Where each code was first seen: input position * 64 + its place among the user's reasons. */
+  const firstSeen = new Map<ReasonCode, number>();
   const perSub = new Map(subscriptions.map((s) => [s.id, { id: s.id, name: s.name, users: 0, blocked: 0, adminsReady: true }]));
   const withAdmins = new Set<string>();
   let total = 0;
@@ -18,13 +24,17 @@ export function createSummaryBuilder(subscriptions: readonly Pick<Subscription, 
   let warnings = 0;
   let verified = 0;
   let required = 0;
-  const adminsNotReady: string[] = [];
+  const adminsNotReady: { input: number; id: string }[] = [];
   return {
-    add(u, emailVerified) {
+    add(u, emailVerified, input) {
       total++;
       byStatus[u.status]++;
-      for (const r of u.reasons) {
-        byReason[r.code] = (byReason[r.code] ?? 0) + 1;
+      for (let k = 0; k < u.reasons.length; k++) {
+        const r = u.reasons[k]!;
+        const n = reasonCounts.get(r.code);
+        reasonCounts.set(r.code, (n ?? 0) + 1);
+        const at = input * 64 + k;
+        if (n === undefined || at < firstSeen.get(r.code)!) firstSeen.set(r.code, at);
         if (r.severity === 'warn') warnings++;
       }
       const sub = perSub.get(u.subscriptionId);
@@ -40,7 +50,7 @@ export function createSummaryBuilder(subscriptions: readonly Pick<Subscription, 
         admins++;
         withAdmins.add(u.subscriptionId);
         if (u.status !== 'eligible') {
-          adminsNotReady.push(u.id);
+          adminsNotReady.push({ input, id: u.id });
           if (sub) sub.adminsReady = false;
         }
       }
@@ -49,13 +59,15 @@ export function createSummaryBuilder(subscriptions: readonly Pick<Subscription, 
       // A subscription with no admin among its users cannot migrate admins first: not ready.
       for (const sub of perSub.values()) if (!withAdmins.has(sub.id)) sub.adminsReady = false;
       const subs = [...perSub.values()];
+      const byReason: Partial<Record<ReasonCode, number>> = {};
+      for (const code of [...firstSeen.keys()].sort((a, b) => firstSeen.get(a)! - firstSeen.get(b)!)) byReason[code] = reasonCounts.get(code)!;
       return {
         total,
         byStatus,
         byReason,
         admins,
         adminsReady: subs.every((s) => s.adminsReady),
-        adminsNotReady,
+        adminsNotReady: adminsNotReady.sort((a, b) => a.input - b.input).map((a) => a.id),
         emailVerification: { verified, required },
         subscriptions: subs,
         warnings,
@@ -67,6 +79,6 @@ export function createSummaryBuilder(subscriptions: readonly Pick<Subscription, 
 /** `emailVerified[i]` is whether users[i] verified their address in the product (same order as `users`). */
 export function summarize(users: UserReadiness[], emailVerified: boolean[], snapshots: SubscriptionSnapshot[]): ReadinessSummary {
   const builder = createSummaryBuilder(snapshots.map((s) => s.subscription));
-  users.forEach((u, i) => builder.add(u, emailVerified[i] ?? false));
+  users.forEach((u, i) => builder.add(u, emailVerified[i] ?? false, i));
   return builder.finish();
 }
