@@ -187,6 +187,9 @@ function readAccess(raw: string): AccessGrant[] | { badEntry: string } {
   if (!Array.isArray(parsed)) return parsed;
   if (raw.length > ACCESS_CACHE_MAX_KEY) return parsed;
   if (accessCache.size >= ACCESS_CACHE_LIMIT) accessCache.clear();
-  accessCache.set(raw, parsed.map((grant) => Object.freeze(grant)));
+  // Cached from a copy of the cell (parsed again, it parsed above): the cell is a cut of a file chunk, and a cached
+  // cut would keep the whole chunk (4 MiB) alive.
+  const key = ` ${raw}`.slice(1);
+  accessCache.set(key, (parseAccessList(key) as AccessGrant[]).map((grant) => Object.freeze(grant)));
   return parsed;
 }
