@@ -12,3 +12,5 @@ export { addOrgDomain, listOrgDomains, verifyOrgDomain, type OrgDomain } from '.
 export { importSnapshots, type ImportSnapshotsResult } from './import-snapshots.ts';
 export { migrationStatus, type MigrationStatus } from './migration-status.ts';
 export { exportImsDirectory } from './export-ims-directory.ts';
+export { createImsOrg, setImsOrgSso, clearImsOrgSso, type ImsOrgView, type ImsOrgSsoView } from './ims-orgs.ts';
+export { createImsClient, listImsClients, revokeImsClient, parseClientScope, type NewImsClient, type ImsClientView } from './ims-clients.ts';

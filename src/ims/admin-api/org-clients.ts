@@ -76,8 +76,11 @@ export async function authenticateOrgClient(store: AdminStoreHandle, clientId: s
   return toOrgClient(row);
 }
 
-export async function listOrgClients(store: AdminStoreHandle, orgId: string): Promise<OrgClient[]> {
-  const rows = await adminDb(store).selectFrom('admin_org_clients').selectAll().where('org_id', '=', orgId).orderBy('created_at').execute();
+/** The org's clients, revoked ones included (oldest first); every org's without `orgId` (the operator's view). */
+export async function listOrgClients(store: AdminStoreHandle, orgId?: string): Promise<OrgClient[]> {
+  let query = adminDb(store).selectFrom('admin_org_clients').selectAll();
+  if (orgId !== undefined) query = query.where('org_id', '=', orgId);
+  const rows = await query.orderBy('created_at').orderBy('client_id').execute();
   return rows.map(toOrgClient);
 }
 
