@@ -38,6 +38,7 @@ export async function createImsOidc(options: { db: ImsDb; directory: ImsDirector
 
   const build = (keys: Awaited<ReturnType<typeof loadSigningKeys>>): { provider: Provider; callback: ReturnType<Provider['callback']> } => {
     const provider = new Provider(config.issuer, buildProviderConfiguration({ config, directory, adapter, keys }));
+    provider.use(answerUnauthorizedClient);
     // Every completed authorization, by password, SSO or an existing IMS session: who signed in to which client.
     const onSignIn = options.onSignIn;
     if (onSignIn) provider.on('authorization.success', (ctx: { oidc?: { session?: { accountId?: string } } }) => {
@@ -73,4 +74,19 @@ export async function createImsOidc(options: { db: ImsDb; directory: ImsDirector
       return { clientId: found.clientId!, scopes: String(found.scope ?? '').split(' ').filter(Boolean), orgId: client?.orgId ?? null };
     },
   };
+}
+
+/** What oidc-provider (9.x) says, as `invalid_request`, when a client uses a grant type it was not registered for. */
+const GRANT_NOT_ALLOWED = 'requested grant type is not allowed for this client';
+
+/**
+ * RFC 6749 §5.2: a client using a grant type it is not authorized for gets `unauthorized_client`, not
+ * `invalid_request` (the request itself is well formed). oidc-provider answers the latter, so the token endpoint's
+ * error is renamed on its way out; nothing else about the response changes.
+ */
+async function answerUnauthorizedClient(ctx: { path: string; status: number; body: unknown }, next: () => Promise<void>): Promise<void> {
+  await next();
+  if (ctx.path !== '/token' || ctx.status !== 400) return;
+  const body = ctx.body as { error?: unknown; error_description?: unknown } | undefined;
+  if (body?.error === 'invalid_request' && body.error_description === GRANT_NOT_ALLOWED) body.error = 'unauthorized_client';
 }

@@ -75,12 +75,20 @@ export function buildProviderConfiguration({ config, directory, adapter, keys }:
       const clientId = ctx.oidc.client!.clientId;
       const grantId = ctx.oidc.result?.consent?.grantId || ctx.oidc.session!.grantIdFor(clientId);
       const existing = grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined;
-      if (!firstParty.has(clientId)) return existing;
-      // First-party clients are part of the same service: consent is implied and covers what they ask for.
+      const requested = [...ctx.oidc.requestParamScopes];
+      const machine = requested.filter((s) => machineScopes.includes(s));
+      if (!firstParty.has(clientId) && machine.length === 0) return existing;
       const grant = existing ?? new ctx.oidc.provider.Grant({ clientId, accountId: ctx.oidc.session!.accountId! });
-      grant.addOIDCScope([...ctx.oidc.requestParamScopes].join(' '));
-      const claims = [...ctx.oidc.requestParamClaims ?? []];
-      if (claims.length > 0) grant.addOIDCClaims(claims);
+      if (firstParty.has(clientId)) {
+        // First-party clients are part of the same service: consent is implied and covers what they ask for.
+        grant.addOIDCScope(requested.filter((s) => !machineScopes.includes(s)).join(' '));
+        const claims = [...ctx.oidc.requestParamClaims ?? []];
+        if (claims.length > 0) grant.addOIDCClaims(claims);
+      }
+      // Machine scopes are honoured on client-credentials tokens only (SCIM, Admin API), never on a person's
+      // login: recorded as rejected, so the consent prompt does not ask for them and no token carries them
+      // (RFC 6749 §3.3 lets the server grant less than asked; the token response's scope says what was granted).
+      if (machine.length > 0) grant.rejectOIDCScope(machine.join(' '));
       await grant.save();
       return grant;
     },
