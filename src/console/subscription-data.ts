@@ -3,7 +3,7 @@ import type { MigrationPlan } from '../core/migration/plan.ts';
 import { planReadiness } from '../core/readiness/plan-readiness.ts';
 import type { ReadinessReport } from '../core/readiness/report.ts';
 import type { Subscription } from '../core/model.ts';
-import { getMigrationSummary, migrationDb, type MigrationSummary } from '../engine/migration-repo.ts';
+import { getMigrationSummary, migrationDb, readStoredPlan, type MigrationSummary } from '../engine/migration-repo.ts';
 import type { StoreAdapter } from '../store/open-store.ts';
 
 /** A migration row without its (possibly large) plan column. */
@@ -51,8 +51,7 @@ export function createSubscriptionData(opts: { store: StoreAdapter; policy?: Ema
       const key = `${m.subscription_id}\u0000${m.snapshot_digest}`;
       const cached = plans.get(key);
       if (cached) return cached;
-      const row = await db.selectFrom('mig_subscriptions').select('plan').where('subscription_id', '=', m.subscription_id).executeTakeFirstOrThrow();
-      const plan = JSON.parse(row.plan) as MigrationPlan;
+      const plan = JSON.parse(await readStoredPlan(db, m.subscription_id)) as MigrationPlan;
       return remember(plans, key, { plan, reasons: new Map(plan.users.map((u) => [u.userId, u.reasons])) });
     },
 

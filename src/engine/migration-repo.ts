@@ -24,8 +24,22 @@ export function migrationDb(kysely: Kysely<any>): MigrationDb {
   return kysely as MigrationDb;
 }
 
+/** The migration with its stored plan (a million-user plan is hundreds of MB: prefer getMigrationSummary). */
 export async function getMigration(db: MigrationDb | MigrationTx, subscriptionId: string): Promise<SubscriptionMigration | undefined> {
-  return (await db.selectFrom('mig_subscriptions').selectAll().where('subscription_id', '=', subscriptionId).executeTakeFirst()) as SubscriptionMigration | undefined;
+  const m = (await db.selectFrom('mig_subscriptions').selectAll().where('subscription_id', '=', subscriptionId).executeTakeFirst()) as SubscriptionMigration | undefined;
+  return m ? { ...m, plan: await readStoredPlan(db, subscriptionId) } : undefined;
+}
+
+/** The stored plan's JSON (migration 0017 keeps it apart from the migration row). */
+export async function readStoredPlan(db: MigrationDb | MigrationTx, subscriptionId: string): Promise<string> {
+  const row = await db.selectFrom('mig_plans').select('plan').where('subscription_id', '=', subscriptionId).executeTakeFirst();
+  return row?.plan ?? '';
+}
+
+/** Stores a (re)plan; the migration row's own `plan` column stays empty. */
+async function writeStoredPlan(tx: MigrationTx, subscriptionId: string, plan: string): Promise<void> {
+  await tx.insertInto('mig_plans').values({ subscription_id: subscriptionId, plan })
+    .onConflict((oc) => oc.column('subscription_id').doUpdateSet({ plan })).execute();
 }
 
 export async function requireMigration(db: MigrationDb | MigrationTx, subscriptionId: string): Promise<SubscriptionMigration> {
@@ -42,10 +56,11 @@ export function readPlan(m: SubscriptionMigration): MigrationPlan {
 export async function insertMigration(db: MigrationDb, plan: MigrationPlan, at: string, actor: string): Promise<void> {
   await db.transaction().execute(async (tx) => {
     await tx.insertInto('mig_subscriptions').values({
-      subscription_id: plan.subscriptionId, state: 'not_started', plan: JSON.stringify(plan), snapshot_id: plan.snapshotId,
+      subscription_id: plan.subscriptionId, state: 'not_started', plan: '', snapshot_id: plan.snapshotId,
       snapshot_digest: plan.snapshotDigest, mode: plan.mode, org_id: null, profile_id: null, consent_by: null, consent_at: null,
       migration_date: null, starts_at: null, extensions: 0, window_expires_at: null, confirmed_at: null, created_at: at, updated_at: at,
     }).execute();
+    await writeStoredPlan(tx, plan.subscriptionId, JSON.stringify(plan));
     await insertUsers(tx, plan, at);
     await auditIn(tx, { at, actor, action: 'migration:planned', subscriptionId: plan.subscriptionId, target: plan.snapshotId, details: { counts: plan.counts, mode: plan.mode, passwordStrategy: plan.passwordStrategy } });
   });
@@ -87,7 +102,9 @@ export async function transitionSubscription<M extends Pick<SubscriptionMigratio
 
 /** Patches a subscription migration without a state change (dates, consent), audited. */
 export async function patchSubscription(tx: MigrationTx, subscriptionId: string, patch: Partial<MigrationTables['mig_subscriptions']>, audit: { at: string; actor: string; action: string; details?: Record<string, unknown> }): Promise<void> {
-  await tx.updateTable('mig_subscriptions').set({ ...patch, updated_at: audit.at }).where('subscription_id', '=', subscriptionId).execute();
+  const { plan, ...rest } = patch;
+  if (plan !== undefined) await writeStoredPlan(tx, subscriptionId, plan);
+  await tx.updateTable('mig_subscriptions').set({ ...rest, updated_at: audit.at }).where('subscription_id', '=', subscriptionId).execute();
   await auditIn(tx, { at: audit.at, actor: audit.actor, action: audit.action, subscriptionId, details: audit.details ?? {} });
 }
 

@@ -2,6 +2,8 @@ import type { Migration } from '../store/migrations/migration.ts';
 
 /** Tables of the migration engine: one row per subscription migration, one per user, and the step log. */
 export type MigrationTables = {
+  /** The stored plan, apart from the migration row (migration 0017). */
+  mig_plans: { subscription_id: string; plan: string };
   mig_subscriptions: {
     subscription_id: string;
     state: string;
@@ -148,4 +150,26 @@ update mig_users m set planned_account_id = p.account from (
   select s.subscription_id as sid, u->>'userId' as uid, u->>'imsAccountId' as account
   from mig_subscriptions s, json_array_elements(s.plan::json -> 'users') u
 ) p where p.sid = m.subscription_id and p.uid = m.user_id and p.account is not null;`,
+};
+
+/**
+ * The plan moves out of the migration row into a table of its own. On SQLite an UPDATE rewrites the whole row, so
+ * every state change of a million-user migration (schedule, start, extend, confirm: one small column each) copied
+ * its 300 MB plan: 35 s a transition. The row keeps an empty `plan` column (dropping a column would rebuild the
+ * table on SQLite); reads join the plan back where they need it (migration-repo.ts).
+ */
+export const planApartMigration: Migration = {
+  name: '0017_plan_apart',
+  sqlite: `create table mig_plans (
+  subscription_id text primary key references mig_subscriptions (subscription_id) on delete cascade,
+  plan text not null
+);
+insert into mig_plans (subscription_id, plan) select subscription_id, plan from mig_subscriptions;
+update mig_subscriptions set plan = '';`,
+  postgres: `create table mig_plans (
+  subscription_id text primary key references mig_subscriptions (subscription_id) on delete cascade,
+  plan text not null
+);
+insert into mig_plans (subscription_id, plan) select subscription_id, plan from mig_subscriptions;
+update mig_subscriptions set plan = '';`,
 };

@@ -117,9 +117,10 @@ test('02 overview: link the product, then schedule the earliest allowed date', a
   await shot(page, '02-overview-before-link');
   await page.getByRole('button', { name: 'Plan and link the product' }).click();
   assert.match(await flash(), /The product is linked to the IMS organization/);
-  const row = await db().selectFrom('mig_subscriptions').select(['plan', 'state']).where('subscription_id', '=', sid()).executeTakeFirstOrThrow();
+  const row = await db().selectFrom('mig_subscriptions').select(['state']).where('subscription_id', '=', sid()).executeTakeFirstOrThrow();
   assert.equal(row.state, 'product_linked');
-  const timeZone = (JSON.parse(row.plan as string) as { timeZone: string }).timeZone;
+  const stored = await db().selectFrom('mig_plans').select(['plan']).where('subscription_id', '=', sid()).executeTakeFirstOrThrow();
+  const timeZone = (JSON.parse(stored.plan as string) as { timeZone: string }).timeZone;
   const earliest = addDays(localDate(new Date(), timeZone), 8);
   const input = page.locator('#date');
   assert.equal(await input.getAttribute('min'), earliest);

@@ -25,8 +25,10 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       });
       const plan = planMigration({ snapshot: (await store.loadSnapshot({ snapshotId: ref.id }))!, passwordStrategy: 'invite', orgExists: true });
       await insertMigration(migrationDb(store.kysely), plan, '2026-11-01T00:00:00Z', 'test');
-      // As a store upgraded from before 0013 holds them: the column there, empty.
+      // As a store upgraded from before 0013 holds them: the column there, empty, and the plan in the migration row
+      // (0017 later moves it to mig_plans).
       await sql`update mig_users set planned_account_id = null`.execute(store.kysely);
+      await sql`update mig_subscriptions set plan = (select p.plan from mig_plans p where p.subscription_id = mig_subscriptions.subscription_id)`.execute(store.kysely);
       const backfill = (kind === 'sqlite' ? planTargetsMigration.sqlite : planTargetsMigration.postgres).split(';\n').slice(1);
       // One connection for the scratch table's lifetime (SQLite's temp tables are per connection).
       await store.kysely.connection().execute(async (db) => { for (const statement of backfill) await sql.raw(statement).execute(db); });

@@ -69,10 +69,12 @@ export function createPasswordProvisioner(options: PasswordProvisionerOptions): 
   };
 
   const migrationRow = async (subscriptionId: string) => {
-    const m = await options.db.selectFrom('mig_subscriptions').select(['plan', 'org_id', 'snapshot_id'])
-      .where('subscription_id', '=', subscriptionId).executeTakeFirst() as { plan: string; org_id: string | null; snapshot_id: string } | undefined;
+    const m = await options.db.selectFrom('mig_subscriptions').select(['org_id', 'snapshot_id'])
+      .where('subscription_id', '=', subscriptionId).executeTakeFirst() as { org_id: string | null; snapshot_id: string } | undefined;
     if (!m) throw new TypeError(`no migration for subscription ${subscriptionId}`);
-    return m;
+    // The plan is stored apart from the migration row (migration 0017).
+    const stored = await options.db.selectFrom('mig_plans').select('plan').where('subscription_id', '=', subscriptionId).executeTakeFirst() as { plan: string } | undefined;
+    return { ...m, plan: stored?.plan ?? '{}' };
   };
 
   /** userId -> exported hash, read once per subscription from the snapshot the plan was made from. */
