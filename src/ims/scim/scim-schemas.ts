@@ -50,7 +50,7 @@ const userAttributes: AttributeDefinition[] = [
   }),
   attribute('displayName', 'string', 'Given and family name joined; derived, read-only.', { mutability: 'readOnly' }),
   attribute('active', 'boolean', 'False when the account is disabled or locked. Only the owning organization may change it.'),
-  attribute('emails', 'complex', 'The one email address of the account (primary, type work).', {
+  attribute('emails', 'complex', 'The one email address of the account (primary, type work). Optional when userName is an email address (that address is then the email); required otherwise.', {
     multiValued: true,
     subAttributes: [
       attribute('value', 'string', 'The email address.'),

@@ -17,7 +17,11 @@ export function toScimUser(account: ImsOrgAccount, baseUrl: string): Record<stri
   };
   if (account.externalId !== null) user.externalId = account.externalId;
   user.userName = account.userName;
-  user.name = { givenName: account.firstName, familyName: account.lastName, formatted };
+  // An unassigned name part is left out (RFC 7643 §2.5), not sent as "": removing it then shows as removed.
+  const name: Record<string, string> = {};
+  if (account.firstName !== '') name.givenName = account.firstName;
+  if (account.lastName !== '') name.familyName = account.lastName;
+  if (formatted !== '') user.name = { ...name, formatted };
   if (formatted !== '') user.displayName = formatted;
   user.active = account.status === 'active';
   user.emails = [{ value: account.email, type: 'work', primary: true }];

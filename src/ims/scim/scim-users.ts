@@ -10,13 +10,16 @@ import { checkIfMatch, etagOf, listResponse, matchesIfNoneMatch, parsePage, proj
 import { applyPatch, readPatchRequest } from './scim-patch.ts';
 import { resolveUserAttribute } from './scim-resource-filters.ts';
 import { USER_SCHEMA } from './scim-schemas.ts';
+import { checkUserPatchTargets } from './scim-user-patch-targets.ts';
 import { readScimUser, toScimUser, type ScimUserWrite } from './scim-user-resource.ts';
 
 export async function createUser(ctx: ScimContext): Promise<void> {
   const write = readScimUser(await ctx.readBody());
   rejectClientVerifiedEmail(write, undefined);
-  const email = write.email ?? (write.userName.includes('@') ? write.userName : undefined);
-  if (email === undefined) throw new ScimError(400, 'invalidValue', 'emails is required: the IMS identifies accounts by email');
+  const email = write.email ?? emailFromUserName(write.userName);
+  if (email === undefined) {
+    throw new ScimError(400, 'invalidValue', 'emails is required when userName is not an email address: the IMS identifies each account by one email (see /Schemas)');
+  }
   const { account } = await provisionOrgUser(ctx.directory, ctx.principal.orgId, {
     email,
     userName: write.userName,
@@ -67,6 +70,7 @@ export async function patchUser(ctx: ScimContext, id: string): Promise<void> {
   const current = await requireOrgUser(ctx.directory, ctx.principal.orgId, id);
   const expectedVersion = checkIfMatch(ctx.req, current.version);
   const doc = toScimUser(current, ctx.baseUrl);
+  checkUserPatchTargets(doc, operations);
   applyPatch(doc, operations, USER_SCHEMA);
   const updated = await writeUser(ctx, current, readScimUser(doc), expectedVersion, true);
   sendUser(ctx, 200, updated);
@@ -79,10 +83,11 @@ export async function deleteUser(ctx: ScimContext, id: string): Promise<void> {
 }
 
 /**
- * Writes a replacement User. The org edits profile fields only on accounts it owns; on a personal account they are
- * left as the person set them (the response shows them), and only `externalId` is the org's to change. `active`
- * on a personal account is refused (403) rather than ignored: a silently ignored deactivation would leave access.
- * `absentClears`: PATCH results drop removed attributes, so absence clears `externalId`; in PUT absence keeps it.
+ * Writes a replacement User. The org edits profile fields only on accounts it owns; a personal account's userName,
+ * name and email are its person's, and asking to change them is 400 `mutability` (never a 200 that changed
+ * nothing); only `externalId` and the membership are the org's. `absentClears`: PATCH results drop removed
+ * attributes, so absence clears; in PUT an absent `externalId` is kept (and on a personal account, absent name
+ * parts are simply not the org's to clear).
  */
 async function writeUser(ctx: ScimContext, current: ImsOrgAccount, write: ScimUserWrite, expectedVersion: number | undefined, absentClears: boolean): Promise<ImsOrgAccount> {
   rejectClientVerifiedEmail(write, current);
@@ -99,6 +104,8 @@ async function writeUser(ctx: ScimContext, current: ImsOrgAccount, write: ScimUs
     if (write.email !== undefined && write.email !== current.email) patch.email = write.email;
     if ((write.firstName ?? '') !== current.firstName) patch.firstName = write.firstName ?? '';
     if ((write.lastName ?? '') !== current.lastName) patch.lastName = write.lastName ?? '';
+  } else {
+    rejectPersonalProfileChange(current, write, absentClears);
   }
   if (write.active !== undefined) {
     const status = write.active ? (current.status === 'disabled' ? 'active' : current.status) : current.status === 'active' ? 'disabled' : current.status;
@@ -109,6 +116,25 @@ async function writeUser(ctx: ScimContext, current: ImsOrgAccount, write: ScimUs
   }
   if (Object.keys(patch).length === 0) return current;
   return ctx.directory.updateOrgAccount(orgId, current.id, patch, expectedVersion === undefined ? {} : { expectedVersion });
+}
+
+/** The attributes of a personal account the org asked to change; only its person edits them. */
+function rejectPersonalProfileChange(current: ImsOrgAccount, write: ScimUserWrite, absentClears: boolean): void {
+  const differs = (given: string | undefined, stored: string) => (given === undefined ? absentClears && stored !== '' : given.toLowerCase() !== stored.toLowerCase());
+  const changed = [
+    ...(differs(write.userName, current.userName) ? ['userName'] : []),
+    ...(write.email !== undefined && differs(write.email, current.email) ? ['emails'] : []),
+    ...(differs(write.firstName, current.firstName) ? ['name.givenName'] : []),
+    ...(differs(write.lastName, current.lastName) ? ['name.familyName'] : []),
+  ];
+  if (changed.length > 0) {
+    throw new ScimError(400, 'mutability', `${changed.join(', ')} of a personal account (type personal: its email is not in a domain the organization claimed) are changed by its person only; the organization manages its membership (externalId, active, groups)`);
+  }
+}
+
+/** RFC 7643 §4.1.1 lets userName be any unique string; when it is an email address it names the account's email. */
+function emailFromUserName(userName: string): string | undefined {
+  return /^[^@\s]+@[^@\s]+$/.test(userName) ? userName : undefined;
 }
 
 /** emailVerified is read-only: only proof of control verifies an address, never a provisioning client. */
