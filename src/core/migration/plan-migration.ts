@@ -4,6 +4,7 @@ import { planReadiness } from '../readiness/plan-readiness.ts';
 import type { UserReadiness } from '../readiness/report.ts';
 import type { MigrationPlan, PasswordStrategy, PlannedUser, ProductStep, UserAction } from './plan.ts';
 import { chooseMode } from './schedule.ts';
+import { ssoPrerequisite } from './sso-prerequisite.ts';
 import type { UserState } from './states.ts';
 
 export interface PlanMigrationInput {
@@ -49,16 +50,17 @@ export function planMigration(input: PlanMigrationInput): MigrationPlan {
       reasons: r.reasons.map((x) => x.code),
     };
   });
-  const ssoRequired = snapshot.users.some((u) => u.sso && !u.apiOnly && u.status !== 'deactivated');
+  // SSO matters only for users who move: one who stays local or is not migrated (deactivated, locked) loses nothing.
+  const ssoUsers = users.map((u) => ({ sso: byId.get(u.userId)!.sso, action: u.action }));
+  const ssoRequired = ssoUsers.some((u) => u.sso && u.action !== 'stay_local' && u.action !== 'skip');
+  const ssoMissing = ssoPrerequisite({ users: ssoUsers, ssoConfigured: sub.imsOrg.ssoConfigured, orgId: sub.imsOrg.id });
   const product: ProductStep[] = [
     { step: 'ensure_org', orgId: sub.imsOrg.id, name: sub.imsOrg.name, claimedDomains: [...sub.imsOrg.claimedDomains], consentRequired: input.orgExists },
     { step: 'ensure_product_profile', profile, name: `${sub.name} (${sub.id})`, subscriptionId: sub.id },
     { step: 'check_sso', required: ssoRequired, configured: sub.imsOrg.ssoConfigured },
   ];
   const prerequisites: MigrationPlan['prerequisites'] = [];
-  if (ssoRequired && !sub.imsOrg.ssoConfigured) {
-    prerequisites.push({ code: 'sso_not_configured', blocking: true, message: 'Some users sign in with SSO today: configure SSO in the IMS organization before scheduling the user migration.' });
-  }
+  if (ssoMissing) prerequisites.push(ssoMissing);
   if (input.orgExists && !input.consentRecorded) {
     prerequisites.push({ code: 'consent_required', blocking: true, message: `The IMS organization ${sub.imsOrg.id} already exists: an admin must consent to migrating into it (rehome link --consent).` });
   }
