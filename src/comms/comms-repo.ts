@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { CommsMigration, CommsUser, SentRecord } from '../core/comms/plan-comms.ts';
 import type { TemplateName } from '../core/comms/templates.ts';
 import type { SubscriptionState, UserState } from '../core/migration/states.ts';
-import { readPlan, requireMigration, migrationDb } from '../engine/migration-repo.ts';
+import { migrationDb, requireMigrationSummary, requirePlanFacts } from '../engine/migration-repo.ts';
 import { commsDb } from './comms-schema.ts';
 
 export interface CommsRecipient extends CommsUser {
@@ -21,8 +21,8 @@ export interface CommsState {
 
 export async function loadCommsState(kysely: Kysely<any>, subscriptionId: string): Promise<CommsState> {
   const db = commsDb(kysely);
-  const m = await requireMigration(migrationDb(kysely), subscriptionId);
-  const plan = readPlan(m);
+  const m = await requireMigrationSummary(migrationDb(kysely), subscriptionId);
+  const plan = await requirePlanFacts(migrationDb(kysely), subscriptionId);
   const [rows, verified, sent] = await Promise.all([
     db.selectFrom('mig_users').select(['user_id', 'state', 'admin', 'email', 'first_name', 'last_name']).where('subscription_id', '=', subscriptionId).orderBy('user_id').execute(),
     db.selectFrom('comms_verifications').select('user_id').where('subscription_id', '=', subscriptionId).execute(),

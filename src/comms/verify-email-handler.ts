@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Kysely } from 'kysely';
 import { formatLongDate } from '../core/comms/local-time.ts';
 import { HttpError, readForm, sendHtml } from '../http/http-io.ts';
-import { getMigration, migrationDb, readPlan } from '../engine/migration-repo.ts';
+import { getMigrationSummary, migrationDb, readPlanFacts } from '../engine/migration-repo.ts';
 import type { RequestHandler } from '../http/request-handler.ts';
 import { applyLinkVerification } from './apply-verification.ts';
 import { commsDb } from './comms-schema.ts';
@@ -33,10 +33,11 @@ export function createVerifyEmailHandler(opts: VerifyEmailHandlerOptions): Reque
   const currentEmail = async (link: LinkRow) => (await commsDb(opts.db).selectFrom('mig_users').select('email').where('subscription_id', '=', link.subscription_id).where('user_id', '=', link.user_id).executeTakeFirst())?.email;
 
   const pageInfo = async (link: LinkRow): Promise<PageInfo> => {
-    const m = await getMigration(migrationDb(opts.db), link.subscription_id);
+    // Every click of a link renders this: the plan-less row and the plan's facts, never the plan itself.
+    const m = await getMigrationSummary(migrationDb(opts.db), link.subscription_id);
     const info: PageInfo = { imsName: opts.imsName, brandText: opts.brandText };
-    if (!m) return info;
-    const plan = readPlan(m);
+    const plan = m ? await readPlanFacts(migrationDb(opts.db), link.subscription_id) : undefined;
+    if (!m || !plan) return info;
     const admins = await commsDb(opts.db).selectFrom('mig_users').select(['first_name', 'last_name']).where('subscription_id', '=', link.subscription_id).where('admin', '=', 1)
       .where('state', 'not in', ['skipped', 'not_migrated', 'stays_local']).orderBy('user_id').execute();
     return { ...info, subscriptionName: plan.subscriptionName, migrationDate: m.starts_at ? formatLongDate(new Date(m.starts_at), plan.timeZone) : null, admins: admins.length ? joinNames(admins.map((a) => `${a.first_name} ${a.last_name}`.trim())) : null };

@@ -2,17 +2,19 @@ import { checkMigrationDate, DEFAULT_SCHEDULE_RULES, extendWindow, windowExpires
 import { MIGRATED_STATES } from '../core/migration/states.ts';
 import type { EnginePorts } from '../ports/engine-ports.ts';
 import { MigrationError } from './migration-error.ts';
-import { getUser, migrationDb, type UserMigration, patchSubscription, readPlan, requireMigration, transitionSubscription, transitionUser, type SubscriptionMigration, type MigrationSummary } from './migration-repo.ts';
+import type { Kysely } from 'kysely';
+import { getUser, migrationDb, type UserMigration, patchSubscription, requireMigration, requireMigrationSummary, requirePlanFacts, transitionSubscription, transitionUser, type MigrationSummary } from './migration-repo.ts';
+import type { StatusTables } from './status-schema.ts';
 import { settle } from './user-phase.ts';
 
 type Ctx = Pick<EnginePorts, 'db' | 'now' | 'actor'>;
 
 /** Sets (or moves) the user-migration date: 8–30 days ahead, midnight in the subscription's zone, until it locks. */
-export async function scheduleMigration(ctx: Ctx, subscriptionId: string, date: string, rules: ScheduleRules = DEFAULT_SCHEDULE_RULES): Promise<SubscriptionMigration> {
+export async function scheduleMigration(ctx: Ctx, subscriptionId: string, date: string, rules: ScheduleRules = DEFAULT_SCHEDULE_RULES): Promise<MigrationSummary> {
   const db = migrationDb(ctx.db);
   return db.transaction().execute(async (tx) => {
-    const m = await requireMigration(tx, subscriptionId);
-    const plan = readPlan(m);
+    const m = await requireMigrationSummary(tx, subscriptionId);
+    const plan = await requirePlanFacts(tx, subscriptionId);
     const blocking = plan.prerequisites.filter((p) => p.blocking && !(p.code === 'consent_required' && m.consent_at));
     if (blocking.length > 0) throw new MigrationError('prerequisite_missing', blocking.map((p) => p.message).join(' '));
     const r = checkMigrationDate({ date, now: ctx.now(), timeZone: plan.timeZone, current: m.migration_date, rules });
@@ -26,10 +28,10 @@ export async function scheduleMigration(ctx: Ctx, subscriptionId: string, date: 
 }
 
 /** Extends the self-service window by a week, at most three times (configurable), audited. */
-export async function extendMigration(ctx: Ctx, subscriptionId: string, rules: ScheduleRules = DEFAULT_SCHEDULE_RULES): Promise<SubscriptionMigration> {
+export async function extendMigration(ctx: Ctx, subscriptionId: string, rules: ScheduleRules = DEFAULT_SCHEDULE_RULES): Promise<MigrationSummary> {
   const db = migrationDb(ctx.db);
   return db.transaction().execute(async (tx) => {
-    const m = await requireMigration(tx, subscriptionId);
+    const m = await requireMigrationSummary(tx, subscriptionId);
     if (!m.starts_at) throw new MigrationError('schedule_invalid', `subscription ${subscriptionId} has no user-migration date yet`);
     const r = extendWindow(m.starts_at, m.extensions, rules);
     if (!r.ok) throw new MigrationError('extensions_exhausted', r.message);
@@ -80,10 +82,11 @@ export async function markEmailVerified(ctx: Ctx, subscriptionId: string, userId
   return db.transaction().execute(async (tx) => {
     const u = await getUser(tx, subscriptionId, userId);
     if (!u || u.state !== 'needs_email_verification') return false;
-    const plan = readPlan(await requireMigration(tx, subscriptionId));
-    const planned = plan.users.find((x) => x.userId === userId);
+    const plan = await requirePlanFacts(tx, subscriptionId);
+    // The user's readiness reasons as planned (migration 0015 keeps them per user: no plan to parse per click).
+    const reasons = (await (tx as unknown as Kysely<StatusTables>).selectFrom('mig_user_reasons').select('reason').where('subscription_id', '=', subscriptionId).where('user_id', '=', userId).execute()).map((r) => r.reason);
     // Verification settles only the verification reasons; a user also blocked for something else stays blocked.
-    const otherBlocks = planned?.reasons.some((r) => !['email_unverified', 'invite_not_accepted', 'login_differs_from_email', 'access_expires', 'plus_or_dot_address', 'admin_not_ready', 'in_several_subscriptions', 'confusable_email', 'identity_type_conflict', 'ims_signup_pending'].includes(r));
+    const otherBlocks = reasons.some((r) => !['email_unverified', 'invite_not_accepted', 'login_differs_from_email', 'access_expires', 'plus_or_dot_address', 'admin_not_ready', 'in_several_subscriptions', 'confusable_email', 'identity_type_conflict', 'ims_signup_pending'].includes(r));
     if (otherBlocks) return false;
     // The plan still decides the account: the one it named (a verified IMS account with the address), else a new one.
     const action = u.planned_account_id ? 'link' : plan.passwordStrategy === 'invite' ? 'invite' : 'create';

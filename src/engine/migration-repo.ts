@@ -36,10 +36,32 @@ export async function readStoredPlan(db: MigrationDb | MigrationTx, subscription
   return row?.plan ?? '';
 }
 
-/** Stores a (re)plan; the migration row's own `plan` column stays empty. */
-async function writeStoredPlan(tx: MigrationTx, subscriptionId: string, plan: string): Promise<void> {
-  await tx.insertInto('mig_plans').values({ subscription_id: subscriptionId, plan })
-    .onConflict((oc) => oc.column('subscription_id').doUpdateSet({ plan })).execute();
+/**
+ * The few plan-wide facts that requests need (a verification link's page, a schedule, a comms run), stored beside
+ * the plan so that none of them parses hundreds of MB of JSON.
+ */
+export type PlanFacts = Pick<MigrationPlan, 'subscriptionName' | 'timeZone' | 'passwordStrategy' | 'prerequisites' | 'counts'>;
+
+export function planFactsOf(plan: MigrationPlan): PlanFacts {
+  return { subscriptionName: plan.subscriptionName, timeZone: plan.timeZone, passwordStrategy: plan.passwordStrategy, prerequisites: plan.prerequisites, counts: plan.counts };
+}
+
+export async function readPlanFacts(db: MigrationDb | MigrationTx, subscriptionId: string): Promise<PlanFacts | undefined> {
+  const row = await db.selectFrom('mig_plans').select('facts').where('subscription_id', '=', subscriptionId).executeTakeFirst();
+  return row ? JSON.parse(row.facts) as PlanFacts : undefined;
+}
+
+export async function requirePlanFacts(db: MigrationDb | MigrationTx, subscriptionId: string): Promise<PlanFacts> {
+  const facts = await readPlanFacts(db, subscriptionId);
+  if (!facts) throw new MigrationError('migration_not_found', `no migration for subscription ${subscriptionId}: run rehome migrate --plan first`);
+  return facts;
+}
+
+/** Stores a (re)plan and its facts; the migration row's own `plan` column stays empty. */
+export async function writeStoredPlan(tx: MigrationTx, subscriptionId: string, plan: MigrationPlan): Promise<void> {
+  const row = { plan: JSON.stringify(plan), facts: JSON.stringify(planFactsOf(plan)) };
+  await tx.insertInto('mig_plans').values({ subscription_id: subscriptionId, ...row })
+    .onConflict((oc) => oc.column('subscription_id').doUpdateSet(row)).execute();
 }
 
 export async function requireMigration(db: MigrationDb | MigrationTx, subscriptionId: string): Promise<SubscriptionMigration> {
@@ -60,7 +82,7 @@ export async function insertMigration(db: MigrationDb, plan: MigrationPlan, at: 
       snapshot_digest: plan.snapshotDigest, mode: plan.mode, org_id: null, profile_id: null, consent_by: null, consent_at: null,
       migration_date: null, starts_at: null, extensions: 0, window_expires_at: null, confirmed_at: null, created_at: at, updated_at: at,
     }).execute();
-    await writeStoredPlan(tx, plan.subscriptionId, JSON.stringify(plan));
+    await writeStoredPlan(tx, plan.subscriptionId, plan);
     await insertUsers(tx, plan, at);
     await auditIn(tx, { at, actor, action: 'migration:planned', subscriptionId: plan.subscriptionId, target: plan.snapshotId, details: { counts: plan.counts, mode: plan.mode, passwordStrategy: plan.passwordStrategy } });
   });
@@ -101,10 +123,8 @@ export async function transitionSubscription<M extends Pick<SubscriptionMigratio
 }
 
 /** Patches a subscription migration without a state change (dates, consent), audited. */
-export async function patchSubscription(tx: MigrationTx, subscriptionId: string, patch: Partial<MigrationTables['mig_subscriptions']>, audit: { at: string; actor: string; action: string; details?: Record<string, unknown> }): Promise<void> {
-  const { plan, ...rest } = patch;
-  if (plan !== undefined) await writeStoredPlan(tx, subscriptionId, plan);
-  await tx.updateTable('mig_subscriptions').set({ ...rest, updated_at: audit.at }).where('subscription_id', '=', subscriptionId).execute();
+export async function patchSubscription(tx: MigrationTx, subscriptionId: string, patch: Partial<Omit<MigrationTables['mig_subscriptions'], 'plan'>>, audit: { at: string; actor: string; action: string; details?: Record<string, unknown> }): Promise<void> {
+  await tx.updateTable('mig_subscriptions').set({ ...patch, updated_at: audit.at }).where('subscription_id', '=', subscriptionId).execute();
   await auditIn(tx, { at: audit.at, actor: audit.actor, action: audit.action, subscriptionId, details: audit.details ?? {} });
 }
 

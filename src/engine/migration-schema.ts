@@ -3,7 +3,7 @@ import type { Migration } from '../store/migrations/migration.ts';
 /** Tables of the migration engine: one row per subscription migration, one per user, and the step log. */
 export type MigrationTables = {
   /** The stored plan, apart from the migration row (migration 0017). */
-  mig_plans: { subscription_id: string; plan: string };
+  mig_plans: { subscription_id: string; plan: string; facts: string };
   mig_subscriptions: {
     subscription_id: string;
     state: string;
@@ -162,14 +162,21 @@ export const planApartMigration: Migration = {
   name: '0017_plan_apart',
   sqlite: `create table mig_plans (
   subscription_id text primary key references mig_subscriptions (subscription_id) on delete cascade,
-  plan text not null
+  plan text not null,
+  facts text not null
 );
-insert into mig_plans (subscription_id, plan) select subscription_id, plan from mig_subscriptions;
+insert into mig_plans (subscription_id, plan, facts) select subscription_id, plan, json_object(
+  'subscriptionName', json_extract(plan, '$.subscriptionName'), 'timeZone', json_extract(plan, '$.timeZone'),
+  'passwordStrategy', json_extract(plan, '$.passwordStrategy'), 'prerequisites', json(json_extract(plan, '$.prerequisites')),
+  'counts', json(json_extract(plan, '$.counts'))) from mig_subscriptions;
 update mig_subscriptions set plan = '';`,
   postgres: `create table mig_plans (
   subscription_id text primary key references mig_subscriptions (subscription_id) on delete cascade,
-  plan text not null
+  plan text not null,
+  facts text not null
 );
-insert into mig_plans (subscription_id, plan) select subscription_id, plan from mig_subscriptions;
+insert into mig_plans (subscription_id, plan, facts) select subscription_id, plan, (select json_build_object(
+  'subscriptionName', p -> 'subscriptionName', 'timeZone', p -> 'timeZone', 'passwordStrategy', p -> 'passwordStrategy',
+  'prerequisites', p -> 'prerequisites', 'counts', p -> 'counts')::text from (select plan::json as p) j) from mig_subscriptions;
 update mig_subscriptions set plan = '';`,
 };

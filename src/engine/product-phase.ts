@@ -1,7 +1,7 @@
 import type { MigrationPlan, ProductStep } from '../core/migration/plan.ts';
 import type { EnginePorts } from '../ports/engine-ports.ts';
 import { MigrationError } from './migration-error.ts';
-import { getMigration, insertMigration, insertUsers, migrationDb, patchSubscription, requireMigration, transitionSubscription, type MigrationDb, type SubscriptionMigration } from './migration-repo.ts';
+import { getMigration, insertMigration, insertUsers, migrationDb, patchSubscription, requireMigration, transitionSubscription, writeStoredPlan, type MigrationDb, type SubscriptionMigration } from './migration-repo.ts';
 
 /**
  * Registers the plan (once) and runs phase 1: link the subscription to its IMS organization (creating it, or with
@@ -59,7 +59,8 @@ async function replacePlan(db: MigrationDb, m: SubscriptionMigration, plan: Migr
     await db.transaction().execute(async (tx) => {
       await tx.deleteFrom('mig_users').where('subscription_id', '=', m.subscription_id).execute();
       await insertUsers(tx, plan, at);
-      await patchSubscription(tx, m.subscription_id, { plan: JSON.stringify(plan), snapshot_id: plan.snapshotId, snapshot_digest: plan.snapshotDigest, mode: plan.mode }, { at, actor, action: 'migration:replanned', details: { from: m.snapshot_id, to: plan.snapshotId, counts: plan.counts } });
+      await writeStoredPlan(tx, m.subscription_id, plan);
+      await patchSubscription(tx, m.subscription_id, { snapshot_id: plan.snapshotId, snapshot_digest: plan.snapshotDigest, mode: plan.mode }, { at, actor, action: 'migration:replanned', details: { from: m.snapshot_id, to: plan.snapshotId, counts: plan.counts } });
     });
     return requireMigration(db, m.subscription_id);
   }
@@ -76,7 +77,8 @@ async function replacePlan(db: MigrationDb, m: SubscriptionMigration, plan: Migr
       await tx.deleteFrom('mig_users').where('subscription_id', '=', m.subscription_id).where('user_id', 'in', unmoved.slice(i, i + 500)).execute();
     }
     await insertUsers(tx, { ...plan, users }, at);
-    await patchSubscription(tx, m.subscription_id, { plan: JSON.stringify(plan), snapshot_id: plan.snapshotId, snapshot_digest: plan.snapshotDigest, mode: plan.mode }, {
+    await writeStoredPlan(tx, m.subscription_id, plan);
+    await patchSubscription(tx, m.subscription_id, { snapshot_id: plan.snapshotId, snapshot_digest: plan.snapshotDigest, mode: plan.mode }, {
       at, actor, action: 'migration:replanned', details: { from: m.snapshot_id, to: plan.snapshotId, counts: plan.counts, partial: true, redecided: users.length, kept: known.size - unmoved.length },
     });
     // New work for a subscription that was only waiting for its confirmation: the user phase is open again.

@@ -15,7 +15,7 @@ import type { SupportTicket } from '../core/tickets/ticket.ts';
 import type { SubscriptionState, UserState } from '../core/migration/states.ts';
 import type { EnginePorts } from '../ports/engine-ports.ts';
 import { MigrationError } from '../engine/migration-error.ts';
-import { auditIn, migrationDb, readPlan, requireMigration, transitionSubscription, type SubscriptionMigration } from '../engine/migration-repo.ts';
+import { auditIn, migrationDb, requireMigration, transitionSubscription, type SubscriptionMigration } from '../engine/migration-repo.ts';
 import type { SupportTables } from './support-schema.ts';
 import { allStoredTicketIds, insertTickets, storedMessageCounts } from './support-store.ts';
 
@@ -62,8 +62,8 @@ export async function migrateTickets(ctx: MigrateTicketsContext, input: MigrateT
   const { subscriptionId } = input;
   const m = await requireMigration(db, subscriptionId);
   rejectUnconfirmed(m);
-  const users = await db.selectFrom('mig_users').select(['user_id', 'state', 'ims_subject']).where('subscription_id', '=', subscriptionId).execute();
-  const admins = readPlan(m).users.filter((u) => u.admin).map((u) => u.userId);
+  const users = await db.selectFrom('mig_users').select(['user_id', 'state', 'ims_subject', 'admin']).where('subscription_id', '=', subscriptionId).execute();
+  const admins = users.filter((u) => Number(u.admin) === 1).map((u) => u.user_id);
   const result = planTickets({
     subscriptionId, tickets: input.tickets, admins,
     users: users.map((u) => ({ userId: u.user_id, state: u.state as UserState, imsSubject: u.ims_subject })),

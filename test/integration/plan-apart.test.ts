@@ -1,11 +1,11 @@
-// Migration 0017 on a store whose plans are still in the migration rows: each plan moves to mig_plans, the row keeps
-// an empty column, and the plan reads back whole. A state change then no longer rewrites the plan (on SQLite an
+// Migration 0017 on a store whose plans are still in the migration rows: each plan moves to mig_plans with its facts
+// (what requests read instead of the plan), the row keeps an empty column, and the plan reads back whole. A state change then no longer rewrites the plan (on SQLite an
 // UPDATE rewrites the whole row). SQLite and PostgreSQL, for real.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { planMigration } from '../../src/core/migration/plan-migration.ts';
-import { getMigration, insertMigration, migrationDb, readPlan } from '../../src/engine/migration-repo.ts';
+import { getMigration, insertMigration, migrationDb, planFactsOf, readPlan, readPlanFacts } from '../../src/engine/migration-repo.ts';
 import { planApartMigration } from '../../src/engine/migration-schema.ts';
 import { readImsDirectory } from '../../src/importers/ims-directory.ts';
 import { readProductUsers } from '../../src/importers/product-users.ts';
@@ -38,6 +38,8 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const after = await store.kysely.selectFrom('mig_subscriptions').select('plan').where('subscription_id', '=', plan.subscriptionId).executeTakeFirstOrThrow();
       assert.equal(after.plan, '');
       assert.deepEqual(readPlan((await getMigration(db, plan.subscriptionId))!), JSON.parse(JSON.stringify(plan)));
+      // The facts requests read instead of the plan, derived by the database as the code derives them.
+      assert.deepEqual(await readPlanFacts(db, plan.subscriptionId), JSON.parse(JSON.stringify(planFactsOf(plan))));
     } finally {
       await store[Symbol.asyncDispose]();
       await database.drop();
