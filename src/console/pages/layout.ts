@@ -4,7 +4,7 @@ import type { ConsoleSession, Flash } from '../session.ts';
 
 export { html, raw, type SafeHtml } from '../../http/html.ts';
 
-export type Tab = 'overview' | 'readiness' | 'status' | 'users' | 'support' | 'audit';
+export type Tab = 'overview' | 'readiness' | 'status' | 'users' | 'support' | 'audit' | 'api-clients';
 
 const TABS: { tab: Tab; label: string; path: string }[] = [
   { tab: 'overview', label: 'Overview', path: '' },
@@ -13,6 +13,7 @@ const TABS: { tab: Tab; label: string; path: string }[] = [
   { tab: 'users', label: 'User Migration', path: '/users' },
   { tab: 'support', label: 'Support & links', path: '/support' },
   { tab: 'audit', label: 'Audit', path: '/audit' },
+  { tab: 'api-clients', label: 'API clients', path: '/api-clients' },
 ];
 
 export function subscriptionPath(id: string, rest = ''): string {

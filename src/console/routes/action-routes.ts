@@ -4,12 +4,14 @@ import { changeUsers, confirmMigration, extendWindow, linkProduct, scheduleUserM
 import { MigrationError } from '../../engine/migration-error.ts';
 import { migrationDb } from '../../engine/migration-repo.ts';
 import type { ConsoleContext, SubscriptionRequest } from '../console-context.ts';
-import { safeConsolePath, seeOther } from '../console-http.ts';
-import { subscriptionPath } from '../pages/layout.ts';
+import { safeConsolePath, seeOther, sendPage } from '../console-http.ts';
+import { layout, subscriptionPath, type SafeHtml, type Tab } from '../pages/layout.ts';
+import { createApiClient, revokeApiClient } from './api-client-routes.ts';
 import { formatInstant, plural } from '../pages/labels.ts';
 import type { Flash } from '../session.ts';
 
-type Outcome = { flash: Flash; to?: string };
+/** Where to go after the POST, or (`page`) a page to answer with at once: a new client's secret is never stored to be shown later. */
+type Outcome = { flash: Flash; to?: string; page?: { title: string; tab: Tab; body: SafeHtml } };
 type Action = (ctx: ConsoleContext, r: SubscriptionRequest, form: URLSearchParams) => Promise<Outcome>;
 
 const notice = (text: string, to?: string): Outcome => ({ flash: { kind: 'notice', text }, ...(to ? { to } : {}) });
@@ -136,8 +138,13 @@ const confirm: Action = async (ctx, r, form) => {
   return notice(`The migration is complete and confirmed. Everyone signs in with the IMS now; support tickets move next.${product}`, subscriptionPath(r.subscriptionId, '/status'));
 };
 
+const apiClientsTab = (r: SubscriptionRequest) => subscriptionPath(r.subscriptionId, '/api-clients');
+const createClient: Action = async (ctx, r, form) => ({ to: apiClientsTab(r), ...await createApiClient(ctx, r, form) });
+const clientAction: Action = async (ctx, r, form) => ({ to: apiClientsTab(r), ...await revokeApiClient(ctx, r, form) });
+
 export const ACTIONS: Record<string, Action> = {
   '/link': link, '/schedule': schedule, '/extend': extend, '/migrate-all': migrateAll, '/verify-all': verifyAll, '/users/action': userAction, '/confirm': confirm,
+  '/api-clients': createClient, '/api-clients/action': clientAction,
 };
 
 /** Runs an action and answers with a redirect (POST/redirect/GET); a rule the engine refuses becomes the flash. */
@@ -150,6 +157,10 @@ export async function runAction(ctx: ConsoleContext, r: SubscriptionRequest, act
     outcome = refusal(consoleMessage(error as MigrationError));
   }
   ctx.hub.notify(r.subscriptionId);
+  if (outcome.page) {
+    const sub = await ctx.authz.authorize(r.session, r.subscriptionId);
+    return sendPage(res, 200, layout({ title: outcome.page.title, session: r.session, subscription: sub, active: outcome.page.tab, flash: outcome.flash, body: outcome.page.body }));
+  }
   await ctx.sessions.setFlash(r.session, outcome.flash);
   seeOther(res, outcome.to ?? fallback);
 }

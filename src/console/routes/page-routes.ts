@@ -17,6 +17,7 @@ import { renderReadinessPage } from '../pages/readiness-page.ts';
 import { renderStatusPage } from '../pages/status-page.ts';
 import { renderSupportPage } from '../pages/support-page.ts';
 import { renderUsersPage } from '../pages/users-page.ts';
+import { apiClientsPage } from './api-client-routes.ts';
 
 type PageRoute = (ctx: ConsoleContext, r: SubscriptionRequest, sub: SubscriptionRef) => Promise<{ title: string; tab: Tab; body: SafeHtml; live?: boolean }>;
 
@@ -99,7 +100,10 @@ const audit: PageRoute = async (ctx, r) => {
   return { title: 'Audit log', tab: 'audit', body: renderAuditPage({ subscriptionId: r.subscriptionId, timeZone, query, rows, nextBefore, actions }) };
 };
 
-export const PAGES: Record<string, PageRoute> = { '': overview, '/readiness': readiness, '/status': status, '/users': users, '/confirm': confirm, '/support': support, '/audit': audit };
+// The org's provisioning credentials (Okta, Entra ID): the same functions as `rehome ims client`.
+const apiClients: PageRoute = (ctx, r) => apiClientsPage(ctx, r);
+
+export const PAGES: Record<string, PageRoute> = { '': overview, '/readiness': readiness, '/status': status, '/users': users, '/confirm': confirm, '/support': support, '/audit': audit, '/api-clients': apiClients };
 
 export async function servePage(ctx: ConsoleContext, r: SubscriptionRequest, sub: SubscriptionRef, route: PageRoute, res: ServerResponse): Promise<void> {
   const page = await route(ctx, r, sub);
