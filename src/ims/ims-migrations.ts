@@ -181,3 +181,19 @@ export const imsThrottleExpiryMigration = {
   sqlite: throttleExpiryDdl('INTEGER'),
   postgres: throttleExpiryDdl('BIGINT'),
 } as const;
+
+/**
+ * What SCIM clients need stored (RFC 7643/7644): a Group's `externalId` (the client's id for it), and a membership
+ * an org has deactivated (`active: false` on a personal account: the org's access ends, the person's account stays).
+ * Profiles created from a core-only Group have no subscription yet (`''`), which the column already allows.
+ */
+const scimFidelityDdl = `
+ALTER TABLE ims_profiles ADD COLUMN external_id TEXT;
+ALTER TABLE ims_org_members ADD COLUMN suspended_at TEXT;
+`;
+
+export const imsScimFidelityMigration = {
+  name: '0018_ims_scim_fidelity',
+  sqlite: scimFidelityDdl,
+  postgres: scimFidelityDdl,
+} as const;

@@ -23,13 +23,14 @@ export type ImsTables = {
   };
   ims_federated_identities: { issuer: string; subject: string; account_id: string; created_at: string };
   ims_org_domains: { domain: string; org_id: string; claimed_by: string; claimed_at: string };
-  ims_org_members: { org_id: string; account_id: string; external_id: string | null; joined_at: string };
+  ims_org_members: { org_id: string; account_id: string; external_id: string | null; joined_at: string; suspended_at: string | null };
   ims_org_admins: { org_id: string; account_id: string };
   ims_profiles: {
     id: string;
     org_id: string;
     name: string;
     subscription_id: string;
+    external_id: string | null;
     version: number;
     created_at: string;
     updated_at: string;

@@ -74,8 +74,9 @@ export function createAccountMethods(ctx: DirectoryContext): AccountMethods {
     deleteAccount: (id) => db.transaction().execute((trx) => removeAccount(trx, id)),
 
     async listMemberships(accountId) {
+      // A membership the org deactivated (SCIM active: false on a personal account) grants nothing.
       const orgs = await db.selectFrom('ims_org_members').select('org_id').where('account_id', '=', accountId)
-        .orderBy('org_id').execute();
+        .where('suspended_at', 'is', null).orderBy('org_id').execute();
       const profiles = await db.selectFrom('ims_profile_members').select(['org_id', 'profile_id'])
         .where('account_id', '=', accountId).orderBy('profile_id').execute();
       return orgs.map((o): AccountMembership => ({

@@ -42,7 +42,7 @@ export function createBulkMethods(ctx: DirectoryContext): BulkMethods {
       })));
       const at = created.find((r) => r.ok)?.value.createdAt ?? '';
       return created.map((r, i): BulkResult<ImsOrgAccount> => r.ok
-        ? { ok: true, value: { ...r.value, orgId, externalId: inputs[i]!.externalId, joinedAt: at } }
+        ? { ok: true, value: { ...r.value, orgId, externalId: inputs[i]!.externalId, joinedAt: at, suspended: false } }
         : r);
     }),
 
@@ -89,7 +89,7 @@ export function createBulkMethods(ctx: DirectoryContext): BulkMethods {
 async function selectOrgAccounts(db: ImsDb | ImsTrx, orgId: string, key: 'account_id' | 'external_id', values: string[]): Promise<ImsOrgAccount[]> {
   if (values.length === 0) return [];
   const rows = await db.selectFrom('ims_org_members as m').innerJoin('ims_accounts as a', 'a.id', 'm.account_id')
-    .selectAll('a').select(['m.org_id', 'm.external_id', 'm.joined_at'])
+    .selectAll('a').select(['m.org_id', 'm.external_id', 'm.joined_at', 'm.suspended_at'])
     .where('m.org_id', '=', orgId).where(inList(dialectOf(db), `m.${key}`, [...new Set(values)])).execute();
   return rows.map(toOrgAccount);
 }

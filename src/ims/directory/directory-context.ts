@@ -91,8 +91,8 @@ export function toAccount(row: AccountRow): ImsAccountRecord {
   };
 }
 
-export function toOrgAccount(row: AccountRow & { org_id: string; external_id: string | null; joined_at: string }): ImsOrgAccount {
-  return { ...toAccount(row), orgId: row.org_id, externalId: row.external_id, joinedAt: row.joined_at };
+export function toOrgAccount(row: AccountRow & { org_id: string; external_id: string | null; joined_at: string; suspended_at: string | null }): ImsOrgAccount {
+  return { ...toAccount(row), orgId: row.org_id, externalId: row.external_id, joinedAt: row.joined_at, suspended: row.suspended_at !== null };
 }
 
 export function checkVersion(kind: string, id: string, actual: number, expected: number | undefined): void {

@@ -3,7 +3,7 @@ import type { ImsTrx } from '../ims-tables.ts';
 import { ensureExternalIdFree, patchAccount, requireAccount } from './directory-accounts.ts';
 import { toOrgAccount, checkVersion, type DirectoryContext } from './directory-context.ts';
 import { requireMember, requireOrg } from './directory-orgs.ts';
-import { compileFilter, type FilterColumn } from './filter-sql.ts';
+import { compileFilter, sortExpression, type FilterColumn } from './filter-sql.ts';
 import { ImsError, type AccountFilterAttr, type ImsDirectoryService, type ImsOrgAccount, type OrgAccountPatch } from './ims-directory.ts';
 
 type MemberMethods = Pick<
@@ -21,6 +21,9 @@ const accountColumns: Record<AccountFilterAttr, FilterColumn> = {
   type: { ref: 'a.type' },
   status: { ref: 'a.status' },
   emailVerified: { ref: 'a.email_verified', boolean: true },
+  suspended: { ref: 'm.suspended_at' },
+  createdAt: { ref: 'a.created_at' },
+  updatedAt: { ref: 'a.updated_at' },
 };
 
 export function createMemberMethods(ctx: DirectoryContext): MemberMethods {
@@ -67,15 +70,16 @@ export function createMemberMethods(ctx: DirectoryContext): MemberMethods {
       const counted = await base.select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
       const total = Number(counted.n);
       if (limit === 0) return { total, items: [] };
-      const rows = await base.selectAll('a').select(['m.org_id', 'm.external_id', 'm.joined_at'])
-        .orderBy('a.created_at').orderBy('a.id').limit(limit).offset(offset).execute();
+      let ordered = base.selectAll('a').select(['m.org_id', 'm.external_id', 'm.joined_at', 'm.suspended_at']);
+      if (query.sort) ordered = ordered.orderBy(sortExpression(query.sort.attr, accountColumns), query.sort.descending ? 'desc' : 'asc');
+      const rows = await ordered.orderBy('a.created_at').orderBy('a.id').limit(limit).offset(offset).execute();
       return { total, items: rows.map(toOrgAccount) };
     },
 
     updateOrgAccount: (orgId, accountId, patch, options = {}) => inTrx(async (trx) => {
       const current = await requireOrgAccount(trx, orgId, accountId);
       checkVersion('account', accountId, current.version, options.expectedVersion);
-      const { externalId, ...profile } = patch;
+      const { externalId, suspended, ...profile } = patch;
       if (current.ownerOrgId !== orgId && changesProfile(current, profile)) {
         throw new ImsError('forbidden', 'only the owner may change the profile of a personal account; the organization manages membership');
       }
@@ -85,7 +89,12 @@ export function createMemberMethods(ctx: DirectoryContext): MemberMethods {
         await trx.updateTable('ims_org_members').set({ external_id: externalId })
           .where('org_id', '=', orgId).where('account_id', '=', accountId).execute();
       }
-      await patchAccount(ctx, trx, accountId, profile, {}, externalChanged);
+      const suspendChanged = suspended !== undefined && suspended !== current.suspended;
+      if (suspendChanged) {
+        await trx.updateTable('ims_org_members').set({ suspended_at: suspended ? ctx.now().toISOString() : null })
+          .where('org_id', '=', orgId).where('account_id', '=', accountId).execute();
+      }
+      await patchAccount(ctx, trx, accountId, profile, {}, externalChanged || suspendChanged);
       return requireOrgAccount(trx, orgId, accountId);
     }),
   };
@@ -101,7 +110,7 @@ function changesProfile(current: ImsOrgAccount, patch: Omit<OrgAccountPatch, 'ex
 
 function memberQuery(trx: ImsTrx, orgId: string) {
   return trx.selectFrom('ims_org_members as m').innerJoin('ims_accounts as a', 'a.id', 'm.account_id')
-    .selectAll('a').select(['m.org_id', 'm.external_id', 'm.joined_at']).where('m.org_id', '=', orgId);
+    .selectAll('a').select(['m.org_id', 'm.external_id', 'm.joined_at', 'm.suspended_at']).where('m.org_id', '=', orgId);
 }
 
 async function loadOrgAccount(trx: ImsTrx, orgId: string, accountId: string): Promise<ImsOrgAccount | undefined> {

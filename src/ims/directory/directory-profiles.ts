@@ -1,7 +1,7 @@
 import type { ImsTrx } from '../ims-tables.ts';
 import { checkVersion, type DirectoryContext } from './directory-context.ts';
 import { requireOrg } from './directory-orgs.ts';
-import { compileFilter, type FilterColumn } from './filter-sql.ts';
+import { compileFilter, sortExpression, type FilterColumn } from './filter-sql.ts';
 import { sql } from 'kysely';
 import { ImsError, type ImsDirectoryService, type ProductProfileRecord, type ProfileFilterAttr } from './ims-directory.ts';
 
@@ -15,6 +15,11 @@ const profileColumns: Record<ProfileFilterAttr, FilterColumn> = {
   id: { ref: 'id' },
   name: { ref: 'name' },
   subscriptionId: { ref: 'subscription_id' },
+  externalId: { ref: 'external_id' },
+  // A profile "has member X": an EXISTS over the member table, so large profiles are never loaded to be filtered.
+  member: { ref: 'ims_profiles.id', exists: (accountId) => sql<boolean>`exists (select 1 from ims_profile_members pm where pm.profile_id = ims_profiles.id and pm.account_id = ${accountId})` },
+  createdAt: { ref: 'created_at' },
+  updatedAt: { ref: 'updated_at' },
 };
 
 export function createProfileMethods(ctx: DirectoryContext): ProfileMethods {
@@ -45,7 +50,7 @@ export function createProfileMethods(ctx: DirectoryContext): ProfileMethods {
     createProfile: (orgId, input) => inTrx(async (trx) => {
       await requireOrg(trx, orgId);
       const name = requireText(input.name, 'name');
-      const subscriptionId = requireText(input.subscriptionId, 'subscriptionId');
+      const subscriptionId = input.subscriptionId === undefined ? '' : requireText(input.subscriptionId, 'subscriptionId');
       const id = input.id ?? ctx.newId();
       if (await trx.selectFrom('ims_profiles').select('id').where('id', '=', id).executeTakeFirst()) {
         throw new ImsError('invalid_input', `product profile ${id} already exists`);
@@ -54,7 +59,7 @@ export function createProfileMethods(ctx: DirectoryContext): ProfileMethods {
       await requireMembers(trx, orgId, members);
       const at = ctx.now().toISOString();
       await trx.insertInto('ims_profiles')
-        .values({ id, org_id: orgId, name, subscription_id: subscriptionId, version: 1, created_at: at, updated_at: at }).execute();
+        .values({ id, org_id: orgId, name, subscription_id: subscriptionId, external_id: input.externalId ?? null, version: 1, created_at: at, updated_at: at }).execute();
       if (members.length > 0) {
         await trx.insertInto('ims_profile_members').values(members.map((account_id) => ({ profile_id: id, org_id: orgId, account_id }))).execute();
       }
@@ -70,7 +75,9 @@ export function createProfileMethods(ctx: DirectoryContext): ProfileMethods {
       if (query.filter) base = base.where(compileFilter(query.filter, profileColumns));
       const total = Number((await base.select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n);
       if (limit === 0) return { total, items: [] };
-      const ids = await base.select('id').orderBy('created_at').orderBy('id').limit(limit).offset(offset).execute();
+      let ordered = base.select('id');
+      if (query.sort) ordered = ordered.orderBy(sortExpression(query.sort.attr, profileColumns), query.sort.descending ? 'desc' : 'asc');
+      const ids = await ordered.orderBy('created_at').orderBy('id').limit(limit).offset(offset).execute();
       const items = await Promise.all(ids.map((r) => requireProfile(trx, orgId, r.id)));
       return { total, items };
     }),
@@ -78,11 +85,12 @@ export function createProfileMethods(ctx: DirectoryContext): ProfileMethods {
     updateProfile: (orgId, profileId, patch, options) => inTrx(async (trx) => {
       const profile = await requireProfile(trx, orgId, profileId);
       checkVersion('product profile', profileId, profile.version, options?.expectedVersion);
-      const set: { name?: string; subscription_id?: string } = {};
+      const set: { name?: string; subscription_id?: string; external_id?: string | null } = {};
       if (patch.name !== undefined && patch.name.trim() !== profile.name) set.name = requireText(patch.name, 'name');
       if (patch.subscriptionId !== undefined && patch.subscriptionId.trim() !== profile.subscriptionId) {
         set.subscription_id = requireText(patch.subscriptionId, 'subscriptionId');
       }
+      if (patch.externalId !== undefined && patch.externalId !== profile.externalId) set.external_id = patch.externalId;
       if (Object.keys(set).length === 0) return profile;
       await bumpProfile(ctx, trx, profileId, set);
       return requireProfile(trx, orgId, profileId);
@@ -117,7 +125,7 @@ async function requireMembers(trx: ImsTrx, orgId: string, accountIds: string[]):
   if (missing.length > 0) throw new ImsError('invalid_input', `not members of the organization: ${missing.join(', ')}`);
 }
 
-async function bumpProfile(ctx: DirectoryContext, trx: ImsTrx, profileId: string, set: { name?: string; subscription_id?: string }): Promise<void> {
+async function bumpProfile(ctx: DirectoryContext, trx: ImsTrx, profileId: string, set: { name?: string; subscription_id?: string; external_id?: string | null }): Promise<void> {
   await trx.updateTable('ims_profiles')
     .set((eb) => ({ ...set, version: eb('version', '+', 1), updated_at: ctx.now().toISOString() }))
     .where('id', '=', profileId).execute();
@@ -133,6 +141,7 @@ async function loadProfile(trx: ImsTrx, orgId: string, profileId: string): Promi
     name: row.name,
     subscriptionId: row.subscription_id,
     members: members.map((m) => m.account_id),
+    externalId: row.external_id,
     version: Number(row.version),
     createdAt: row.created_at,
     updatedAt: row.updated_at,

@@ -5,6 +5,8 @@ import { ImsError, type Filter } from './ims-directory.ts';
 export interface FilterColumn {
   ref: string;
   boolean?: boolean;
+  /** A relation rather than a column: `eq <value>` compiles to this condition (other operators are refused). */
+  exists?: (value: string) => RawBuilder<boolean>;
 }
 
 /**
@@ -25,9 +27,35 @@ export function compileFilter<A extends string>(filter: Filter<A>, columns: Reco
       const column = columnOf(columns, filter.attr);
       return sql<boolean>`(${sql.ref(column.ref)} is not null and ${sql.ref(column.ref)} <> '')`;
     }
-    default:
-      return compileComparison(filter.op, columnOf(columns, filter.attr), filter.value);
+    case 'gt':
+    case 'ge':
+    case 'lt':
+    case 'le':
+      return compileOrdering(filter.op, columnOf(columns, filter.attr), filter.value);
+    default: {
+      const column = columnOf(columns, filter.attr);
+      if (column.exists) {
+        if (filter.op !== 'eq' || typeof filter.value !== 'string') throw new ImsError('invalid_input', `${filter.attr} supports eq only`);
+        return column.exists(filter.value);
+      }
+      return compileComparison(filter.op, column, filter.value);
+    }
   }
+}
+
+/** The column to order a list by (`ListQuery.sort`); relations and booleans sort like their stored value. */
+export function sortExpression<A extends string>(attr: A, columns: Record<A, FilterColumn>): RawBuilder<unknown> {
+  const column = columnOf(columns, attr);
+  if (column.exists) throw new ImsError('invalid_input', `cannot sort on ${attr}`);
+  return column.boolean ? sql`${sql.ref(column.ref)}` : sql`lower(${sql.ref(column.ref)})`;
+}
+
+/** Ordering on the stored text (ISO-8601 instants, all in UTC with the same precision, sort in time order). */
+function compileOrdering(op: 'gt' | 'ge' | 'lt' | 'le', column: FilterColumn, value: string): RawBuilder<boolean> {
+  if (column.boolean || column.exists) throw new ImsError('invalid_input', `${op} does not apply here`);
+  const ref = sql.ref(column.ref);
+  const symbol = { gt: '>', ge: '>=', lt: '<', le: '<=' }[op];
+  return sql<boolean>`(${ref} ${sql.raw(symbol)} ${value})`;
 }
 
 function columnOf<A extends string>(columns: Record<A, FilterColumn>, attr: A): FilterColumn {

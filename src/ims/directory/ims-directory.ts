@@ -52,6 +52,11 @@ export interface ImsOrgAccount extends ImsAccountRecord {
   externalId: string | null;
   /** When the account joined the organization. */
   joinedAt: string;
+  /**
+   * The organization deactivated its membership (SCIM `active: false` on an account it does not own): the org's
+   * access ends (no `ims_org` entry, no product profiles' entitlement) while the account itself stays as it is.
+   */
+  suspended: boolean;
 }
 
 export interface DomainClaim {
@@ -112,6 +117,8 @@ export interface ProductProfileRecord {
   subscriptionId: string;
   /** Account ids; every member is also a member of the org. */
   members: string[];
+  /** The provisioning client's id for the profile (SCIM Group `externalId`), or null. */
+  externalId: string | null;
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -158,6 +165,8 @@ export interface AccountPatch {
 /** What an org may change on an account it sees; profile fields only on accounts it owns (`forbidden` else). */
 export interface OrgAccountPatch extends AccountPatch {
   externalId?: string | null;
+  /** Deactivate (true) or reactivate (false) the membership; the only "active" an org has on a personal account. */
+  suspended?: boolean;
 }
 
 export interface WriteOptions {
@@ -168,13 +177,17 @@ export interface WriteOptions {
 /** A small filter tree; the SCIM layer parses SCIM filters into it. String comparisons are case-insensitive. */
 export type Filter<A extends string> =
   | { op: 'eq' | 'ne' | 'co' | 'sw' | 'ew'; attr: A; value: string | boolean }
+  /** Ordering comparisons, for instants (ISO-8601 strings compare in time order) such as `updatedAt`. */
+  | { op: 'gt' | 'ge' | 'lt' | 'le'; attr: A; value: string }
   | { op: 'pr'; attr: A }
   | { op: 'and' | 'or'; filters: Filter<A>[] }
   | { op: 'not'; filter: Filter<A> };
 
 export type AccountFilterAttr =
-  | 'id' | 'userName' | 'email' | 'externalId' | 'firstName' | 'lastName' | 'type' | 'status' | 'emailVerified';
-export type ProfileFilterAttr = 'id' | 'name' | 'subscriptionId';
+  | 'id' | 'userName' | 'email' | 'externalId' | 'firstName' | 'lastName' | 'type' | 'status' | 'emailVerified'
+  | 'suspended' | 'createdAt' | 'updatedAt';
+/** `member`: `eq` an account id matches the profiles that account is in. */
+export type ProfileFilterAttr = 'id' | 'name' | 'subscriptionId' | 'externalId' | 'member' | 'createdAt' | 'updatedAt';
 
 export interface ListQuery<A extends string> {
   filter?: Filter<A>;
@@ -182,6 +195,8 @@ export interface ListQuery<A extends string> {
   offset?: number;
   /** Default 100; 0 returns only the total. */
   limit?: number;
+  /** Default: creation order. Ties are broken by creation order, so pages stay stable. */
+  sort?: { attr: A; descending?: boolean };
 }
 
 export interface Page<T> {
@@ -314,10 +329,11 @@ export interface ImsDirectoryService {
   findAccountsByEmails(emails: string[]): Promise<ImsAccountRecord[]>;
 
   // Product profiles (SCIM Groups).
-  createProfile(orgId: string, input: { name: string; subscriptionId: string; id?: string; members?: string[] }): Promise<ProductProfileRecord>;
+  /** Without `subscriptionId` the profile has none yet (`''`): it entitles nothing until one is set. */
+  createProfile(orgId: string, input: { name: string; subscriptionId?: string; externalId?: string | null; id?: string; members?: string[] }): Promise<ProductProfileRecord>;
   getProfile(orgId: string, profileId: string): Promise<ProductProfileRecord | undefined>;
   listProfiles(orgId: string, query?: ListQuery<ProfileFilterAttr>): Promise<Page<ProductProfileRecord>>;
-  updateProfile(orgId: string, profileId: string, patch: { name?: string; subscriptionId?: string }, options?: WriteOptions): Promise<ProductProfileRecord>;
+  updateProfile(orgId: string, profileId: string, patch: { name?: string; subscriptionId?: string; externalId?: string | null }, options?: WriteOptions): Promise<ProductProfileRecord>;
   /** Replaces the member list (SCIM PUT); every id must be an org member (`invalid_input` else). */
   setProfileMembers(orgId: string, profileId: string, accountIds: string[], options?: WriteOptions): Promise<ProductProfileRecord>;
   /** Idempotent (existing members are a success); every id must be an org member (`invalid_input` else). */

@@ -22,4 +22,6 @@ export interface ScimListParams {
   count: unknown;
   attributes: unknown;
   excludedAttributes: unknown;
+  sortBy: unknown;
+  sortOrder: unknown;
 }

@@ -19,7 +19,7 @@ export function serviceProviderConfig(baseUrl: string, documentationUri: string 
     bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
     filter: { supported: true, maxResults: MAX_RESULTS },
     changePassword: { supported: false },
-    sort: { supported: false },
+    sort: { supported: true },
     etag: { supported: true },
     authenticationSchemes: [
       {
@@ -53,7 +53,7 @@ export function resourceTypes(baseUrl: string) {
       endpoint: '/Groups',
       description: 'An IMS product profile: the organization\'s entitlement to one product subscription.',
       schema: GROUP_SCHEMA,
-      schemaExtensions: [{ schema: IMS_GROUP_SCHEMA, required: true }],
+      schemaExtensions: [{ schema: IMS_GROUP_SCHEMA, required: false }],
       meta: { resourceType: 'ResourceType', location: `${baseUrl}/ResourceTypes/Group` },
     },
   ];

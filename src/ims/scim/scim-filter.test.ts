@@ -79,8 +79,11 @@ test('emails, emails.value and emails[value eq ...] all filter the email', () =>
 });
 
 test('active and the IMS extension map to status, emailVerified and type', () => {
-  assert.deepEqual(users('active eq true'), { op: 'eq', attr: 'status', value: 'active' });
-  assert.deepEqual(users('active eq false'), { op: 'not', filter: { op: 'eq', attr: 'status', value: 'active' } });
+  // Active in the org: the account is enabled and its membership not deactivated by the org.
+  const isActive = { op: 'and', filters: [{ op: 'eq', attr: 'status', value: 'active' }, { op: 'not', filter: { op: 'pr', attr: 'suspended' } }] };
+  assert.deepEqual(users('active eq true'), isActive);
+  assert.deepEqual(users('active eq false'), { op: 'not', filter: isActive });
+  assert.deepEqual(users('meta.lastModified gt "2011-05-13T04:42:34Z"'), { op: 'gt', attr: 'updatedAt', value: '2011-05-13T04:42:34.000Z' });
   assert.deepEqual(users('urn:rehome:params:scim:schemas:extension:ims:2.0:User:emailVerified eq true'), { op: 'eq', attr: 'emailVerified', value: true });
   assert.deepEqual(users('urn:rehome:params:scim:schemas:extension:ims:2.0:User:type eq "personal"'), { op: 'eq', attr: 'type', value: 'personal' });
 });
@@ -106,7 +109,7 @@ test('malformed or unsupported filters are 400 invalidFilter, with a position', 
   const bad = [
     '', 'userName', 'userName eq', 'userName eq bjensen', 'userName zz "a"', '(userName eq "a"', 'userName eq "a")',
     'userName eq "a" and', 'userName eq "unterminated', 'userName eq "bad \\x escape"', 'emails[value eq "a"', 'emails[type eq "w"][value eq "a"]',
-    'a..b eq "x"', 'userName eq "a" userName eq "b"', 'meta.lastModified gt "2011-05-13T04:42:34Z"', 'title pr',
+    'a..b eq "x"', 'userName eq "a" userName eq "b"', 'meta.lastModified gt "yesterday"', 'meta.lastModified co "2011"', 'title pr',
     'userName gt "a"', 'active eq "yes"', '((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((userName pr))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))',
   ];
   for (const text of bad) assert.throws(() => users(text), invalidFilter, text);

@@ -9,7 +9,11 @@ import { readKey } from './scim-path.ts';
 import { GROUP_SCHEMA, IMS_GROUP_SCHEMA } from './scim-schemas.ts';
 
 export function toScimGroup(profile: ProductProfileRecord, baseUrl: string, displays: ReadonlyMap<string, string> | undefined): Record<string, unknown> {
-  const group: Record<string, unknown> = { schemas: [GROUP_SCHEMA, IMS_GROUP_SCHEMA], id: profile.id, displayName: profile.name };
+  // A profile made from a core-only Group has no subscription yet: the extension is left out until it has one.
+  const withExtension = profile.subscriptionId !== '';
+  const group: Record<string, unknown> = { schemas: withExtension ? [GROUP_SCHEMA, IMS_GROUP_SCHEMA] : [GROUP_SCHEMA], id: profile.id };
+  if (profile.externalId !== null) group.externalId = profile.externalId;
+  group.displayName = profile.name;
   if (displays !== undefined) {
     group.members = profile.members.map((id) => ({
       value: id,
@@ -18,7 +22,7 @@ export function toScimGroup(profile: ProductProfileRecord, baseUrl: string, disp
       type: 'User',
     }));
   }
-  group[IMS_GROUP_SCHEMA] = { subscriptionId: profile.subscriptionId };
+  if (withExtension) group[IMS_GROUP_SCHEMA] = { subscriptionId: profile.subscriptionId };
   group.meta = {
     resourceType: 'Group',
     created: profile.createdAt,
@@ -47,6 +51,8 @@ export async function memberDisplays(directory: ImsDirectoryService, orgId: stri
 
 export interface ScimGroupWrite {
   displayName: string;
+  /** null: cleared explicitly; undefined: absent. */
+  externalId: string | null | undefined;
   subscriptionId: string | undefined;
   /** undefined: absent. */
   members: string[] | undefined;
@@ -65,8 +71,13 @@ export function readScimGroup(body: Record<string, unknown>): ScimGroupWrite {
     throw new ScimError(400, 'invalidValue', `${IMS_GROUP_SCHEMA}:subscriptionId must be a non-empty string`);
   }
   const members = readKey(body, 'members');
+  const externalId = readKey(body, 'externalId');
+  if (externalId !== undefined && externalId !== null && (typeof externalId !== 'string' || externalId === '')) {
+    throw new ScimError(400, 'invalidValue', 'externalId must be a non-empty string or null');
+  }
   return {
     displayName: displayName.trim(),
+    externalId: externalId as string | null | undefined,
     subscriptionId: subscriptionId?.trim(),
     members: members === undefined || members === null ? undefined : readMemberIds(members),
   };

@@ -9,14 +9,20 @@ import { readPatchRequest } from './scim-patch.ts';
 import { planGroupPatch } from './scim-group-patch.ts';
 import { resolveGroupAttribute } from './scim-resource-filters.ts';
 import { GROUP_SCHEMA } from './scim-schemas.ts';
+import { readGroupSort } from './scim-sort.ts';
 
 export async function createGroup(ctx: ScimContext): Promise<void> {
   const write = readScimGroup(await ctx.readBody());
-  if (write.subscriptionId === undefined) throw new ScimError(400, 'invalidValue', 'subscriptionId (IMS Group extension) is required: a product profile entitles one subscription');
   await rejectTakenDisplayName(ctx, write.displayName, undefined);
   const members = write.members ?? [];
   await rejectForeignMembers(ctx, members);
-  const profile = await ctx.directory.createProfile(ctx.principal.orgId, { name: write.displayName, subscriptionId: write.subscriptionId, members });
+  // Core-only bodies (Okta's and Entra ID's default group push) make a profile without a subscription yet.
+  const profile = await ctx.directory.createProfile(ctx.principal.orgId, {
+    name: write.displayName,
+    ...(write.subscriptionId === undefined ? {} : { subscriptionId: write.subscriptionId }),
+    externalId: write.externalId ?? null,
+    members,
+  });
   await sendGroup(ctx, 201, profile, { Location: `${ctx.baseUrl}/Groups/${profile.id}` });
 }
 
@@ -32,7 +38,8 @@ export async function getGroup(ctx: ScimContext, id: string): Promise<void> {
 export async function listGroups(ctx: ScimContext, params: ScimListParams): Promise<void> {
   const page = parsePage(params.startIndex, params.count);
   const filter = params.filter === undefined || params.filter.trim() === '' ? undefined : compileScimFilter(params.filter, GROUP_SCHEMA, resolveGroupAttribute);
-  const result = await ctx.directory.listProfiles(ctx.principal.orgId, { ...(filter === undefined ? {} : { filter }), offset: page.offset, limit: page.limit });
+  const sort = readGroupSort(params.sortBy, params.sortOrder);
+  const result = await ctx.directory.listProfiles(ctx.principal.orgId, { ...(filter === undefined ? {} : { filter }), ...(sort === undefined ? {} : { sort }), offset: page.offset, limit: page.limit });
   const attributes = readAttributeList(params.attributes, 'attributes');
   const excluded = readAttributeList(params.excludedAttributes, 'excludedAttributes');
   const withMembers = wantsMembers(attributes, excluded);
@@ -44,7 +51,7 @@ export async function listGroups(ctx: ScimContext, params: ScimListParams): Prom
   sendScim(ctx.res, 200, listResponse(result.total, page.startIndex, resources));
 }
 
-/** PUT replaces name, subscription and members (absent members: none, as replacement means). */
+/** PUT replaces name, subscription and members (absent members: none, as replacement means); an absent externalId is kept. */
 export async function replaceGroup(ctx: ScimContext, id: string): Promise<void> {
   const write = readScimGroup(await ctx.readBody());
   const current = await requireProfile(ctx, id);
@@ -53,6 +60,7 @@ export async function replaceGroup(ctx: ScimContext, id: string): Promise<void> 
   const updated = await writeGroup(ctx, current, {
     name: write.displayName,
     subscriptionId: write.subscriptionId ?? current.subscriptionId,
+    externalId: write.externalId === undefined ? current.externalId : write.externalId,
     members: write.members ?? [],
   }, expectedVersion);
   await sendGroup(ctx, 200, updated);
@@ -83,7 +91,7 @@ export async function deleteGroup(ctx: ScimContext, id: string): Promise<void> {
 async function writeGroup(
   ctx: ScimContext,
   current: ProductProfileRecord,
-  target: { name: string; subscriptionId: string; members: string[] },
+  target: { name: string; subscriptionId: string; externalId: string | null; members: string[] },
   expectedVersion: number | undefined,
 ): Promise<ProductProfileRecord> {
   const orgId = ctx.principal.orgId;
@@ -95,8 +103,9 @@ async function writeGroup(
   let profile = current;
   let version = expectedVersion;
   const hold = () => (version === undefined ? {} : { expectedVersion: version });
-  if (target.name !== current.name || target.subscriptionId !== current.subscriptionId) {
-    profile = await ctx.directory.updateProfile(orgId, current.id, { name: target.name, subscriptionId: target.subscriptionId }, hold());
+  if (target.name !== current.name || target.subscriptionId !== current.subscriptionId || target.externalId !== current.externalId) {
+    const subscription = target.subscriptionId === current.subscriptionId ? {} : { subscriptionId: target.subscriptionId };
+    profile = await ctx.directory.updateProfile(orgId, current.id, { name: target.name, ...subscription, externalId: target.externalId }, hold());
     if (version !== undefined) version = profile.version;
   }
   if (toAdd.length > 0) {

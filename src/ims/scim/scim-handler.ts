@@ -143,6 +143,8 @@ function listParamsFromQuery(query: URLSearchParams): ScimListParams {
     count: query.get('count') ?? undefined,
     attributes: query.get('attributes') ?? undefined,
     excludedAttributes: query.get('excludedAttributes') ?? undefined,
+    sortBy: query.get('sortBy') ?? undefined,
+    sortOrder: query.get('sortOrder') ?? undefined,
   };
 }
 
@@ -158,6 +160,8 @@ function listParamsFromSearch(body: Record<string, unknown>): ScimListParams {
     count: readKey(body, 'count'),
     attributes: readKey(body, 'attributes'),
     excludedAttributes: readKey(body, 'excludedAttributes'),
+    sortBy: readKey(body, 'sortBy'),
+    sortOrder: readKey(body, 'sortOrder'),
   };
 }
 

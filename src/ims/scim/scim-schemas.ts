@@ -81,7 +81,7 @@ const groupAttributes: AttributeDefinition[] = [
 ];
 
 const imsGroupAttributes: AttributeDefinition[] = [
-  attribute('subscriptionId', 'string', 'The product subscription (tenant) id this profile entitles, e.g. 123-ABC-456.', { required: true, caseExact: true }),
+  attribute('subscriptionId', 'string', 'The product subscription (tenant) id this profile entitles, e.g. 123-ABC-456. A Group created without it (core attributes only) entitles nothing until it is set.', { caseExact: true }),
 ];
 
 function schema(id: string, name: string, description: string, attributes: AttributeDefinition[], baseUrl: string) {

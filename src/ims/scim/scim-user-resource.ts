@@ -23,7 +23,8 @@ export function toScimUser(account: ImsOrgAccount, baseUrl: string): Record<stri
   if (account.lastName !== '') name.familyName = account.lastName;
   if (formatted !== '') user.name = { ...name, formatted };
   if (formatted !== '') user.displayName = formatted;
-  user.active = account.status === 'active';
+  // Active in this org: the account is enabled and the org has not deactivated its membership.
+  user.active = account.status === 'active' && !account.suspended;
   user.emails = [{ value: account.email, type: 'work', primary: true }];
   user[IMS_USER_SCHEMA] = { emailVerified: account.emailVerified, type: account.type };
   user.meta = {

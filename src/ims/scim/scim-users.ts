@@ -2,7 +2,7 @@
 import { AdminError } from '../admin-api/admin-error.ts';
 import { provisionOrgUser } from '../admin-api/provision-org-user.ts';
 import { removeOrgUser, requireOrgUser } from '../admin-api/deprovision-org-user.ts';
-import { ImsError, type ImsOrgAccount, type OrgAccountPatch } from '../directory/ims-directory.ts';
+import type { ImsOrgAccount, OrgAccountPatch } from '../directory/ims-directory.ts';
 import type { ScimContext, ScimListParams } from './scim-context.ts';
 import { ScimError } from './scim-error.ts';
 import { compileScimFilter } from './scim-filter.ts';
@@ -10,6 +10,7 @@ import { checkIfMatch, etagOf, listResponse, matchesIfNoneMatch, parsePage, proj
 import { applyPatch, readPatchRequest } from './scim-patch.ts';
 import { resolveUserAttribute } from './scim-resource-filters.ts';
 import { USER_SCHEMA } from './scim-schemas.ts';
+import { readUserSort } from './scim-sort.ts';
 import { checkUserPatchTargets } from './scim-user-patch-targets.ts';
 import { readScimUser, toScimUser, type ScimUserWrite } from './scim-user-resource.ts';
 
@@ -46,8 +47,10 @@ export async function listUsers(ctx: ScimContext, params: ScimListParams): Promi
   const filter = params.filter === undefined || params.filter.trim() === ''
     ? undefined
     : compileScimFilter(params.filter, USER_SCHEMA, resolveUserAttribute);
+  const sort = readUserSort(params.sortBy, params.sortOrder);
   const result = await ctx.directory.listOrgAccounts(ctx.principal.orgId, {
     ...(filter === undefined ? {} : { filter }),
+    ...(sort === undefined ? {} : { sort }),
     offset: page.offset,
     limit: page.limit,
   });
@@ -107,15 +110,28 @@ async function writeUser(ctx: ScimContext, current: ImsOrgAccount, write: ScimUs
   } else {
     rejectPersonalProfileChange(current, write, absentClears);
   }
-  if (write.active !== undefined) {
-    const status = write.active ? (current.status === 'disabled' ? 'active' : current.status) : current.status === 'active' ? 'disabled' : current.status;
-    if (status !== current.status) {
-      if (!owned) throw new ImsError('forbidden', 'a personal account is enabled or disabled by its owner only; remove it from the organization (DELETE) instead');
-      patch.status = status;
-    }
-  }
+  if (write.active !== undefined) Object.assign(patch, activePatch(current, write.active, owned));
   if (Object.keys(patch).length === 0) return current;
   return ctx.directory.updateOrgAccount(orgId, current.id, patch, expectedVersion === undefined ? {} : { expectedVersion });
+}
+
+/**
+ * `active` as the org may set it (the standard Okta/Entra ID deprovisioning call). On an account the org owns it
+ * disables or enables the account; on a personal account it deactivates or reactivates the org's membership: the
+ * org's access ends, the person's account is not touched (only its person disables it). A locked account is not
+ * unlocked by `active: true`.
+ */
+function activePatch(current: ImsOrgAccount, active: boolean, owned: boolean): OrgAccountPatch {
+  if (!owned) {
+    if (active && current.status !== 'active') {
+      throw new ScimError(400, 'mutability', `this personal account is ${current.status} by its owner or the IMS; the organization can reactivate its membership, not the account`);
+    }
+    return active === current.suspended ? { suspended: !active } : {};
+  }
+  const status = active ? (current.status === 'disabled' ? 'active' : current.status) : current.status === 'active' ? 'disabled' : current.status;
+  const patch: OrgAccountPatch = status === current.status ? {} : { status };
+  if (active && current.suspended) patch.suspended = false;
+  return patch;
 }
 
 /** The attributes of a personal account the org asked to change; only its person edits them. */

@@ -22,7 +22,7 @@ test('RFC 7643 §5: /ServiceProviderConfig tells what this service supports', as
   assert.equal(config.filter.maxResults, 200);
   assert.equal(config.etag.supported, true);
   assert.equal(config.bulk.supported, false);
-  assert.equal(config.sort.supported, false);
+  assert.equal(config.sort.supported, true);
   assert.equal(config.changePassword.supported, false);
   assert.equal(config.authenticationSchemes[0].type, 'oauthbearertoken');
 });
