@@ -4,6 +4,7 @@ import { rejectFreeMailDomain } from '../../ims/directory/free-mail-domains.ts';
 import type { DomainClaimState, ImsDirectoryService } from '../../ims/directory/ims-directory.ts';
 import { AppError } from '../app-error.ts';
 import type { RehomeApp } from '../compose.ts';
+import { embeddedIms } from './ims-embedded.ts';
 
 /** One domain of an organization of the embedded IMS, as `rehome ims domain` and the console show it. */
 export type OrgDomain = DomainClaimState & { verification?: VerificationRecord };
@@ -42,10 +43,7 @@ export async function verifyOrgDomain(app: RehomeApp, input: { orgId: string; do
 }
 
 async function embeddedDirectory(app: RehomeApp): Promise<ImsDirectoryService> {
-  if (app.config.idp.kind !== 'embedded') {
-    throw new AppError('not_configured', 'idp.kind is external: claim domains at that IdP; these commands manage the embedded IMS');
-  }
-  return (await app.ims()).directory;
+  return (await embeddedIms(app, 'claim domains')).directory;
 }
 
 function requireDomain(domains: OrgDomain[], domain: string): OrgDomain {
