@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { sql } from 'kysely';
 import { ACCOUNTED_STATES } from '../core/migration/states.ts';
 import { dialectOf } from '../store/bulk-sql.ts';
+import { refreshStaleStatistics } from '../store/postgres/planner-statistics.ts';
 import { openUserWindow } from './open-user-window.ts';
 import type { EnginePorts } from '../ports/engine-ports.ts';
 import { isPostgres } from './leases.ts';
@@ -75,7 +75,7 @@ export async function runUserPhase(opts: UserPhaseOptions, ports: EnginePorts): 
   // The migration without its stored plan (hundreds of MB at a million users): users carry their planned account.
   let m = await openUserWindow(db, await requireMigrationSummary(db, opts.subscriptionId), ports, Boolean(opts.scheduledOnly));
   ports.onEvent?.({ type: 'phase:started', phase: 'users', subscriptionId: m.subscription_id });
-  if (!opts.userIds) await refreshPlannerStatistics(db);
+  await refreshPlannerStatistics(db, true);
 
   const owned = opts.runner ? undefined : await registerRunner(ports.db, { actor: ports.actor });
   const runner = (opts.runner ?? owned)!;
@@ -98,6 +98,7 @@ export async function runUserPhase(opts: UserPhaseOptions, ports: EnginePorts): 
         while (!opts.signal?.aborted && (!remaining || remaining.size > 0)) {
           const batchId = `${run}-${++batches}`;
           const started = performance.now();
+          await refreshPlannerStatistics(db);
           const claimed = await claimBatch(db, {
             ...scope, limit: size, owner: runner.id, leaseMs: runner.leaseMs, nowMs: runner.clock(), at: ports.now(), actor: ports.actor, batchId,
             ...(remaining ? { userIds: [...remaining] } : {}),
@@ -131,14 +132,19 @@ export async function runUserPhase(opts: UserPhaseOptions, ports: EnginePorts): 
   }
 }
 
+/** How often a process looks for tables whose statistics a run made stale (PostgreSQL; SQLite needs nothing). */
+const STATISTICS_CHECK_MS = 20_000;
+let statisticsCheckedAt = -Infinity;
+
 /**
- * PostgreSQL plans by the statistics ANALYZE last gathered; right after a plan registered a million users they
- * still describe an empty table, and the planner then walks the whole subscription for each batch's key list.
- * A sample of the table fixes that for a whole run (a fraction of a second; SQLite needs nothing). Runs of named
- * users (Migrate Now, queued batch jobs) skip it: they are many and small.
+ * A run writes a few rows per user into the migration's and the IMS's tables: on PostgreSQL their planner statistics
+ * go stale within minutes of a large run (store/postgres/planner-statistics.ts). Checked at a run's start and then at
+ * most every 20 s per process, between batches; each stale table is re-analysed once.
  */
-async function refreshPlannerStatistics(db: MigrationDb): Promise<void> {
-  if (dialectOf(db) === 'postgres') await sql`analyze mig_users`.execute(db);
+async function refreshPlannerStatistics(db: MigrationDb, now = false): Promise<void> {
+  if (dialectOf(db) !== 'postgres' || (!now && performance.now() - statisticsCheckedAt < STATISTICS_CHECK_MS)) return;
+  statisticsCheckedAt = performance.now();
+  await refreshStaleStatistics(db);
 }
 
 /** Moves the subscription to awaiting_confirmation when every user is accounted for (or back when one reopened). */
