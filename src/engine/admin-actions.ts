@@ -3,19 +3,23 @@ import { MIGRATED_STATES } from '../core/migration/states.ts';
 import type { EnginePorts } from '../ports/engine-ports.ts';
 import { MigrationError } from './migration-error.ts';
 import type { Kysely } from 'kysely';
-import { getUser, migrationDb, type UserMigration, patchSubscription, requireMigration, requireMigrationSummary, requirePlanFacts, transitionSubscription, transitionUser, type MigrationSummary } from './migration-repo.ts';
+import { getUser, migrationDb, type UserMigration, patchSubscription, requireMigration, requireMigrationSummary, requirePlanFacts, transitionSubscription, transitionUser, type MigrationSummary, type PlanFacts } from './migration-repo.ts';
 import type { StatusTables } from './status-schema.ts';
 import { settle } from './user-phase.ts';
 
 type Ctx = Pick<EnginePorts, 'db' | 'now' | 'actor'>;
 
 /** Sets (or moves) the user-migration date: 8–30 days ahead, midnight in the subscription's zone, until it locks. */
-export async function scheduleMigration(ctx: Ctx, subscriptionId: string, date: string, rules: ScheduleRules = DEFAULT_SCHEDULE_RULES): Promise<MigrationSummary> {
+export async function scheduleMigration(
+  ctx: Ctx, subscriptionId: string, date: string, rules: ScheduleRules = DEFAULT_SCHEDULE_RULES,
+  /** The prerequisites as they stand now (the app re-derives those that users or the IMS may have settled since). */
+  prerequisites?: PlanFacts['prerequisites'],
+): Promise<MigrationSummary> {
   const db = migrationDb(ctx.db);
   return db.transaction().execute(async (tx) => {
     const m = await requireMigrationSummary(tx, subscriptionId);
     const plan = await requirePlanFacts(tx, subscriptionId);
-    const blocking = plan.prerequisites.filter((p) => p.blocking && !(p.code === 'consent_required' && m.consent_at));
+    const blocking = (prerequisites ?? plan.prerequisites).filter((p) => p.blocking && !(p.code === 'consent_required' && m.consent_at));
     if (blocking.length > 0) throw new MigrationError('prerequisite_missing', blocking.map((p) => p.message).join(' '));
     const r = checkMigrationDate({ date, now: ctx.now(), timeZone: plan.timeZone, current: m.migration_date, rules });
     if (!r.ok) throw new MigrationError('schedule_invalid', r.message);

@@ -21,7 +21,7 @@ export async function planSubscription(app: RehomeApp, subscriptionId: string): 
  * The export says whether the org had SSO when it was taken; on the embedded IMS, `rehome ims org sso set` may have
  * configured it since, and the plan must see that (else the prerequisite it asks for could never be met).
  */
-async function ssoConfigured(app: RehomeApp, org: { id: string; ssoConfigured: boolean }): Promise<boolean> {
+export async function ssoConfigured(app: RehomeApp, org: { id: string; ssoConfigured: boolean }): Promise<boolean> {
   if (org.ssoConfigured || app.config.idp.kind !== 'embedded') return org.ssoConfigured;
   return ((await createStoreImsDirectory(app.store).getOrg(org.id))?.sso ?? null) !== null;
 }
