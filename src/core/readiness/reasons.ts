@@ -117,7 +117,8 @@ export const REASONS: Readonly<Record<ReasonCode, ReasonText>> = Object.freeze({
 export function reason(code: ReasonCode, detail?: string): Reason {
   const text = REASONS[code];
   if (detail === undefined) return (PLAIN[code] ??= Object.freeze({ code, severity: text.severity, message: text.message.replace(/ \(\{detail\}\)/, '').replace('{detail}', ''), fix: text.fix }));
-  return { code, severity: text.severity, message: text.message.replace('{detail}', detail), fix: text.fix };
+  // A function replacement: a detail from the input (an address, a login) holding `$&` or `$'` is inserted as typed.
+  return { code, severity: text.severity, message: text.message.replace('{detail}', () => detail), fix: text.fix };
 }
 
 /** The reasons without a detail, made once: a million users share a handful of them (frozen, so none is changed). */
