@@ -49,7 +49,7 @@ const userAttributes: AttributeDefinition[] = [
     ],
   }),
   attribute('displayName', 'string', 'Given and family name joined; derived, read-only.', { mutability: 'readOnly' }),
-  attribute('active', 'boolean', 'False when the account is disabled or locked. Only the owning organization may change it.'),
+  attribute('active', 'boolean', 'False when the account is disabled or locked, or the organization deactivated its membership. On an account the organization owns it enables or disables the account; on a personal account it activates or deactivates the membership only.'),
   attribute('emails', 'complex', 'The one email address of the account (primary, type work). Optional when userName is an email address (that address is then the email); required otherwise.', {
     multiValued: true,
     subAttributes: [
