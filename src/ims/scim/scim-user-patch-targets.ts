@@ -36,7 +36,8 @@ export function checkUserPatchTargets(doc: Json, operations: readonly PatchOpera
       checkTarget(doc, operation.op, full, operation.value, operation.path.filter !== undefined);
       continue;
     }
-    for (const [name, value] of Object.entries(operation.value as Json)) {
+    if (!isObject(operation.value)) throw new ScimError(400, 'invalidValue', 'without a path, value must be an object of attributes');
+    for (const [name, value] of Object.entries(operation.value)) {
       const attr = splitAttrPath(name);
       if (attr === undefined) throw new ScimError(400, 'invalidPath', `"${name}" is not an attribute name`);
       const key = targetKey(attr);

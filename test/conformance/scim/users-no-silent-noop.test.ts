@@ -56,6 +56,7 @@ test('RFC 7644 §3.5.2: an unknown attribute, by path or in a path-less value, i
   await assertRefused(user.id, 'invalidPath', { op: 'replace', path: 'bogus', value: 'x' });
   await assertRefused(user.id, 'invalidPath', { op: 'add', path: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber', value: '7' });
   await assertRefused(user.id, 'invalidPath', { op: 'replace', value: { nickName: 'Babs' } });
+  await assertRefused(user.id, 'invalidValue', { op: 'replace', value: 'not an object' });
 });
 
 test('RFC 7644 §3.5.2: removing name, or one part of it, removes it (no "" left behind)', async () => {
