@@ -1,6 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { logUnexpected } from './log-error.ts';
 import type { RequestHandler } from './request-handler.ts';
+import { tryHandlers } from './try-handlers.ts';
 import { requestIdOf, runInRequestScope, type Log } from './request-scope.ts';
 
 /** One answered request, as the access log and the HTTP metrics see it (no path, no query: they may name people). */
@@ -68,20 +67,4 @@ export function loggedHandler(handlers: readonly RequestHandler[], options: Acce
     });
     return runInRequestScope({ requestId, log }, () => tryHandlers(handlers, req, res));
   };
-}
-
-async function tryHandlers(handlers: readonly RequestHandler[], req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-  try {
-    for (const handler of handlers) if (await handler(req, res)) return true;
-    return false;
-  } catch (error) {
-    logUnexpected('server', error);
-    if (!res.headersSent) {
-      res.statusCode = 500;
-      res.end('Internal error');
-    } else {
-      res.destroy();
-    }
-    return true;
-  }
 }

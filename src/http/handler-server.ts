@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { logUnexpected } from './log-error.ts';
+import { tryHandlers } from './try-handlers.ts';
 import type { RequestHandler } from './request-handler.ts';
 
 /**
@@ -9,20 +9,10 @@ import type { RequestHandler } from './request-handler.ts';
 export function createHandlerServer(): { server: Server; mount(handlers: RequestHandler[]): void } {
   let handlers: RequestHandler[] = [];
   const server = createServer(async (req, res) => {
-    try {
-      for (const handler of handlers) if (await handler(req, res)) return;
-      res.statusCode = 404;
-      res.setHeader('content-type', 'text/plain; charset=utf-8');
-      res.end('Not found');
-    } catch (error) {
-      logUnexpected('server', error);
-      if (!res.headersSent) {
-        res.statusCode = 500;
-        res.end('Internal error');
-      } else {
-        res.destroy();
-      }
-    }
+    if (await tryHandlers(handlers, req, res)) return;
+    res.statusCode = 404;
+    res.setHeader('content-type', 'text/plain; charset=utf-8');
+    res.end('Not found');
   });
   return { server, mount: (next) => { handlers = next; } };
 }
