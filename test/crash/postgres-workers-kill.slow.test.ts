@@ -11,7 +11,7 @@ import { enqueueUserPhase, openJobQueue } from '../../src/engine/workers/job-que
 import { assertNoDuplicateNoLoss, count, prepareSubscription, resumedUsers } from './support/crash-setup.ts';
 import { killAfter, seeded, startChild, type Child } from './support/kill-loop.ts';
 
-const USERS = Number(process.env.REHOME_CRASH_PG_USERS ?? 5_000);
+const USERS = Number(process.env.REHOME_CRASH_PG_USERS ?? 8_000);
 const KILLS = 10;
 const SEED = Number(process.env.REHOME_CRASH_SEED ?? 13);
 
@@ -25,17 +25,20 @@ test(`PostgreSQL: ${USERS} users, two workers, SIGKILLed ${KILLS} times at rando
     const s = await prepareSubscription(store, USERS);
     console.log(`# prepared ${USERS} users (${s.eligible.length} eligible) in ${Date.now() - t0} ms`);
     const queue = await openJobQueue(url);
-    await enqueueUserPhase(queue, { subscriptionId: s.plan.subscriptionId });
+    // Batch jobs of 50: about 130 of them, so the kills land in many jobs, mid-batch and between batches.
+    await enqueueUserPhase(queue, { subscriptionId: s.plan.subscriptionId, batchSize: 50 });
     await queue.release();
 
-    const args = ['worker', JSON.stringify(database.options), '2'];
+    const args = ['worker', JSON.stringify(database.options), '2', '50'];
     const random = seeded(SEED);
     workers.push(startChild(args), startChild(args));
     const t1 = Date.now();
     let kills = 0;
     while (kills < KILLS) {
       const i = Math.floor(random() * workers.length);
-      const killed = await killAfter(workers[i]!, 400 + Math.floor(random() * 1600));
+      // Timed from the end of the worker's start-up (which a busy machine stretches), so each kill lands in its work.
+      await workers[i]!.ready;
+      const killed = await killAfter(workers[i]!, 50 + Math.floor(random() * 700));
       if (!killed) {
         const r = await workers[i]!.exited;
         assert.fail(`worker ended by itself after ${kills} kills (code ${r.code}): ${r.err.slice(0, 500)}`);

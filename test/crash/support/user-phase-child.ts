@@ -2,7 +2,7 @@
  * The process the crash suites kill: runs the user phase (one process) or a `rehome worker` (the queue) against a
  * store, the embedded IMS on the same store. Prints one JSON line when it ends by itself.
  *   node user-phase-child.ts phase  <store-json> <subscription> <org> <batch-size>
- *   node user-phase-child.ts worker <store-json> <concurrency>
+ *   node user-phase-child.ts worker <store-json> <concurrency> [batch-size]
  */
 import { sql } from 'kysely';
 import { openStore, type StoreOptions } from '../../../src/app/rehome-store.ts';
@@ -24,9 +24,10 @@ if (mode === 'phase') {
   process.stdout.write(`${JSON.stringify(r)}\n`);
 } else {
   const { runWorker } = await import('../../../src/engine/workers/run-worker.ts');
+  process.stderr.write('ready\n');
   const r = await runWorker({
     connectionString: options.kind === 'postgres' ? options.url : '',
-    store, concurrency: Number(rest[0]), untilIdle: true, leaseMs: 3_000, pollMs: 200,
+    store, concurrency: Number(rest[0]), untilIdle: true, leaseMs: 3_000, pollMs: 200, ...(rest[1] ? { batchSize: Number(rest[1]) } : {}),
     portsFor: (m, workerActor) => embeddedEnginePorts({ store, orgId: m.org_id ?? '', issuer: ISSUER, actor: workerActor }),
   });
   process.stdout.write(`${JSON.stringify(r)}\n`);
