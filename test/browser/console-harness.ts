@@ -53,7 +53,8 @@ export async function startConsoleWorld(opts: { concurrency?: number; slowIdpMs?
   }
   const config = buildConfig({
     env: { REHOME_IMS_COOKIE_KEYS: 'console-test-cookie-key-0123456789abcdef', REHOME_IMS_LINK_SECRET: 'console-test-link-secret-0123456789abcdef' },
-    flags: { 'store.kind': 'sqlite', 'store.path': ':memory:', 'server.port': 0, 'comms.productUrl': 'https://engage.example/', 'migration.concurrency': opts.concurrency ?? 2, 'ims.devOutbox': true },
+    // The access log at warn: a test's output is for its own lines (test/integration/metrics.test.ts checks the log).
+    flags: { 'store.kind': 'sqlite', 'store.path': ':memory:', 'server.port': 0, 'comms.productUrl': 'https://engage.example/', 'migration.concurrency': opts.concurrency ?? 2, 'ims.devOutbox': true, 'server.logLevel': 'warn' },
   });
   const delay = opts.slowIdpMs;
   const server = await startRehomeServer({ config, store, port: 0, ...(delay !== undefined ? { wrapPorts: (p: EnginePorts) => slowGrants(p, delay) } : {}) });

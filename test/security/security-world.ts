@@ -75,7 +75,7 @@ export async function startSecurityWorld(): Promise<SecurityWorld> {
     env: { ...SECRETS },
     flags: {
       'store.kind': 'sqlite', 'store.path': dbPath, 'server.port': 0, 'ims.devOutbox': true, 'comms.productUrl': 'https://engage.example/',
-      'redirects.rulesFile': rulesFile, 'ims.clientsFile': clientsFile, 'migration.concurrency': 2,
+      'redirects.rulesFile': rulesFile, 'ims.clientsFile': clientsFile, 'migration.concurrency': 2, 'server.logLevel': 'warn',
     },
   });
   const server = await startRehomeServer({ config, store, port: 0 });
