@@ -131,3 +131,15 @@ test('RFC 7644 §3.5.2: PATCH paths, with value filters and sub-attributes', () 
     assert.throws(() => parseScimPath(bad), (e: unknown) => e instanceof ScimError && e.scimType === 'invalidPath', bad);
   }
 });
+
+test('Entra ID\'s emails[type eq "work"].value eq "x" reads as emails[type eq "work" and value eq "x"]', () => {
+  assert.deepEqual(
+    parseScimFilter('emails[type eq "work"].value eq "a@b.test"'),
+    parseScimFilter('emails[type eq "work" and value eq "a@b.test"]'),
+  );
+  assert.deepEqual(users('emails[type eq "work"].value eq "a@b.test"'), users('emails[type eq "work" and value eq "a@b.test"]'));
+  assert.deepEqual(parseScimFilter('emails[type eq "work"].value pr'), parseScimFilter('emails[type eq "work" and value pr]'));
+  for (const bad of ['emails[type eq "work"].value', 'emails[type eq "work"].value zz "x"', 'emails[type eq "work"].va.lue eq "x"', 'emails[type eq "work"]. eq "x"']) {
+    assert.throws(() => parseScimFilter(bad), (e: unknown) => e instanceof ScimError && e.scimType === 'invalidFilter', bad);
+  }
+});

@@ -6,6 +6,8 @@
  *   valuePath = attrPath "[" valFilter "]"
  *   attrExp   = (attrPath SP "pr") / (attrPath SP compareOp SP compValue)
  *
+ * Also read, as Entra ID sends it: `valuePath "." subAttr SP compareOp SP compValue` (see parseValuePathSubAttr).
+ *
  * Precedence, highest first: grouping `()` and `[]`, `not`, `and`, `or` (§3.4.2.2: "and" binds tighter than
  * "or"). Attribute names and operators are case-insensitive; string values are JSON strings.
  * Every syntax problem is a 400 `invalidFilter` that says where it is.
@@ -177,6 +179,8 @@ function parseAtom(s: TokenStream, inValuePath: boolean): ScimFilterNode {
     s.next();
     const filter = parseOr(s, true);
     s.expect(']');
+    const sub = s.peek();
+    if (sub?.kind === 'word' && sub.text.startsWith('.')) return parseValuePathSubAttr(s, path, filter);
     return { type: 'valuePath', path, filter };
   }
   const opToken = s.next();
@@ -184,6 +188,24 @@ function parseAtom(s: TokenStream, inValuePath: boolean): ScimFilterNode {
   if (op === 'pr') return { type: 'present', path };
   if (!COMPARE_OPS.has(op)) throw s.fail('expected an operator (eq, ne, co, sw, ew, gt, lt, ge, le, pr)', opToken);
   return { type: 'compare', path, op: op as ScimCompareOp, value: parseValue(s) };
+}
+
+/**
+ * `emails[type eq "work"].value eq "x"`: Entra ID filters on its matching attribute this way. RFC 7644's filter
+ * grammar has no sub-attribute after a value filter (only PATCH paths do), but the meaning is unambiguous: the same
+ * as `emails[type eq "work" and value eq "x"]`, which is what it is parsed as.
+ */
+function parseValuePathSubAttr(s: TokenStream, path: ScimAttrPath, filter: ScimFilterNode): ScimFilterNode {
+  const t = s.next() as { kind: 'word'; text: string; at: number };
+  const subAttr = t.text.slice(1);
+  if (!NAME.test(subAttr)) throw s.fail(`"${t.text}" is not a sub-attribute`, t);
+  const opToken = s.next();
+  const op = opToken?.kind === 'word' ? opToken.text.toLowerCase() : '';
+  let right: ScimFilterNode;
+  if (op === 'pr') right = { type: 'present', path: { attr: subAttr } };
+  else if (COMPARE_OPS.has(op)) right = { type: 'compare', path: { attr: subAttr }, op: op as ScimCompareOp, value: parseValue(s) };
+  else throw s.fail('expected an operator (eq, ne, co, sw, ew, gt, lt, ge, le, pr)', opToken);
+  return { type: 'valuePath', path, filter: { type: 'and', left: filter, right } };
 }
 
 function parseValue(s: TokenStream): ScimValue {
