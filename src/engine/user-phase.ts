@@ -5,7 +5,7 @@ import { dialectOf } from '../store/bulk-sql.ts';
 import { refreshStaleStatistics } from '../store/postgres/planner-statistics.ts';
 import { openUserWindow } from './open-user-window.ts';
 import type { EnginePorts } from '../ports/engine-ports.ts';
-import { isPostgres } from './leases.ts';
+import { isPostgres, releaseLeases } from './leases.ts';
 import { claimBatch, countPending } from './batch-claim.ts';
 import { createBatchIdp } from './batch-idp.ts';
 import { recordOutcomes } from './batch-record.ts';
@@ -106,9 +106,21 @@ export async function runUserPhase(opts: UserPhaseOptions, ports: EnginePorts): 
           });
           if (claimed.length === 0) return;
           for (const u of claimed) remaining?.delete(u.user_id);
-          const outcomes = await migrateBatch(db, m, claimed, ports, idp);
+          // An error (a deadlock on PostgreSQL, a dropped connection) leaves the batch `migrating`, as a crash would;
+          // its leases are given back, so the job's retry, or any runner, takes the users over and reconciles them
+          // by externalId. Kept, they would wait for this process to exit: its own retry cannot take them.
+          const giveBack = async <T>(step: () => Promise<T>): Promise<T> => {
+            try {
+              return await step();
+            } catch (error) {
+              await releaseLeases(db, runner.id, claimed.map((u) => u.user_id)).catch(() => {});
+              throw error;
+            }
+          };
+          const outcomes = await giveBack(() => migrateBatch(db, m, claimed, ports, idp));
+          // Fault injection stands for a killed process: nothing may run after it, leases included.
           await opts.faults?.afterIdpCalls?.(claimed.map((u) => u.user_id));
-          const recorded = await recordOutcomes(db, { subscriptionId: m.subscription_id, owner: runner.id, at: ports.now().toISOString(), actor: ports.actor, batchId }, outcomes);
+          const recorded = await giveBack(() => recordOutcomes(db, { subscriptionId: m.subscription_id, owner: runner.id, at: ports.now().toISOString(), actor: ports.actor, batchId }, outcomes));
           for (const o of recorded) {
             result.attempted++;
             if (o.ok) {

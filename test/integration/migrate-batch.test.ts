@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import { readProductUsers } from '../../src/importers/product-users.ts';
 import { readImsDirectory } from '../../src/importers/ims-directory.ts';
 import { readSubscription } from '../../src/importers/subscription.ts';
@@ -122,6 +123,28 @@ test('user phase: admins first, and a re-run migrates nobody twice', () => withS
   const again = await runUserPhase({ subscriptionId: plan.subscriptionId, batchSize: 5 }, p);
   assert.equal(again.attempted, 0, 're-running migrates nobody twice');
   assert.deepEqual(await endState(store, plan, orgId), before);
+}));
+
+test('user phase: a batch whose outcome transaction fails gives its leases back, so the retry in the same process moves it', () => withSqlite(async (store) => {
+  const { plan, orgId } = await prepare(store, 'prod');
+  const eligible = plan.users.filter((u) => ['link', 'create', 'invite'].includes(u.action)).length;
+  // What a deadlock or a dropped connection does to the outcome transaction of every batch, until lifted.
+  await sql`create trigger fail_outcomes before insert on audit_log when new.action = 'user:succeed' begin select raise(abort, 'simulated deadlock'); end`.execute(store.kysely);
+  const runner = await registerRunner(store.kysely, { actor: 'test' }); // a rehome worker: alive across its jobs
+  try {
+    await assert.rejects(runUserPhase({ subscriptionId: plan.subscriptionId, batchSize: 40, runner }, ports(store, orgId)), /simulated deadlock/);
+    const stuck = await store.kysely.selectFrom('mig_users').select(['user_id', 'lease_owner']).where('subscription_id', '=', plan.subscriptionId).where('state', '=', 'migrating').execute();
+    assert.ok(stuck.length > 0, 'the failed batch is left migrating, as after a crash');
+    assert.deepEqual(stuck.filter((u: { lease_owner: string | null }) => u.lease_owner !== null), [], 'its leases were given back');
+    await sql`drop trigger fail_outcomes`.execute(store.kysely);
+    const retry = await runUserPhase({ subscriptionId: plan.subscriptionId, batchSize: 40, runner }, ports(store, orgId));
+    assert.equal(retry.failed, 0);
+    const migrated = await store.kysely.selectFrom('mig_users').select('user_id').where('subscription_id', '=', plan.subscriptionId).where('state', '=', 'migrated').execute();
+    assert.equal(migrated.length, eligible, 'the retry moved every user, the failed batch included');
+    await assertOneAccountPerUser(store, plan, orgId);
+  } finally {
+    await runner[Symbol.asyncDispose]();
+  }
 }));
 
 test('user phase: one person in production and sandbox gets one IMS account', () => withSqlite(async (store) => {
