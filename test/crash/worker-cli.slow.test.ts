@@ -77,7 +77,8 @@ test(`PostgreSQL, CLI: rehome migrate and a rehome worker share ${USERS} users t
     // Migrate All from the CLI; a worker joins as soon as the work is queued.
     const t0 = Date.now();
     let worker: Promise<Ran> | undefined;
-    const migrate = rehome(cwd, env, ['migrate', '--subscription', plan.subscriptionId], (err) => {
+    // Jobs of 50 users: about 30 of them, so the worker that joins finds work however fast this machine is.
+    const migrate = rehome(cwd, env, ['migrate', '--subscription', plan.subscriptionId, '--batch-size', '50'], (err) => {
       if (!worker && err.includes('queued')) worker = rehome(cwd, env, ['worker', '--until-idle']);
     });
     const m = ok(await migrate);
