@@ -1,7 +1,7 @@
 /** Error responses (RFC 7644 §3.12): the Error schema, status as a string, scimType where defined, no internals. */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { startScimTestServer, userBody, SCIM_ERROR, type ScimTestServer, type TestOrg } from './scim-test-server.ts';
+import { test } from 'node:test';
+import { acmeScimServer, userBody, SCIM_ERROR, type ScimTestServer, type TestOrg } from './scim-test-server.ts';
 import { createScimHandler } from '../../../src/ims/scim/scim-handler.ts';
 import { createServer } from 'node:http';
 import { once } from 'node:events';
@@ -11,14 +11,7 @@ import type { ImsDirectoryService } from '../../../src/ims/directory/ims-directo
 let server: ScimTestServer;
 let org: TestOrg;
 
-before(async () => {
-  server = await startScimTestServer();
-  org = await server.createOrg('Acme', { domains: ['example.com'] });
-});
-after(async () => {
-  assert.deepEqual(server.internalErrors, []);
-  await server[Symbol.asyncDispose]();
-});
+acmeScimServer((s, o) => { server = s; org = o; });
 
 function assertScimError(response: { status: number; headers: Headers; body: any }, status: number, scimType?: string): void {
   assert.equal(response.status, status);

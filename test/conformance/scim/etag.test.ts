@@ -1,19 +1,12 @@
 /** Versioning (RFC 7644 §3.14): meta.version, ETag, If-Match (412 on mismatch) and If-None-Match (304). */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { groupBody, startScimTestServer, userBody, PATCH_OP, type ScimTestServer, type TestOrg } from './scim-test-server.ts';
+import { test } from 'node:test';
+import { acmeScimServer, groupBody, userBody, PATCH_OP, type ScimTestServer, type TestOrg } from './scim-test-server.ts';
 
 let server: ScimTestServer;
 let org: TestOrg;
 
-before(async () => {
-  server = await startScimTestServer();
-  org = await server.createOrg('Acme', { domains: ['example.com'] });
-});
-after(async () => {
-  assert.deepEqual(server.internalErrors, []);
-  await server[Symbol.asyncDispose]();
-});
+acmeScimServer((s, o) => { server = s; org = o; });
 
 test('RFC 7644 §3.14: the ETag header equals meta.version and changes with every write', async () => {
   const created = await server.scim(org.token, 'POST', '/Users', userBody('e1@example.com'));

@@ -4,22 +4,15 @@
  * replaced whole by path, unknown attributes refused.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { groupBody, startScimTestServer, userBody, PATCH_OP, type ScimTestServer, type TestOrg } from './scim-test-server.ts';
+import { test } from 'node:test';
+import { acmeScimServer, groupBody, userBody, PATCH_OP, type ScimTestServer, type TestOrg } from './scim-test-server.ts';
 
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const EXT = 'urn:rehome:params:scim:schemas:extension:ims:2.0:Group';
 let server: ScimTestServer;
 let org: TestOrg;
 
-before(async () => {
-  server = await startScimTestServer();
-  org = await server.createOrg('Acme', { domains: ['example.com'] });
-});
-after(async () => {
-  assert.deepEqual(server.internalErrors, []);
-  await server[Symbol.asyncDispose]();
-});
+acmeScimServer((s, o) => { server = s; org = o; });
 
 const patch = (id: string, ...operations: unknown[]) => server.scim(org.token, 'PATCH', `/Groups/${id}`, { schemas: [PATCH_OP], Operations: operations });
 

@@ -3,21 +3,14 @@
  * §2.3.5) on Users and Groups, and `sortBy`/`sortOrder` (§3.4.2.3), advertised in /ServiceProviderConfig.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { groupBody, startScimTestServer, userBody, PATCH_OP, type ScimTestServer, type TestOrg } from './scim-test-server.ts';
+import { acmeScimServer, groupBody, userBody, PATCH_OP, type ScimTestServer, type TestOrg } from './scim-test-server.ts';
 
 let server: ScimTestServer;
 let org: TestOrg;
 
-before(async () => {
-  server = await startScimTestServer();
-  org = await server.createOrg('Acme', { domains: ['example.com'] });
-});
-after(async () => {
-  assert.deepEqual(server.internalErrors, []);
-  await server[Symbol.asyncDispose]();
-});
+acmeScimServer((s, o) => { server = s; org = o; });
 
 const list = async (path: string, filter: string, extra = '') => {
   const response = await server.scim(org.token, 'GET', `${path}?filter=${encodeURIComponent(filter)}${extra}`);

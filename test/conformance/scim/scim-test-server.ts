@@ -2,7 +2,9 @@
  * A real node:http server on 127.0.0.1 (port 0) with the token endpoint, SCIM and the Admin API over a real
  * SQLite store, as the conformance and integration suites use it. `await using server = await startScimTestServer()`.
  */
+import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { after, before } from 'node:test';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createOrgClient, type OrgClientScope } from '../../../src/ims/admin-api/org-clients.ts';
@@ -39,6 +41,23 @@ export interface ScimResponse {
   headers: Headers;
   body: any;
   text: string;
+}
+
+/**
+ * The usual test file's server: one org, Acme, claiming example.com, started before the file's tests; after them
+ * checked for internal errors (a 500 is always a bug) and closed. `use` receives both once they are up.
+ */
+export function acmeScimServer(use: (server: ScimTestServer, org: TestOrg) => void): void {
+  let server: ScimTestServer | undefined;
+  before(async () => {
+    server = await startScimTestServer();
+    use(server, await server.createOrg('Acme', { domains: ['example.com'] }));
+  });
+  after(async () => {
+    if (!server) return;
+    assert.deepEqual(server.internalErrors, []);
+    await server[Symbol.asyncDispose]();
+  });
 }
 
 export async function startScimTestServer(): Promise<ScimTestServer> {

@@ -4,20 +4,13 @@
  * stays as its person left it; `active: true` restores the membership.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { groupBody, startScimTestServer, userBody, PATCH_OP, type ScimTestServer, type TestOrg } from './scim-test-server.ts';
+import { test } from 'node:test';
+import { acmeScimServer, groupBody, userBody, PATCH_OP, type ScimTestServer, type TestOrg } from './scim-test-server.ts';
 
 let server: ScimTestServer;
 let org: TestOrg;
 
-before(async () => {
-  server = await startScimTestServer();
-  org = await server.createOrg('Acme', { domains: ['example.com'] });
-});
-after(async () => {
-  assert.deepEqual(server.internalErrors, []);
-  await server[Symbol.asyncDispose]();
-});
+acmeScimServer((s, o) => { server = s; org = o; });
 
 const patch = (id: string, ...operations: unknown[]) => server.scim(org.token, 'PATCH', `/Users/${id}`, { schemas: [PATCH_OP], Operations: operations });
 

@@ -4,22 +4,15 @@
  * are optional when userName is an email address.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { startScimTestServer, userBody, PATCH_OP, type ScimTestServer, type TestOrg } from './scim-test-server.ts';
+import { test } from 'node:test';
+import { acmeScimServer, userBody, PATCH_OP, type ScimTestServer, type TestOrg } from './scim-test-server.ts';
 
 const EXT = 'urn:rehome:params:scim:schemas:extension:ims:2.0:User';
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 let server: ScimTestServer;
 let org: TestOrg;
 
-before(async () => {
-  server = await startScimTestServer();
-  org = await server.createOrg('Acme', { domains: ['example.com'] });
-});
-after(async () => {
-  assert.deepEqual(server.internalErrors, []);
-  await server[Symbol.asyncDispose]();
-});
+acmeScimServer((s, o) => { server = s; org = o; });
 
 async function create(userName: string, extra: Record<string, unknown> = {}): Promise<any> {
   const response = await server.scim(org.token, 'POST', '/Users', userBody(userName, { name: { givenName: 'Barbara', familyName: 'Jensen' }, ...extra }));

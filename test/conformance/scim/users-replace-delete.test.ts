@@ -1,19 +1,12 @@
 /** PUT (RFC 7644 §3.5.1) and DELETE (§3.6) of Users, with the ownership rules of docs/scim.md. */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { startScimTestServer, userBody, type ScimTestServer, type TestOrg } from './scim-test-server.ts';
+import { test } from 'node:test';
+import { acmeScimServer, userBody, type ScimTestServer, type TestOrg } from './scim-test-server.ts';
 
 let server: ScimTestServer;
 let org: TestOrg;
 
-before(async () => {
-  server = await startScimTestServer();
-  org = await server.createOrg('Acme', { domains: ['example.com'] });
-});
-after(async () => {
-  assert.deepEqual(server.internalErrors, []);
-  await server[Symbol.asyncDispose]();
-});
+acmeScimServer((s, o) => { server = s; org = o; });
 
 test('RFC 7644 §3.5.1: PUT replaces the stored attributes; an omitted name is cleared, an omitted externalId kept', async () => {
   const created = (await server.scim(org.token, 'POST', '/Users', userBody('r1@example.com', { externalId: 'r1', name: { givenName: 'R', familyName: 'One' } }))).body;
