@@ -15,11 +15,14 @@ export type ScimType =
 export class ScimError extends Error {
   readonly status: number;
   readonly scimType: ScimType | undefined;
-  constructor(status: number, scimType: ScimType | undefined, detail: string, options?: { cause?: unknown }) {
-    super(detail, options);
+  /** Response headers the error needs (`Allow` with a 405, `WWW-Authenticate` with a 401/403). */
+  readonly headers: Readonly<Record<string, string>>;
+  constructor(status: number, scimType: ScimType | undefined, detail: string, options?: { cause?: unknown; headers?: Record<string, string> }) {
+    super(detail, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ScimError';
     this.status = status;
     this.scimType = scimType;
+    this.headers = options?.headers ?? {};
   }
 }
 

@@ -4,7 +4,7 @@ import type { ScimContext, ScimListParams } from './scim-context.ts';
 import { ScimError } from './scim-error.ts';
 import { compileScimFilter } from './scim-filter.ts';
 import { memberDisplays, readScimGroup, toScimGroup } from './scim-group-resource.ts';
-import { checkIfMatch, etagOf, listResponse, matchesIfNoneMatch, parsePage, projectResource, readAttributeList, sendScim } from './scim-http.ts';
+import { checkIfMatch, etagOf, listResponse, matchesIfNoneMatch, parsePage, projectResource, readAttributeList } from './scim-http.ts';
 import { readPatchRequest } from './scim-patch.ts';
 import { planGroupPatch } from './scim-group-patch.ts';
 import { resolveGroupAttribute } from './scim-resource-filters.ts';
@@ -28,8 +28,8 @@ export async function createGroup(ctx: ScimContext): Promise<void> {
 
 export async function getGroup(ctx: ScimContext, id: string): Promise<void> {
   const profile = await requireProfile(ctx, id);
-  if (matchesIfNoneMatch(ctx.req, profile.version)) {
-    sendScim(ctx.res, 304, undefined, { ETag: etagOf(profile.version) });
+  if (matchesIfNoneMatch(ctx.ifNoneMatch, profile.version)) {
+    ctx.reply(304, undefined, { ETag: etagOf(profile.version) });
     return;
   }
   await sendGroup(ctx, 200, profile);
@@ -48,14 +48,14 @@ export async function listGroups(ctx: ScimContext, params: ScimListParams): Prom
     const displays = withMembers ? await memberDisplays(ctx.directory, ctx.principal.orgId, profile.members) : undefined;
     resources.push(projectResource(toScimGroup(profile, ctx.baseUrl, displays), GROUP_SCHEMA, attributes, excluded));
   }
-  sendScim(ctx.res, 200, listResponse(result.total, page.startIndex, resources));
+  ctx.reply(200, listResponse(result.total, page.startIndex, resources));
 }
 
 /** PUT replaces name, subscription and members (absent members: none, as replacement means); an absent externalId is kept. */
 export async function replaceGroup(ctx: ScimContext, id: string): Promise<void> {
   const write = readScimGroup(await ctx.readBody());
   const current = await requireProfile(ctx, id);
-  const expectedVersion = checkIfMatch(ctx.req, current.version);
+  const expectedVersion = checkIfMatch(ctx.ifMatch, current.version);
   await rejectTakenDisplayName(ctx, write.displayName, id);
   const updated = await writeGroup(ctx, current, {
     name: write.displayName,
@@ -69,7 +69,7 @@ export async function replaceGroup(ctx: ScimContext, id: string): Promise<void> 
 export async function patchGroup(ctx: ScimContext, id: string): Promise<void> {
   const operations = readPatchRequest(await ctx.readBody());
   const current = await requireProfile(ctx, id);
-  const expectedVersion = checkIfMatch(ctx.req, current.version);
+  const expectedVersion = checkIfMatch(ctx.ifMatch, current.version);
   const target = planGroupPatch(current, operations);
   if (target.name !== current.name) await rejectTakenDisplayName(ctx, target.name, id);
   const updated = await writeGroup(ctx, current, target, expectedVersion);
@@ -78,9 +78,9 @@ export async function patchGroup(ctx: ScimContext, id: string): Promise<void> {
 
 export async function deleteGroup(ctx: ScimContext, id: string): Promise<void> {
   const current = await requireProfile(ctx, id);
-  checkIfMatch(ctx.req, current.version);
+  checkIfMatch(ctx.ifMatch, current.version);
   await ctx.directory.deleteProfile(ctx.principal.orgId, id);
-  sendScim(ctx.res, 204);
+  ctx.reply(204);
 }
 
 /**
@@ -146,5 +146,5 @@ async function sendGroup(ctx: ScimContext, status: number, profile: ProductProfi
   const excluded = readAttributeList(ctx.query.get('excludedAttributes') ?? undefined, 'excludedAttributes');
   const displays = wantsMembers(attributes, excluded) ? await memberDisplays(ctx.directory, ctx.principal.orgId, profile.members) : undefined;
   const body = projectResource(toScimGroup(profile, ctx.baseUrl, displays), GROUP_SCHEMA, attributes, excluded);
-  sendScim(ctx.res, status, body, { ETag: etagOf(profile.version), ...headers });
+  ctx.reply(status, body, { ETag: etagOf(profile.version), ...headers });
 }

@@ -53,21 +53,23 @@ export function createScimHandler(options: ScimHandlerOptions): NodeHandler {
         const principal = await options.authenticate(req);
         if (principal === undefined) {
           const presented = req.headers.authorization !== undefined;
-          res.setHeader('WWW-Authenticate', `Bearer realm="scim"${presented ? ', error="invalid_token"' : ''}`);
-          throw new ScimError(401, undefined, 'a valid bearer token is required');
+          const challenge = `Bearer realm="scim"${presented ? ', error="invalid_token"' : ''}`;
+          throw new ScimError(401, undefined, 'a valid bearer token is required', { headers: { 'WWW-Authenticate': challenge } });
         }
         if (!principal.scopes.includes('scim')) {
-          res.setHeader('WWW-Authenticate', 'Bearer realm="scim", error="insufficient_scope", scope="scim"');
-          throw new ScimError(403, undefined, 'the token lacks the scim scope');
+          const challenge = 'Bearer realm="scim", error="insufficient_scope", scope="scim"';
+          throw new ScimError(403, undefined, 'the token lacks the scim scope', { headers: { 'WWW-Authenticate': challenge } });
         }
         const ctx: ScimContext = {
           directory: options.directory,
           principal,
           baseUrl,
-          req,
-          res,
+          method: req.method ?? 'GET',
           query: url.searchParams,
+          ifMatch: req.headers['if-match'],
+          ifNoneMatch: req.headers['if-none-match'],
           readBody: () => readJsonObject(req, maxBody, ACCEPTED_BODY_TYPES),
+          reply: (status, body, headers) => sendScim(res, status, body, headers),
         };
         await route(ctx, segments);
       }
@@ -76,7 +78,7 @@ export function createScimHandler(options: ScimHandlerOptions): NodeHandler {
       if (internal) onError(error);
       if (!req.complete) req.resume();
       if (res.headersSent) res.end();
-      else sendScim(res, scimError.status, scimErrorBody(scimError));
+      else sendScim(res, scimError.status, scimErrorBody(scimError), { ...scimError.headers });
     }
     return true;
   };
@@ -86,7 +88,7 @@ export function createScimHandler(options: ScimHandlerOptions): NodeHandler {
 async function serveDiscovery(req: IncomingMessage, res: ServerResponse, segments: string[], baseUrl: string, documentationUri: string | undefined): Promise<boolean> {
   const [first, second, ...rest] = segments;
   if (first !== 'ServiceProviderConfig' && first !== 'ResourceTypes' && first !== 'Schemas') return false;
-  if (req.method !== 'GET') methodNotAllowed(res, 'GET');
+  if (req.method !== 'GET') methodNotAllowed('GET');
   if (rest.length > 0) throw new ScimError(404, undefined, 'no such resource');
   if (first === 'ServiceProviderConfig') {
     if (second !== undefined) throw new ScimError(404, undefined, 'no such resource');
@@ -106,7 +108,7 @@ async function serveDiscovery(req: IncomingMessage, res: ServerResponse, segment
 
 async function route(ctx: ScimContext, segments: string[]): Promise<void> {
   const [collection, id, ...rest] = segments;
-  const method = ctx.req.method ?? 'GET';
+  const method = ctx.method;
   if (collection === 'Bulk' || collection === 'Me' || collection === '.search') {
     throw new ScimError(501, undefined, `/${collection} is not supported (see /ServiceProviderConfig)`);
   }
@@ -115,10 +117,10 @@ async function route(ctx: ScimContext, segments: string[]): Promise<void> {
   if (id === undefined) {
     if (method === 'GET') return (users ? listUsers : listGroups)(ctx, listParamsFromQuery(ctx.query));
     if (method === 'POST') return (users ? createUser : createGroup)(ctx);
-    return methodNotAllowed(ctx.res, 'GET, POST');
+    return methodNotAllowed('GET, POST');
   }
   if (id === '.search') {
-    if (method !== 'POST') return methodNotAllowed(ctx.res, 'POST');
+    if (method !== 'POST') return methodNotAllowed('POST');
     return (users ? listUsers : listGroups)(ctx, listParamsFromSearch(await ctx.readBody()));
   }
   const resourceId = decodeSegment(id);
@@ -127,13 +129,12 @@ async function route(ctx: ScimContext, segments: string[]): Promise<void> {
     case 'PUT': return (users ? replaceUser : replaceGroup)(ctx, resourceId);
     case 'PATCH': return (users ? patchUser : patchGroup)(ctx, resourceId);
     case 'DELETE': return (users ? deleteUser : deleteGroup)(ctx, resourceId);
-    default: return methodNotAllowed(ctx.res, 'GET, PUT, PATCH, DELETE');
+    default: return methodNotAllowed('GET, PUT, PATCH, DELETE');
   }
 }
 
-function methodNotAllowed(res: ServerResponse, allow: string): never {
-  res.setHeader('Allow', allow);
-  throw new ScimError(405, undefined, `method not allowed; use ${allow}`);
+function methodNotAllowed(allow: string): never {
+  throw new ScimError(405, undefined, `method not allowed; use ${allow}`, { headers: { Allow: allow } });
 }
 
 function listParamsFromQuery(query: URLSearchParams): ScimListParams {

@@ -3,7 +3,7 @@
  * (RFC 7644 §3.14), paging parameters and the ListResponse (§3.4.2.4), and `attributes`/`excludedAttributes`
  * (§3.4.2.5).
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { ScimError } from './scim-error.ts';
 import { splitAttrPath, canonicalPath } from './scim-filter.ts';
 import { LIST_RESPONSE_SCHEMA } from './scim-schemas.ts';
@@ -31,8 +31,7 @@ export function etagOf(version: number): string {
  * `If-Match` (RFC 7232 §3.1, weak comparison as SCIM servers use W/ tags): undefined when absent or `*`, otherwise
  * the version to hold the write to. 412 when no listed tag is the current one.
  */
-export function checkIfMatch(req: IncomingMessage, currentVersion: number): number | undefined {
-  const header = req.headers['if-match'];
+export function checkIfMatch(header: string | undefined, currentVersion: number): number | undefined {
   if (header === undefined || header.trim() === '*') return undefined;
   const versions = parseEntityTags(header);
   if (!versions.includes(String(currentVersion))) {
@@ -42,8 +41,7 @@ export function checkIfMatch(req: IncomingMessage, currentVersion: number): numb
 }
 
 /** True when `If-None-Match` names the current version (a GET may answer 304). */
-export function matchesIfNoneMatch(req: IncomingMessage, currentVersion: number): boolean {
-  const header = req.headers['if-none-match'];
+export function matchesIfNoneMatch(header: string | undefined, currentVersion: number): boolean {
   if (header === undefined) return false;
   return header.trim() === '*' || parseEntityTags(header).includes(String(currentVersion));
 }

@@ -6,7 +6,7 @@ import type { ImsOrgAccount, OrgAccountPatch } from '../directory/ims-directory.
 import type { ScimContext, ScimListParams } from './scim-context.ts';
 import { ScimError } from './scim-error.ts';
 import { compileScimFilter } from './scim-filter.ts';
-import { checkIfMatch, etagOf, listResponse, matchesIfNoneMatch, parsePage, projectResource, readAttributeList, sendScim } from './scim-http.ts';
+import { checkIfMatch, etagOf, listResponse, matchesIfNoneMatch, parsePage, projectResource, readAttributeList } from './scim-http.ts';
 import { applyPatch, readPatchRequest } from './scim-patch.ts';
 import { resolveUserAttribute } from './scim-resource-filters.ts';
 import { USER_SCHEMA } from './scim-schemas.ts';
@@ -35,8 +35,8 @@ export async function createUser(ctx: ScimContext): Promise<void> {
 
 export async function getUser(ctx: ScimContext, id: string): Promise<void> {
   const account = await requireOrgUser(ctx.directory, ctx.principal.orgId, id);
-  if (matchesIfNoneMatch(ctx.req, account.version)) {
-    sendScim(ctx.res, 304, undefined, { ETag: etagOf(account.version) });
+  if (matchesIfNoneMatch(ctx.ifNoneMatch, account.version)) {
+    ctx.reply(304, undefined, { ETag: etagOf(account.version) });
     return;
   }
   sendUser(ctx, 200, account);
@@ -57,13 +57,13 @@ export async function listUsers(ctx: ScimContext, params: ScimListParams): Promi
   const attributes = readAttributeList(params.attributes, 'attributes');
   const excluded = readAttributeList(params.excludedAttributes, 'excludedAttributes');
   const resources = result.items.map((a) => projectResource(toScimUser(a, ctx.baseUrl), USER_SCHEMA, attributes, excluded));
-  sendScim(ctx.res, 200, listResponse(result.total, page.startIndex, resources));
+  ctx.reply(200, listResponse(result.total, page.startIndex, resources));
 }
 
 export async function replaceUser(ctx: ScimContext, id: string): Promise<void> {
   const body = await ctx.readBody();
   const current = await requireOrgUser(ctx.directory, ctx.principal.orgId, id);
-  const expectedVersion = checkIfMatch(ctx.req, current.version);
+  const expectedVersion = checkIfMatch(ctx.ifMatch, current.version);
   const updated = await writeUser(ctx, current, readScimUser(body), expectedVersion, false);
   sendUser(ctx, 200, updated);
 }
@@ -71,7 +71,7 @@ export async function replaceUser(ctx: ScimContext, id: string): Promise<void> {
 export async function patchUser(ctx: ScimContext, id: string): Promise<void> {
   const operations = readPatchRequest(await ctx.readBody());
   const current = await requireOrgUser(ctx.directory, ctx.principal.orgId, id);
-  const expectedVersion = checkIfMatch(ctx.req, current.version);
+  const expectedVersion = checkIfMatch(ctx.ifMatch, current.version);
   const doc = toScimUser(current, ctx.baseUrl);
   checkUserPatchTargets(doc, operations);
   applyPatch(doc, operations, USER_SCHEMA);
@@ -81,8 +81,8 @@ export async function patchUser(ctx: ScimContext, id: string): Promise<void> {
 
 export async function deleteUser(ctx: ScimContext, id: string): Promise<void> {
   const current = await requireOrgUser(ctx.directory, ctx.principal.orgId, id);
-  await removeOrgUser(ctx.directory, ctx.principal.orgId, id, checkIfMatch(ctx.req, current.version));
-  sendScim(ctx.res, 204);
+  await removeOrgUser(ctx.directory, ctx.principal.orgId, id, checkIfMatch(ctx.ifMatch, current.version));
+  ctx.reply(204);
 }
 
 /**
@@ -166,5 +166,5 @@ function sendUser(ctx: ScimContext, status: number, account: ImsOrgAccount, head
   const attributes = readAttributeList(ctx.query.get('attributes') ?? undefined, 'attributes');
   const excluded = readAttributeList(ctx.query.get('excludedAttributes') ?? undefined, 'excludedAttributes');
   const body = projectResource(toScimUser(account, ctx.baseUrl), USER_SCHEMA, attributes, excluded);
-  sendScim(ctx.res, status, body, { ETag: etagOf(account.version), ...headers });
+  ctx.reply(status, body, { ETag: etagOf(account.version), ...headers });
 }
