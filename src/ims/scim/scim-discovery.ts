@@ -1,4 +1,5 @@
 /** The discovery endpoints (RFC 7644 §4): /ServiceProviderConfig, /ResourceTypes, /Schemas. */
+import type { BulkLimits } from './scim-bulk-request.ts';
 import {
   GROUP_SCHEMA,
   IMS_GROUP_SCHEMA,
@@ -11,12 +12,12 @@ import {
 /** Largest page a list returns, whatever `count` asks for (RFC 7644 §3.4.2.4 lets the provider cap it). */
 export const MAX_RESULTS = 200;
 
-export function serviceProviderConfig(baseUrl: string, documentationUri: string | undefined) {
+export function serviceProviderConfig(baseUrl: string, documentationUri: string | undefined, bulk: BulkLimits | false) {
   return {
     schemas: [SERVICE_PROVIDER_CONFIG_SCHEMA],
     ...(documentationUri === undefined ? {} : { documentationUri }),
     patch: { supported: true },
-    bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+    bulk: bulk === false ? { supported: false, maxOperations: 0, maxPayloadSize: 0 } : { supported: true, ...bulk },
     filter: { supported: true, maxResults: MAX_RESULTS },
     changePassword: { supported: false },
     sort: { supported: true },

@@ -10,6 +10,8 @@ import { logUnexpected } from '../../http/log-error.ts';
 import type { OrgPrincipal } from '../admin-api/access-tokens.ts';
 import { readJsonObject } from '../admin-api/http-body.ts';
 import type { ImsDirectoryService } from '../directory/ims-directory.ts';
+import { serveBulk } from './scim-bulk.ts';
+import type { BulkLimits } from './scim-bulk-request.ts';
 import { resourceTypes, serviceProviderConfig } from './scim-discovery.ts';
 import type { ScimContext, ScimListParams } from './scim-context.ts';
 import { ScimError, scimErrorBody, toScimError } from './scim-error.ts';
@@ -27,8 +29,13 @@ export interface ScimHandlerOptions {
   basePath?: string;
   /** Origin used in `meta.location` (`https://ims.example`); default `http://<Host header>`. */
   publicOrigin?: string;
-  /** Largest accepted body. Default 1 MiB; larger bodies get 413. */
+  /** Largest accepted body (but for /Bulk, whose limit is `bulk.maxPayloadSize`). Default 1 MiB; larger bodies get 413. */
   maxBodyBytes?: number;
+  /**
+   * `POST /Bulk` (RFC 7644 §3.7) and its limits, advertised in /ServiceProviderConfig; beyond either the request is
+   * 413. Default `{ maxOperations: 1000, maxPayloadSize: 1048576 }`. `false`: no Bulk (501, and advertised so).
+   */
+  bulk?: BulkLimits | false;
   documentationUri?: string;
   /** Told about failures that became a bare 500 (the client never sees them). Default: console.error. */
   onError?: (error: unknown) => void;
@@ -37,11 +44,15 @@ export interface ScimHandlerOptions {
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
 const DEFAULT_MAX_BODY = 1024 * 1024;
+const DEFAULT_BULK_LIMITS: Readonly<BulkLimits> = Object.freeze({ maxOperations: 1000, maxPayloadSize: 1024 * 1024 });
 
 export function createScimHandler(options: ScimHandlerOptions): NodeHandler {
   const basePath = (options.basePath ?? '/scim/v2').replace(/\/+$/, '');
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const onError = options.onError ?? ((error: unknown) => logUnexpected('scim', error));
+  const bulk = readBulkLimits(options.bulk);
+  // Operations are single requests: routed like one, never to /Bulk again.
+  const runBulk = bulk === false ? undefined : (ctx: ScimContext) => serveBulk(ctx, bulk, (op, segments) => route(op, segments, undefined), onError);
 
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://scim.invalid');
@@ -49,7 +60,7 @@ export function createScimHandler(options: ScimHandlerOptions): NodeHandler {
     const segments = url.pathname.slice(basePath.length).split('/').filter((s) => s !== '');
     const baseUrl = `${options.publicOrigin?.replace(/\/+$/, '') ?? originFromHost(req)}${basePath}`;
     try {
-      if (!(await serveDiscovery(req, res, segments, baseUrl, options.documentationUri))) {
+      if (!(await serveDiscovery(req, res, segments, baseUrl, options.documentationUri, bulk))) {
         const principal = await options.authenticate(req);
         if (principal === undefined) {
           const presented = req.headers.authorization !== undefined;
@@ -68,10 +79,10 @@ export function createScimHandler(options: ScimHandlerOptions): NodeHandler {
           query: url.searchParams,
           ifMatch: req.headers['if-match'],
           ifNoneMatch: req.headers['if-none-match'],
-          readBody: () => readJsonObject(req, maxBody, ACCEPTED_BODY_TYPES),
+          readBody: () => readJsonObject(req, segments[0] === 'Bulk' && bulk !== false ? bulk.maxPayloadSize : maxBody, ACCEPTED_BODY_TYPES),
           reply: (status, body, headers) => sendScim(res, status, body, headers),
         };
-        await route(ctx, segments);
+        await route(ctx, segments, runBulk);
       }
     } catch (error) {
       const { error: scimError, internal } = toScimError(error);
@@ -85,14 +96,14 @@ export function createScimHandler(options: ScimHandlerOptions): NodeHandler {
 }
 
 /** Discovery (RFC 7644 §4) holds no tenant data and is served without a token, so clients can probe first. */
-async function serveDiscovery(req: IncomingMessage, res: ServerResponse, segments: string[], baseUrl: string, documentationUri: string | undefined): Promise<boolean> {
+async function serveDiscovery(req: IncomingMessage, res: ServerResponse, segments: string[], baseUrl: string, documentationUri: string | undefined, bulk: BulkLimits | false): Promise<boolean> {
   const [first, second, ...rest] = segments;
   if (first !== 'ServiceProviderConfig' && first !== 'ResourceTypes' && first !== 'Schemas') return false;
   if (req.method !== 'GET') methodNotAllowed('GET');
   if (rest.length > 0) throw new ScimError(404, undefined, 'no such resource');
   if (first === 'ServiceProviderConfig') {
     if (second !== undefined) throw new ScimError(404, undefined, 'no such resource');
-    sendScim(res, 200, serviceProviderConfig(baseUrl, documentationUri));
+    sendScim(res, 200, serviceProviderConfig(baseUrl, documentationUri, bulk));
     return true;
   }
   const all: { id: string }[] = first === 'ResourceTypes' ? resourceTypes(baseUrl) : schemaDefinitions(baseUrl);
@@ -106,9 +117,14 @@ async function serveDiscovery(req: IncomingMessage, res: ServerResponse, segment
   return true;
 }
 
-async function route(ctx: ScimContext, segments: string[]): Promise<void> {
+async function route(ctx: ScimContext, segments: string[], runBulk: ((ctx: ScimContext) => Promise<void>) | undefined): Promise<void> {
   const [collection, id, ...rest] = segments;
   const method = ctx.method;
+  if (collection === 'Bulk' && runBulk !== undefined) {
+    if (id !== undefined) throw new ScimError(404, undefined, 'no such endpoint');
+    if (method !== 'POST') return methodNotAllowed('POST');
+    return runBulk(ctx);
+  }
   if (collection === 'Bulk' || collection === 'Me' || collection === '.search') {
     throw new ScimError(501, undefined, `/${collection} is not supported (see /ServiceProviderConfig)`);
   }
@@ -131,6 +147,15 @@ async function route(ctx: ScimContext, segments: string[]): Promise<void> {
     case 'DELETE': return (users ? deleteUser : deleteGroup)(ctx, resourceId);
     default: return methodNotAllowed('GET, PUT, PATCH, DELETE');
   }
+}
+
+function readBulkLimits(bulk: BulkLimits | false | undefined): BulkLimits | false {
+  if (bulk === false) return false;
+  const limits = { ...DEFAULT_BULK_LIMITS, ...bulk };
+  for (const [name, value] of Object.entries(limits)) {
+    if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`bulk.${name} must be a positive integer`);
+  }
+  return Object.freeze(limits);
 }
 
 function methodNotAllowed(allow: string): never {

@@ -21,7 +21,7 @@ test('RFC 7643 §5: /ServiceProviderConfig tells what this service supports', as
   assert.equal(config.filter.supported, true);
   assert.equal(config.filter.maxResults, 200);
   assert.equal(config.etag.supported, true);
-  assert.equal(config.bulk.supported, false);
+  assert.deepEqual(config.bulk, { supported: true, maxOperations: 1000, maxPayloadSize: 1048576 });
   assert.equal(config.sort.supported, true);
   assert.equal(config.changePassword.supported, false);
   assert.equal(config.authenticationSchemes[0].type, 'oauthbearertoken');

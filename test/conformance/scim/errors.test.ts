@@ -61,8 +61,9 @@ test('RFC 7644 §3.12: 403 for a token without the scim scope', async () => {
   assert.match(response.headers.get('www-authenticate') ?? '', /insufficient_scope/);
 });
 
-test('/Bulk is not implemented (501), as /ServiceProviderConfig says; unsupported methods are 405', async () => {
-  assertScimError(await server.scim(org.token, 'POST', '/Bulk', { schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations: [] }), 501);
+test('/Me and the root /.search are not implemented (501); unsupported methods are 405', async () => {
+  assertScimError(await server.scim(org.token, 'GET', '/Me'), 501);
+  assertScimError(await server.scim(org.token, 'POST', '/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'] }), 501);
   const wrong = await server.scim(org.token, 'DELETE', '/Users');
   assertScimError(wrong, 405);
   assert.equal(wrong.headers.get('allow'), 'GET, POST');

@@ -3,7 +3,7 @@
  * file, every part mounted), reached over HTTP with a token from its own token endpoint. One pass over each fixed
  * behaviour: emails optional with an email userName, PATCH that applies or fails (invalidPath, mutability, removed
  * name parts), deactivating a personal account, core-only Groups with externalId, incremental-sync and member
- * filters, sorting, and the OAuth error for a grant a client may not use.
+ * filters, sorting, Bulk with bulkId references, and the OAuth error for a grant a client may not use.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -105,6 +105,22 @@ test('on the composed server: core-only Groups, externalId, members and lastModi
   assert.ok(names.includes('bo@acme.test'));
   const config = await scim('GET', '/ServiceProviderConfig');
   assert.equal(config.body.sort.supported, true);
+});
+
+test('on the composed server: Bulk creates a group before the user it names by bulkId, and is advertised', async () => {
+  const response = await scim('POST', '/Bulk', {
+    schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+    Operations: [
+      { method: 'POST', path: '/Groups', bulkId: 'g', data: { schemas: [GROUP], displayName: 'Bulk pushed', members: [{ value: 'bulkId:u' }] } },
+      { method: 'POST', path: '/Users', bulkId: 'u', data: userBody('bulk@acme.test') },
+    ],
+  });
+  assert.equal(response.status, 200, JSON.stringify(response.body));
+  const [group, user] = response.body.Operations;
+  assert.deepEqual([group.status, user.status], ['201', '201']);
+  assert.deepEqual(group.response.members.map((m: { value: string }) => m.value), [user.response.id]);
+  const config = await scim('GET', '/ServiceProviderConfig');
+  assert.deepEqual(config.body.bulk, { supported: true, maxOperations: 1000, maxPayloadSize: 1048576 });
 });
 
 test('on the composed server: client_credentials on a client without that grant is unauthorized_client', async () => {
