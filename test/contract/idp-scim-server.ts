@@ -23,7 +23,12 @@ export interface ImsScimServer {
   close(): Promise<void>;
 }
 
-export async function startImsScimServer(label: string): Promise<ImsScimServer> {
+export interface ImsScimServerOptions {
+  /** SCIM Bulk limits, or false for a server without Bulk (501); default: the handler's default limits. */
+  bulk?: false | { maxOperations: number; maxPayloadSize: number };
+}
+
+export async function startImsScimServer(label: string, options: ImsScimServerOptions = {}): Promise<ImsScimServer> {
   const database = sqliteTestDatabase(label);
   const store = await database.open();
   const directory = createStoreImsDirectory(store);
@@ -33,7 +38,12 @@ export async function startImsScimServer(label: string): Promise<ImsScimServer> 
   const { clientId, clientSecret } = await createOrgClient(store, { orgId: org.id, name: 'rehome contract', scopes: ['scim'] });
   const tokens = createAccessTokens(store);
   const tokenEndpoint = createTokenEndpoint({ store, tokens });
-  const scim = createScimHandler({ directory, authenticate: createBearerAuthenticator(tokens), onError: (e) => console.error('scim 500', e) });
+  const scim = createScimHandler({
+    directory,
+    authenticate: createBearerAuthenticator(tokens),
+    onError: (e) => console.error('scim 500', e),
+    ...(options.bulk === undefined ? {} : { bulk: options.bulk }),
+  });
   const server: Server = createServer((req, res) => {
     void (async () => {
       if (await tokenEndpoint(req, res)) return;
