@@ -159,6 +159,7 @@ export async function composeRehome(config: RehomeConfig, options: ComposeOption
       baseUrl: config.idp.scimUrl!,
       auth: { kind: 'client_credentials', clientId: config.idp.clientId!, clientSecret: config.idp.clientSecret!, ...(config.idp.tokenEndpoint ? { tokenEndpoint: config.idp.tokenEndpoint } : {}) },
       batchSize: config.idp.batchSize,
+      bulk: config.idp.bulk,
       requestsPerMinute: config.idp.requestsPerMinute,
       concurrency: config.idp.concurrency,
       timeoutMs: config.idp.timeoutMs,

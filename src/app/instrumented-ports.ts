@@ -53,6 +53,8 @@ export function instrumentIdp(idp: IdentityProvider, metrics: RehomeMetrics): Id
   if (idp.findUsersByEmails) wrapped.findUsersByEmails = timed('find_users_by_emails', (emails, types) => idp.findUsersByEmails!(emails, types));
   if (idp.createUsers) wrapped.createUsers = timed('create_users', (inputs) => idp.createUsers!(inputs));
   if (idp.linkUsers) wrapped.linkUsers = timed('link_users', (links) => idp.linkUsers!(links));
+  if (idp.addProfileMembersEach) wrapped.addProfileMembersEach = timed('add_profile_members_each', (id, users) => idp.addProfileMembersEach!(id, users));
+  if (idp.discover) wrapped.discover = timed('discover', () => idp.discover!());
   return wrapped;
 }
 

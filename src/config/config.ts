@@ -8,7 +8,7 @@ export interface RehomeConfig {
   readiness: { format: 'table' | 'json' | 'csv' | 'html' };
   server: { host: string; port: number; publicUrl: string | null; allowInsecureHttp: boolean; metricsToken: string | null; logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
   ims: { brandText: string; productName: string; devOutbox: boolean; clientsFile: string | null; cookieKeys: string[] | null; linkSecret: string | null; requestLimitPerAddress: number; requestLimitPerClient: number; requestLimitWindowSeconds: number };
-  idp: { kind: 'embedded' | 'external'; issuer: string | null; scimUrl: string | null; tokenEndpoint: string | null; clientId: string | null; clientSecret: string | null; batchSize: number; requestsPerMinute: number; concurrency: number; timeoutMs: number };
+  idp: { kind: 'embedded' | 'external'; issuer: string | null; scimUrl: string | null; tokenEndpoint: string | null; clientId: string | null; clientSecret: string | null; batchSize: number; bulk: 'auto' | 'off'; requestsPerMinute: number; concurrency: number; timeoutMs: number };
   migration: { passwordStrategy: 'invite' | 'import_hashes' | 'lazy'; automaticThreshold: number; batchSize: number; concurrency: number; minDaysAhead: number; maxDaysAhead: number; lockHoursBefore: number; windowDays: number; extensionDays: number; maxExtensions: number };
   comms: { templatesDir: string | null; productUrl: string | null; linkTtlHours: number; reminderDaysBefore: string[]; noticeDaysBefore: number; sendHour: number };
   product: { url: string | null; token: string | null };

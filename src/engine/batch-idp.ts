@@ -20,8 +20,7 @@ export function createBatchIdp(ports: Pick<EnginePorts, 'idp' | 'onEvent' | 'sle
   const lanes = Math.max(1, Math.min(16, idp.describe().limits.concurrency));
   const retrying = <T>(fn: () => Promise<T>) => withThrottleRetries(fn, ports, maxThrottleRetries);
   const each = <I, T>(items: I[], one: (item: I) => Promise<T>) => mapPool(items, lanes, (item) => settle(retrying(() => one(item))));
-  const bulk = async <T>(n: number, fn: () => Promise<IdpBatchResult<T>[]>): Promise<IdpBatchResult<T>[]> => {
-    if (n === 0) return [];
+  const callWide = async <T>(n: number, fn: () => Promise<IdpBatchResult<T>[]>): Promise<IdpBatchResult<T>[]> => {
     try {
       return await retrying(fn);
     } catch (error) {
@@ -29,16 +28,30 @@ export function createBatchIdp(ports: Pick<EnginePorts, 'idp' | 'onEvent' | 'sle
       return Array.from({ length: n }, () => ({ ok: false, error: e }));
     }
   };
+  // Items the IdP throttled inside a bulk answer (a Bulk operation's 429, or a one-item call the adapter made for
+  // each) are asked again after the wait, like a throttled call.
+  const bulk = async <I, T>(items: I[], fn: (items: I[]) => Promise<IdpBatchResult<T>[]>): Promise<IdpBatchResult<T>[]> => {
+    if (items.length === 0) return [];
+    const results = await callWide(items.length, () => fn(items));
+    for (let retry = 0; retry < maxThrottleRetries; retry++) {
+      const again = results.flatMap((r, i) => (!r.ok && r.error.code === 'throttled' ? [i] : []));
+      if (again.length === 0) break;
+      await waitOut(again.map((i) => (results[i] as { error: IdpError }).error), retry, ports);
+      (await callWide(again.length, () => fn(again.map((i) => items[i]!)))).forEach((r, k) => { results[again[k]!] = r; });
+    }
+    return results;
+  };
   return {
     findByExternalIds: (ids) => idp.findUsersByExternalIds
-      ? bulk(ids.length, async () => (await idp.findUsersByExternalIds!(ids)).map((value) => ({ ok: true, value })))
+      ? bulk(ids, (some) => idp.findUsersByExternalIds!(some))
       : each(ids, (externalId) => idp.findUser({ externalId })),
     findByEmails: (emails, types) => idp.findUsersByEmails
-      ? bulk(emails.length, () => idp.findUsersByEmails!(emails, types))
+      ? bulk(emails, (some) => idp.findUsersByEmails!(some, types))
       : each(emails, (email) => idp.findUser({ email, ...(types ? { types } : {}) })),
-    link: (links) => idp.linkUsers ? bulk(links.length, () => idp.linkUsers!(links)) : each(links, (l) => idp.linkUser(l.userId, l.externalId)),
-    create: (inputs) => idp.createUsers ? bulk(inputs.length, () => idp.createUsers!(inputs)) : each(inputs, (input) => idp.createUser(input)),
+    link: (links) => idp.linkUsers ? bulk(links, (some) => idp.linkUsers!(some)) : each(links, (l) => idp.linkUser(l.userId, l.externalId)),
+    create: (inputs) => idp.createUsers ? bulk(inputs, (some) => idp.createUsers!(some)) : each(inputs, (input) => idp.createUser(input)),
     async grant(profileId, userIds) {
+      if (idp.addProfileMembersEach) return bulk(userIds, (some) => idp.addProfileMembersEach!(profileId, some));
       // One request per chunk the IdP accepts, so a failure (even after retries) is only that chunk's users'.
       const size = Math.max(1, idp.describe().limits.batchSize);
       const chunks: string[][] = [];
@@ -65,11 +78,17 @@ async function withThrottleRetries<T>(fn: () => Promise<T>, ports: Pick<EnginePo
       return await fn();
     } catch (error) {
       if (!(error instanceof IdpError) || error.code !== 'throttled' || retry >= max) throw error;
-      const waitMs = error.retryAfterMs ?? Math.min(30_000, 500 * 2 ** retry);
-      ports.onEvent?.({ type: 'idp:throttled', waitMs });
-      await (ports.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))))(waitMs);
+      await waitOut([error], retry, ports);
     }
   }
+}
+
+/** The longest Retry-After the IdP asked for, else exponential back-off; told as an `idp:throttled` event. */
+async function waitOut(errors: IdpError[], retry: number, ports: Pick<EnginePorts, 'onEvent' | 'sleep'>): Promise<void> {
+  const asked = errors.flatMap((e) => (e.retryAfterMs === undefined ? [] : [e.retryAfterMs]));
+  const waitMs = asked.length > 0 ? Math.max(...asked) : Math.min(30_000, 500 * 2 ** retry);
+  ports.onEvent?.({ type: 'idp:throttled', waitMs });
+  await (ports.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))))(waitMs);
 }
 
 function settle<T>(p: Promise<T>): Promise<IdpBatchResult<T>> {

@@ -75,6 +75,13 @@ export interface IdpLimits {
   concurrency: number;
   /** Per-request timeout in milliseconds; null in process. */
   timeoutMs: number | null;
+  /**
+   * SCIM Bulk (RFC 7644 §3.7) as the IdP advertises it and the adapter uses it: operations and bytes per request.
+   * Null when not advertised, not yet discovered (`discover()`), or turned off.
+   */
+  bulk?: { maxOperations: number; maxPayloadSize: number } | null;
+  /** Values looked up per request (a SCIM `or` filter), when the adapter combines look-ups; default 1. */
+  lookupsPerRequest?: number;
 }
 
 export interface IdpDescription {
@@ -118,13 +125,23 @@ export interface IdentityProvider {
   // item, in input order, with per-item errors; a call-wide failure (throttled, unavailable) throws as usual. An
   // adapter without them leaves them undefined and callers fall back to the one-item methods.
   /** `findUser({ externalId })` for each id: the account, or undefined. */
-  findUsersByExternalIds?(externalIds: string[]): Promise<(IdpUser | undefined)[]>;
+  findUsersByExternalIds?(externalIds: string[]): Promise<IdpBatchResult<IdpUser | undefined>[]>;
   /** `findUser({ email, types })` for each address (verified accounts only; `ambiguous` per item). */
   findUsersByEmails?(emails: string[], types?: readonly IdpUserType[]): Promise<IdpBatchResult<IdpUser | undefined>[]>;
   /** `createUser` for each input: find-or-create on externalId; never marks an email verified. */
   createUsers?(inputs: NewIdpUser[]): Promise<IdpBatchResult<IdpUser>[]>;
   /** `linkUser` for each pair. */
   linkUsers?(links: { userId: string; externalId: string }[]): Promise<IdpBatchResult<IdpUser>[]>;
+  /**
+   * `addProfileMembers` with an answer per member: the adapter packs as many members per request as the IdP takes
+   * (SCIM Bulk) and finds out alone whose membership a refused request was about.
+   */
+  addProfileMembersEach?(profileId: string, userIds: string[]): Promise<IdpBatchResult<void>[]>;
+  /**
+   * `describe()` after asking the IdP what it supports (an external IdP's SCIM /ServiceProviderConfig: Bulk and its
+   * limits). Cached by the adapter; `describe()` answers the same once this has run.
+   */
+  discover?(signal?: AbortSignal): Promise<IdpDescription>;
 }
 
 export type IdpErrorCode =

@@ -1,23 +1,23 @@
 /**
- * Issue 5 item 7: under provisioning limits like large vendors' (10 users per request, 10 requests a minute per
- * client) a 100,000-user plan reports an honest ETA. Honest means: counted from the requests the engine really
- * makes per user (measured here against a SCIM server), paced by the adapter's real rate limiter (measured here at
- * a faster rate, on an injected clock so that a busy machine cannot change the result), and printed by `rehome plan`
- * for an external IdP.
+ * Under provisioning limits like large vendors' (10 members per PATCH, 10 requests a minute per client) a
+ * 100,000-user plan reports an honest ETA, with SCIM Bulk where the IdP advertises it and without where it does
+ * not. Honest means: counted as the engine really sends requests (measured here against the IMS's SCIM server, with
+ * and without Bulk), paced by the adapter's real rate limiter (measured at a faster rate, on an injected clock so
+ * that a busy machine cannot change the result), and printed by `rehome plan` after asking the IdP what it supports.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createExternalIdp } from '../../src/adapters/idp/external/external-idp.ts';
 import { estimateEta, formatDuration } from '../../src/adapters/idp/external/eta.ts';
-import { describePlan, estimateIdpEta, membershipRequests, SCIM_REQUESTS_PER_USER } from '../../src/cli/commands/plan.ts';
+import { userPhaseRequests } from '../../src/engine/request-estimate.ts';
 import type { MigrationPlan } from '../../src/core/migration/plan.ts';
 import { planMigration } from '../../src/core/migration/plan-migration.ts';
 import { addDays, localDate } from '../../src/core/migration/schedule.ts';
-import type { RehomeConfig } from '../../src/config/config.ts';
 import { generatePopulation } from '../../src/population/generate-population.ts';
 import { seedDirectoryFromExport } from '../../src/ims/seed-directory.ts';
 import { scheduleMigration } from '../../src/engine/admin-actions.ts';
@@ -32,19 +32,23 @@ import { IMS_PROFILE_KEY, startImsScimServer } from '../contract/idp-scim-server
 import { startFaultProxy } from '../support/fault-proxy.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
+const execFileAsync = promisify(execFile);
 const VENDOR_LIMITS = { kind: 'external', batchSize: 10, requestsPerMinute: 10, concurrency: 4 } as const;
 
 function inMemorySnapshot(pop: ReturnType<typeof generatePopulation>): StoredSnapshot {
   return { id: 'snap-eta', subscriptionId: pop.subscription.id, at: '2026-01-01T00:00:00.000Z', userCount: pop.users.length, imsAccountCount: pop.imsAccounts.length, digest: 'eta', subscription: pop.subscription, users: pop.users, ims: { accounts: pop.imsAccounts }, sources: {} };
 }
 
-test('the engine makes the SCIM requests per user the ETA counts, and the rate limiter paces them as the ETA says', { timeout: 180_000 }, async (t) => {
-  const ims = await startImsScimServer('eta');
+/** The IMS's SCIM server with Bulk capped at 20 operations (so batches need several Bulk requests), or without. */
+const MODES = { bulk: { maxOperations: 20, maxPayloadSize: 1_048_576 }, 'no bulk': false } as const;
+
+for (const [mode, bulk] of Object.entries(MODES)) test(`${mode}: the engine makes the SCIM requests the ETA counts, and the rate limiter paces them as the ETA says`, { timeout: 180_000 }, async (t) => {
+  const ims = await startImsScimServer(`eta${mode === 'bulk' ? 'bulk' : 'one'}`, { bulk });
   // No faults: the proxy only counts what goes over the wire.
   const proxy = await startFaultProxy({ target: ims.origin });
   const store = await openStore({ kind: 'sqlite', path: ':memory:' });
   try {
-    const pop = generatePopulation({ users: 40, seed: 3, companyDomain: ims.domain });
+    const pop = generatePopulation({ users: 120, seed: 3, companyDomain: ims.domain });
     await seedDirectoryFromExport(ims.directory, pop.imsAccounts, { id: ims.orgId, name: 'Contract Org', claimedDomains: [ims.domain] });
     const ref = await store.saveSnapshot({ subscription: pop.subscription, users: pop.users, ims: { accounts: pop.imsAccounts }, sources: {}, at: new Date().toISOString() });
     const plan = planMigration({ snapshot: (await store.loadSnapshot({ snapshotId: ref.id }))!, passwordStrategy: 'invite', orgExists: true });
@@ -87,7 +91,9 @@ test('the engine makes the SCIM requests per user the ETA counts, and the rate l
     const before = { proxied: proxy.stats.requests, sent: sent.length, retries: idp.scim.stats().retries };
     const v0 = virtualMs;
     const t0 = performance.now();
-    const r = await runUserPhase({ subscriptionId: plan.subscriptionId, concurrency: 8 }, ports);
+    // Batches of 50, two in flight: several batches, each with several look-up and Bulk requests.
+    const run = { batchSize: 50 };
+    const r = await runUserPhase({ subscriptionId: plan.subscriptionId, concurrency: 2, ...run }, ports);
     const wallMs = performance.now() - t0;
     const elapsedMs = virtualMs - v0;
     const requests = proxy.stats.requests - before.proxied;
@@ -96,8 +102,14 @@ test('the engine makes the SCIM requests per user the ETA counts, and the rate l
     const migrated = await migrationDb(store.kysely).selectFrom('mig_users').select('action').where('subscription_id', '=', plan.subscriptionId).where('state', '=', 'migrated').execute();
     const links = migrated.filter((u) => u.action === 'link').length;
     assert.ok(links > 0 && links < migrated.length, 'both kinds of user were migrated');
-    assert.equal(requests, links * SCIM_REQUESTS_PER_USER.link + (migrated.length - links) * SCIM_REQUESTS_PER_USER.create + membershipRequests(plan, 10), 'requests per user as the ETA counts them');
-    assert.equal(estimateIdpEta(plan, { requestsPerMinute, concurrency: 4, batchSize: 10 }).requests, requests, 'the plan predicted exactly the requests made');
+    const limits = idp.describe().limits;
+    assert.deepEqual(limits.bulk ?? null, bulk === false ? null : bulk, 'the adapter uses Bulk exactly when the server advertises it');
+    // Minus the one /ServiceProviderConfig read the adapter makes per run.
+    const scimRequests = requests - 1;
+    assert.equal(scimRequests, userPhaseRequests(plan.users, limits, run), 'the plan predicted exactly the requests made');
+    const admins = plan.users.filter((u) => u.admin && ['link', 'create', 'invite'].includes(u.action)).length;
+    if (bulk === false) assert.equal(scimRequests, 4 * migrated.length + Math.ceil(admins / 10) + Math.ceil((migrated.length - admins) / 10), 'four requests per user, a membership PATCH per 10 (admins apart)');
+    else assert.ok(scimRequests * 3 < migrated.length, `Bulk: ${scimRequests} requests for ${migrated.length} users (one by one: over 4 each)`);
     assert.equal(times.length, requests, 'the client sent exactly the requests the proxy saw');
     assert.equal(idp.scim.stats().retries - before.retries, 0, 'no retries: every virtual millisecond is the limiter pacing');
 
@@ -112,7 +124,7 @@ test('the engine makes the SCIM requests per user the ETA counts, and the rate l
 
     const realLatencyMs = requests > 0 ? realLatencyTotal / requests : 0;
     const atRealLatency = estimateEta({ users: requests, batchSize: 1, requestsPerMinute, concurrency: 4, latencyMs: realLatencyMs });
-    t.diagnostic(`${migrated.length} users (${links} links): ${requests} SCIM requests; limiter clock ${elapsedMs} ms, ETA ${predicted.ms} ms (rate)`);
+    t.diagnostic(`${mode}: ${migrated.length} users (${links} links): ${requests} SCIM requests; limiter clock ${elapsedMs} ms, ETA ${predicted.ms} ms (rate)`);
     t.diagnostic(`wall clock (not asserted): ${Math.round(wallMs)} ms with the limiter's sleeps virtual; mean real latency ${realLatencyMs.toFixed(1)} ms -> ETA ${Math.round(atRealLatency.ms)} ms (${atRealLatency.boundBy})`);
   } finally {
     await store[Symbol.asyncDispose]();
@@ -121,44 +133,55 @@ test('the engine makes the SCIM requests per user the ETA counts, and the rate l
   }
 });
 
-test('a 100,000-user plan at 10 users per request and 10 requests a minute: the ETA counts every request, not batches that never happen', () => {
+test('a 100,000-user plan at 10 members per PATCH and 10 requests a minute: weeks one request per user, hours with Bulk', () => {
   const pop = generatePopulation({ users: 100_000, seed: 5 });
   const plan: MigrationPlan = planMigration({ snapshot: inMemorySnapshot(pop), passwordStrategy: 'invite', orgExists: true });
   const c = plan.counts;
   const ready = c.link + c.create + c.invite;
-  const eta = estimateIdpEta(plan, VENDOR_LIMITS);
-  assert.equal(eta.users, ready);
-  assert.equal(eta.requests, c.link * 4 + (c.create + c.invite) * 4 + membershipRequests(plan, 10));
-  assert.ok(membershipRequests(plan, 10) >= Math.ceil(ready / 10), 'one membership PATCH per 10 users');
-  assert.equal(eta.boundBy, 'rate');
-  assert.equal(eta.minutes, eta.requests / 10);
-  // A batch-per-10-users estimate would promise ~13 h; look-ups and creates go one user per request (~4.1 each): weeks.
-  const naive = estimateEta({ users: ready, batchSize: 10, requestsPerMinute: 10, concurrency: 4, latencyMs: 250 });
-  assert.ok(eta.ms > naive.ms * 30, 'the honest figure is not the batch arithmetic');
-  assert.ok(eta.minutes / 60 / 24 > 20, `${formatDuration(eta.ms)}`);
-  const text = describePlan(plan, { ...VENDOR_LIMITS } as unknown as RehomeConfig['idp']);
-  const line = text.split('\n').find((l) => l.includes('ETA'));
-  assert.equal(line, `  ETA at the IdP's limits (10 requests/min, 4 at once): ~${formatDuration(eta.ms)} for ${ready} users ready now (${eta.requests} SCIM requests, bound by the rate limit)`);
-  console.log(`# 100,000-user plan, ${ready} ready: ${eta.requests} requests -> ${formatDuration(eta.ms)} (naive batches of 10: ${formatDuration(naive.ms)})`);
-  assert.doesNotMatch(describePlan(plan, { ...VENDOR_LIMITS, kind: 'embedded' } as unknown as RehomeConfig['idp']), /ETA/, 'the embedded IMS has no such limit');
+  const run = { batchSize: 1000, progressSteps: 50 };
+  const admins = plan.users.filter((u) => u.admin && ['link', 'create', 'invite'].includes(u.action)).length;
+  const oneByOne = userPhaseRequests(plan.users, { batchSize: 10, bulk: null }, run);
+  // Batches of 1000 (multiples of 10): four requests per user and one membership PATCH per 10 users.
+  assert.equal(userPhaseRequests(plan.users, { batchSize: 10, bulk: null }, { batchSize: 1000 }), 4 * ready + Math.ceil(admins / 10) + Math.ceil((ready - admins) / 10));
+  assert.ok(oneByOne >= 4 * ready + Math.ceil(ready / 10), 'smaller batches (progress steps) only add membership PATCHes');
+  // The IMS's own limits: Bulk of 1000 operations in 1 MiB, lists of 200 (so 50 values per look-up).
+  const bulk = userPhaseRequests(plan.users, { batchSize: 10, bulk: { maxOperations: 1000, maxPayloadSize: 1_048_576 }, lookupsPerRequest: 50 }, run);
+  const at = (requests: number) => estimateEta({ users: requests, batchSize: 1, requestsPerMinute: VENDOR_LIMITS.requestsPerMinute, concurrency: VENDOR_LIMITS.concurrency, latencyMs: 250 });
+  assert.equal(at(oneByOne).boundBy, 'rate');
+  assert.ok(at(oneByOne).minutes / 60 / 24 > 20, `one by one: ${formatDuration(at(oneByOne).ms)}`);
+  assert.ok(at(bulk).minutes / 60 / 24 < 2, `Bulk plans in days, not weeks: ${formatDuration(at(bulk).ms)}`);
+  assert.ok(bulk * 30 < oneByOne, `${bulk} requests with Bulk, ${oneByOne} without`);
+  console.log(`# 100,000-user plan, ${ready} ready, at 10 requests/min: ${oneByOne} requests one by one -> ${formatDuration(at(oneByOne).ms)}; ${bulk} with Bulk -> ${formatDuration(at(bulk).ms)}`);
 });
 
-test('rehome plan prints the ETA for an external IdP from the configured limits', (t) => {
+test('rehome plan asks the IdP what it supports and prints the ETA with Bulk; an IdP it cannot ask gets the estimate without', { timeout: 120_000 }, async (t) => {
+  const ims = await startImsScimServer('etacli');
   const dir = mkdtempSync(join(tmpdir(), 'rehome-eta-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  writeFileSync(join(dir, 'rehome.config.json'), JSON.stringify({
-    idp: { kind: 'external', issuer: 'https://idp.example/ims', scimUrl: 'https://idp.example/scim/v2', tokenEndpoint: 'https://idp.example/oauth/token', clientId: 'rehome', batchSize: 10, requestsPerMinute: 10, concurrency: 4 },
+  t.after(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await ims.close();
+  });
+  const configure = (origin: string) => writeFileSync(join(dir, 'rehome.config.json'), JSON.stringify({
+    idp: { kind: 'external', issuer: `${origin}/ims`, scimUrl: `${origin}/scim/v2`, tokenEndpoint: `${origin}${ims.tokenPath}`, clientId: ims.clientId, batchSize: 10, requestsPerMinute: 10, concurrency: 4 },
   }));
-  const env = { ...process.env, REHOME_STORE: '', REHOME_DATABASE_URL: '', REHOME_PRODUCT_URL: '', REHOME_IDP_CLIENT_SECRET: 'not-used-by-plan' };
-  const rh = (...args: string[]) => spawnSync(process.execPath, [join(root, 'bin/rehome.ts'), ...args], { cwd: dir, encoding: 'utf8', env });
+  const env = { ...process.env, REHOME_STORE: '', REHOME_DATABASE_URL: '', REHOME_PRODUCT_URL: '', REHOME_IDP_CLIENT_SECRET: ims.clientSecret };
+  // Asynchronous: the IdP answering the CLI runs in this process.
+  const rh = (...args: string[]) => execFileAsync(process.execPath, [join(root, 'bin/rehome.ts'), ...args], { cwd: dir, encoding: 'utf8', env });
   const ex = (f: string) => join(root, 'examples/acme', f);
-  const imported = rh('import', '--users', ex('users.csv'), '--ims', ex('ims-directory.csv'), '--subscription', ex('subscription.json'));
-  assert.equal(imported.status, 0, imported.stderr);
-  const planned = rh('plan', '--subscription', '123-ABC-456', '--out', 'plan.json');
-  assert.equal(planned.status, 0, planned.stderr);
-  const m = /ETA at the IdP's limits \(10 requests\/min, 4 at once\): ~(.+) for (\d+) users ready now \((\d+) SCIM requests, bound by the rate limit\)/.exec(planned.stdout);
+  configure(ims.origin);
+  await rh('import', '--users', ex('users.csv'), '--ims', ex('ims-directory.csv'), '--subscription', ex('subscription.json'));
+  const planned = await rh('plan', '--subscription', '123-ABC-456', '--out', 'plan.json');
+  const m = /ETA at the IdP's limits \(10 requests\/min, 4 at once; SCIM Bulk, up to 1000 operations per request\): ~(.+) for (\d+) users ready now \((\d+) SCIM requests, bound by the rate limit\)/.exec(planned.stdout);
   assert.ok(m, planned.stdout);
-  const requests = Number(m[3]);
-  assert.equal(m[1], formatDuration(requests * 6000), 'one request every 6 s');
-  assert.ok(requests >= Number(m[2]) * 4 && requests <= Number(m[2]) * 5);
+  const plan = JSON.parse(readFileSync(join(dir, 'plan.json'), 'utf8')) as MigrationPlan;
+  const expected = userPhaseRequests(plan.users, { batchSize: 10, bulk: { maxOperations: 1000, maxPayloadSize: 1_048_576 }, lookupsPerRequest: 50 }, { batchSize: 1000, progressSteps: 50 });
+  assert.equal(Number(m[3]), expected, 'the requests the engine will send with Bulk');
+  assert.equal(m[1], formatDuration(expected * 6000), 'one request every 6 s');
+
+  // Nothing listens on port 9 of the loopback: the planner says it could not ask, and estimates one by one.
+  configure('http://127.0.0.1:9');
+  const blind = await rh('plan', '--subscription', '123-ABC-456');
+  const line = blind.stdout.split('\n').find((l) => l.includes('ETA')) ?? '';
+  assert.match(line, /without Bulk: the IdP could not be asked \(.+\)\): ~.+ \((\d+) SCIM requests/, blind.stdout);
+  assert.equal(Number(/\((\d+) SCIM requests/.exec(line)![1]), userPhaseRequests(plan.users, { batchSize: 10, bulk: null }, { batchSize: 1000, progressSteps: 50 }));
 });

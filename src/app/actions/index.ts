@@ -1,5 +1,6 @@
 // The application layer: one function per action, called alike by the CLI, the console and the workers.
 export { planSubscription } from './plan-subscription.ts';
+export { estimateProvisioning, type ProvisioningEstimate } from './estimate-provisioning.ts';
 export { linkProduct, type LinkProductInput } from './link-product.ts';
 export { scheduleUserMigration, extendWindow } from './schedule.ts';
 export { migrateUsers, type MigrateUsersInput, type MigrateUsersResult } from './migrate-users.ts';

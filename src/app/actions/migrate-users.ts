@@ -26,7 +26,7 @@ export interface MigrateUsersResult {
 }
 
 /** A run's progress bars (CLI, console) move at least this many times, however small the run. */
-const PROGRESS_STEPS = 50;
+export const PROGRESS_STEPS = 50;
 
 /**
  * Migrate Now / Migrate All, from every face (CLI, console, demo): the engine's one user phase, a batch of

@@ -3,7 +3,7 @@ import type { Command, CommandContext } from './command.ts';
 import { STORE_OPTIONS, storeFlags, stringList } from './command.ts';
 import type { MigrationPlan } from '../../core/migration/plan.ts';
 import { composeRehome } from '../../app/compose.ts';
-import { linkProduct, migrateUsers as migrateUsersNow } from '../../app/actions/index.ts';
+import { linkProduct, migrateUsers as migrateUsersNow, estimateProvisioning } from '../../app/actions/index.ts';
 import { createProgressBar } from '../progress-bar.ts';
 import { CliError } from '../cli-error.ts';
 import { describePlan } from './plan.ts';
@@ -23,7 +23,11 @@ Users move a batch at a time (--batch-size, default migration.batchSize = 1000; 
     const { values, io } = ctx;
     if (values.plan) {
       const plan = readPlanFile(String(values.plan));
-      if (values['dry-run']) { io.out(`dry run: nothing changes\n${describePlan(plan, ctx.config.idp)}`); return 0; }
+      if (values['dry-run']) {
+        await using app = await composeRehome(ctx.config, { now: io.now });
+        io.out(`dry run: nothing changes\n${describePlan(plan, await estimateProvisioning(app, plan))}`);
+        return 0;
+      }
       return applyPlan(ctx, plan);
     }
     if (!values.subscription) throw new CliError('usage', 'give --plan FILE (phase 1) or --subscription ID (migrate users)');

@@ -2,11 +2,10 @@ import type { Command } from './command.ts';
 import { STORE_OPTIONS, storeFlags } from './command.ts';
 import type { MigrationPlan } from '../../core/migration/plan.ts';
 import { composeRehome } from '../../app/compose.ts';
-import { planSubscription } from '../../app/actions/index.ts';
+import { estimateProvisioning, planSubscription, type ProvisioningEstimate } from '../../app/actions/index.ts';
 import { checkOutputTarget, writeOutputFile } from '../write-output.ts';
 import { CliError } from '../cli-error.ts';
-import type { RehomeConfig } from '../../config/config.ts';
-import { estimateEta, formatDuration, type Eta } from '../../adapters/idp/external/eta.ts';
+import { formatDuration } from '../../adapters/idp/external/eta.ts';
 
 export const planCommand: Command = {
   summary: 'Turn the newest stored snapshot into a migration plan (changes nothing)',
@@ -28,12 +27,12 @@ The plan is data: save it with --out, review it, then apply exactly it with reho
       io.err(`wrote plan to ${values.out}\n`);
     }
     if (values.format === 'json' && !values.out) io.out(`${JSON.stringify(plan, null, 2)}\n`);
-    else io.out(describePlan(plan, config.idp));
+    else io.out(describePlan(plan, await estimateProvisioning(app, plan)));
     return 0;
   },
 };
 
-export function describePlan(plan: MigrationPlan, idp?: RehomeConfig['idp']): string {
+export function describePlan(plan: MigrationPlan, eta?: ProvisioningEstimate): string {
   const c = plan.counts;
   const lines = [
     `Plan for ${plan.subscriptionName} (${plan.subscriptionId}) from snapshot ${plan.snapshotId.slice(0, 8)}, mode ${plan.mode}, passwords: ${plan.passwordStrategy}`,
@@ -41,36 +40,14 @@ export function describePlan(plan: MigrationPlan, idp?: RehomeConfig['idp']): st
     `  users (${c.total}): link ${c.link}, create ${c.create}, invite ${c.invite}, wait for verification ${c.wait_for_verification}, hold (blocked) ${c.hold}, stay local ${c.stay_local}, skip ${c.skip}`,
     `  admins first: ${plan.users.filter((u) => u.admin).map((u) => `${u.userId} (${u.action})`).join(', ') || 'none'}`,
   ];
-  const eta = idp?.kind === 'external' ? estimateIdpEta(plan, idp) : undefined;
-  if (eta) lines.push(`  ETA at the IdP's limits (${idp!.requestsPerMinute} requests/min, ${idp!.concurrency} at once): ~${formatDuration(eta.ms)} for ${eta.users} users ready now (${eta.requests} SCIM requests, bound by ${eta.boundBy === 'rate' ? 'the rate limit' : 'latency'})`);
+  if (eta) lines.push(etaLine(eta));
   for (const p of plan.prerequisites) lines.push(`  ${p.blocking ? 'BLOCKING' : 'note'}: ${p.message}`);
   return `${lines.join('\n')}\n`;
 }
 
-/**
- * SCIM requests the user phase makes per user at an external IdP (external-idp.ts has no bulk look-ups, so each
- * is its own request): look up by externalId; a planned link then finds the account by email and patches it (a
- * GET and a PATCH); before a planned new account the engine looks the address up (a SCIM server cannot promise to
- * link nothing: the plan is enforced here), then find-then-create (GET + POST). The profile membership is one
- * PATCH per `idp.batchSize` members of a batch (membershipRequests). Measured in test/integration/throttle-eta.test.ts.
- */
-export const SCIM_REQUESTS_PER_USER = { link: 4, create: 4 } as const;
-
-/** Membership PATCHes: admins and the others run as separate batches, each sent in chunks of `idp.batchSize`. */
-export function membershipRequests(plan: MigrationPlan, batchSize: number): number {
-  const ready = plan.users.filter((u) => u.action === 'link' || u.action === 'create' || u.action === 'invite');
-  const admins = ready.filter((u) => u.admin).length;
-  const size = Math.max(1, batchSize);
-  return Math.ceil(admins / size) + Math.ceil((ready.length - admins) / size);
-}
-/** Round trip assumed before anything was measured; with a rate limit as low as large vendors' it does not matter. */
-const ASSUMED_LATENCY_MS = 250;
-
-/** How long the users ready now take at the configured limits: the rate, or latency over concurrency. */
-export function estimateIdpEta(plan: MigrationPlan, idp: Pick<RehomeConfig['idp'], 'requestsPerMinute' | 'concurrency' | 'batchSize'>): Eta & { users: number } {
-  const c = plan.counts;
-  const requests = c.link * SCIM_REQUESTS_PER_USER.link + (c.create + c.invite) * SCIM_REQUESTS_PER_USER.create + membershipRequests(plan, idp.batchSize);
-  const eta = estimateEta({ users: requests, batchSize: 1, requestsPerMinute: idp.requestsPerMinute, concurrency: idp.concurrency, latencyMs: ASSUMED_LATENCY_MS });
-  const users = c.link + c.create + c.invite;
-  return { ...eta, users, usersPerMinute: eta.minutes > 0 ? users / eta.minutes : eta.usersPerMinute };
+/** The plan's ETA line: the pace the IdP's limits set, and how Bulk (or its absence) shapes it. */
+export function etaLine(eta: ProvisioningEstimate): string {
+  const limits = `${eta.requestsPerMinute === null ? 'no rate limit' : `${eta.requestsPerMinute} requests/min`}, ${eta.concurrency} at once`;
+  const bulk = eta.bulk ? `SCIM Bulk, up to ${eta.bulk.maxOperations} operations per request` : eta.discoveryFailed ? `without Bulk: the IdP could not be asked (${eta.discoveryFailed})` : 'without Bulk (the IdP does not advertise it, or idp.bulk is off)';
+  return `  ETA at the IdP's limits (${limits}; ${bulk}): ~${formatDuration(eta.ms)} for ${eta.users} users ready now (${eta.requests} SCIM requests, bound by ${eta.boundBy === 'rate' ? 'the rate limit' : 'latency'})`;
 }

@@ -43,7 +43,7 @@ export function createEmbeddedBatchMethods(directory: ImsDirectoryService, orgId
   });
 
   return {
-    findUsersByExternalIds,
+    findUsersByExternalIds: async (externalIds) => (await findUsersByExternalIds(externalIds)).map((value) => ({ ok: true, value })),
 
     findUsersByEmails: (emails, types) => translate('findUsersByEmails', async () => {
       const counts = (a: ImsAccountRecord) => a.emailVerified && a.status !== 'disabled' && (types === undefined || types.includes(a.type));

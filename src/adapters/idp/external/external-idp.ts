@@ -1,11 +1,17 @@
 import {
   IdpError,
   isIdpError,
+  type FindUserQuery,
   type IdentityProvider,
+  type IdpDescription,
   type IdpUser,
+  type IdpUserPatch,
   type IdpUserType,
+  type NewIdpUser,
 } from '../../../ports/identity-provider.ts';
+import { createExternalBatchMethods } from './external-idp-batch.ts';
 import { createOidcDiscovery } from './oidc-discovery.ts';
+import { createCapabilitiesSource } from './scim-capabilities.ts';
 import { createScimClient, type ScimClient, type ScimClientOptions } from './scim-client.ts';
 import {
   defaultUserMapping,
@@ -43,10 +49,15 @@ export interface ExternalIdpOptions extends Omit<ScimClientOptions, 'auth'> {
   profileKeyAttribute?: string;
   /** userType sent on create and assumed when the IdP sends none (default 'enterprise'). */
   defaultUserType?: IdpUserType;
+  /**
+   * 'auto' (default): batches use SCIM Bulk and `or` look-ups when the server's /ServiceProviderConfig advertises
+   * Bulk; 'off': one request per user and operation, whatever the server says.
+   */
+  bulk?: 'auto' | 'off';
 }
 
 /** The IdentityProvider port over any IdP speaking SCIM 2.0 (RFC 7644) with OpenID Connect sign-in. */
-export function createExternalIdp(options: ExternalIdpOptions): IdentityProvider & { readonly scim: ScimClient } {
+export function createExternalIdp(options: ExternalIdpOptions): IdentityProvider & Required<Pick<IdentityProvider, 'discover' | 'findUsersByExternalIds' | 'findUsersByEmails' | 'createUsers' | 'linkUsers' | 'addProfileMembersEach'>> & { readonly scim: ScimClient } {
   const mapping = {
     emailVerifiedAttribute: options.emailVerifiedAttribute ?? defaultUserMapping.emailVerifiedAttribute,
     typeAttribute: options.typeAttribute ?? defaultUserMapping.typeAttribute,
@@ -64,6 +75,7 @@ export function createExternalIdp(options: ExternalIdpOptions): IdentityProvider
     }),
   };
   const scim = createScimClient({ ...options, auth });
+  const capabilities = createCapabilitiesSource(scim, options.bulk ?? 'auto');
   const toUser = (resource: unknown) => toIdpUser(resource as ScimUser, mapping);
 
   const listUsers = async (operation: string, filter: string, count: number): Promise<ScimUser[]> => {
@@ -128,10 +140,8 @@ export function createExternalIdp(options: ExternalIdpOptions): IdentityProvider
     return status === 204 || body === undefined ? getUser(operation, userId) : toUser(body);
   };
 
-  return {
-    scim,
-
-    async findUser(query) {
+  const one = {
+    async findUser(query: FindUserQuery): Promise<IdpUser | undefined> {
       if (query.externalId !== undefined) {
         const linked = await findByExternalId('findUser', query.externalId);
         if (linked) return linked;
@@ -145,14 +155,14 @@ export function createExternalIdp(options: ExternalIdpOptions): IdentityProvider
       return verified[0];
     },
 
-    createUser: (input) => findOrCreate(() => findByExternalId('createUser', input.externalId), async () => {
+    createUser: (input: NewIdpUser) => findOrCreate(() => findByExternalId('createUser', input.externalId), async () => {
       const { body } = await scim.request({
         operation: 'createUser', method: 'POST', path: '/Users', body: toScimUser(input), idempotent: false,
       });
       return toUser(body);
     }),
 
-    async linkUser(userId, externalId) {
+    async linkUser(userId: string, externalId: string): Promise<IdpUser> {
       const current = await getUser('linkUser', userId);
       if (current.externalId === externalId) return current;
       if (current.externalId !== null) {
@@ -161,7 +171,7 @@ export function createExternalIdp(options: ExternalIdpOptions): IdentityProvider
       return patchUser('linkUser', userId, [{ op: 'replace', path: 'externalId', value: externalId }]);
     },
 
-    async updateUser(userId, patch) {
+    async updateUser(userId: string, patch: IdpUserPatch): Promise<IdpUser> {
       const operations: unknown[] = [];
       if (patch.firstName !== undefined) operations.push({ op: 'replace', path: 'name.givenName', value: patch.firstName });
       if (patch.lastName !== undefined) operations.push({ op: 'replace', path: 'name.familyName', value: patch.lastName });
@@ -170,7 +180,7 @@ export function createExternalIdp(options: ExternalIdpOptions): IdentityProvider
       return operations.length === 0 ? getUser('updateUser', userId) : patchUser('updateUser', userId, operations);
     },
 
-    ensureProductProfile: (input) => findOrCreate(async () => {
+    ensureProductProfile: (input: { subscriptionId: string; name: string }) => findOrCreate(async () => {
       const found = await findProfile(input.subscriptionId);
       return found && { id: found.id };
     }, async () => {
@@ -185,13 +195,13 @@ export function createExternalIdp(options: ExternalIdpOptions): IdentityProvider
       return { id: (body as ScimGroup).id };
     }),
 
-    async addProfileMembers(profileId, userIds) {
+    async addProfileMembers(profileId: string, userIds: string[]): Promise<void> {
       // RFC 7644 section 3.5.2.1: adding a value that is already there changes nothing, so a repeat is harmless.
       await inBatches(userIds, batchSize, (chunk) =>
         patchMembers('addProfileMembers', profileId, [{ op: 'add', path: 'members', value: chunk.map((value) => ({ value })) }]));
     },
 
-    async removeProfileMembers(profileId, userIds) {
+    async removeProfileMembers(profileId: string, userIds: string[]): Promise<void> {
       await inBatches(userIds, batchSize, async (chunk) => {
         const ops = (ids: string[]) => ids.map((id) => ({ op: 'remove', path: `members[${scimEq('value', id)}]` }));
         try {
@@ -211,7 +221,7 @@ export function createExternalIdp(options: ExternalIdpOptions): IdentityProvider
       });
     },
 
-    async unlinkUser(externalId) {
+    async unlinkUser(externalId: string): Promise<boolean> {
       const linked = await findByExternalId('unlinkUser', externalId);
       if (!linked) return false;
       try {
@@ -222,14 +232,29 @@ export function createExternalIdp(options: ExternalIdpOptions): IdentityProvider
       }
       return true;
     },
+  };
 
-    // A SCIM server decides alone whether a POST links: the engine looks before a planned create (createOnly false).
-    describe: () => ({
-      createOnly: false,
-      kind: 'external',
-      issuer: options.issuer,
-      limits: { batchSize, requestsPerMinute: scim.options.requestsPerMinute, concurrency: scim.options.concurrency, timeoutMs: scim.options.timeoutMs },
-    }),
+  // A SCIM server decides alone whether a POST links: the engine looks before a planned create (createOnly false).
+  const describe = (): IdpDescription => ({
+    createOnly: false,
+    kind: 'external',
+    issuer: options.issuer,
+    limits: {
+      batchSize, requestsPerMinute: scim.options.requestsPerMinute, concurrency: scim.options.concurrency, timeoutMs: scim.options.timeoutMs,
+      bulk: capabilities.known()?.bulk ?? null,
+      lookupsPerRequest: capabilities.known()?.lookupChunk ?? 1,
+    },
+  });
+
+  return {
+    scim,
+    ...one,
+    ...createExternalBatchMethods({ scim, capabilities: () => capabilities.get(), toUser, one, batchSize }),
+    describe,
+    async discover(signal?: AbortSignal) {
+      await capabilities.get(signal);
+      return describe();
+    },
   };
 }
 

@@ -31,7 +31,10 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number)
   return Math.max(0, at - nowMs);
 }
 
-/** HTTP statuses that mean "not now" rather than "not this": retried (5xx only when the request is idempotent). */
+/**
+ * HTTP statuses that mean "not now" rather than "not this": retried (5xx only when the request is idempotent).
+ * 501 Not Implemented is "not this": the server will never support the request.
+ */
 export function isRetryableStatus(status: number): boolean {
-  return status === 429 || status === 408 || status >= 500;
+  return status === 429 || status === 408 || (status >= 500 && status !== 501);
 }

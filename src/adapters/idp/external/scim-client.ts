@@ -184,14 +184,21 @@ const statusCodes: Record<number, IdpErrorCode> = {
 };
 
 function httpError(req: ScimRequest, res: Response, body: unknown, nowMs: number): IdpError {
-  const status = res.status;
+  const retryAfterMs = isRetryableStatus(res.status) ? parseRetryAfter(res.headers.get('retry-after'), nowMs) : undefined;
+  return scimAnswerError(req.operation, `${req.method} ${req.path}`, res.status, body, retryAfterMs);
+}
+
+/**
+ * The port's error for a SCIM error answer: of a whole request, or of one operation inside a Bulk response (which
+ * carries the same status and RFC 7644 §3.12 body per operation).
+ */
+export function scimAnswerError(operation: string, what: string, status: number, body: unknown, retryAfterMs?: number): IdpError {
   const code: IdpErrorCode = statusCodes[status] ?? (status >= 500 ? 'unavailable' : 'invalid_request');
   // RFC 7644 section 3.12 error body: { schemas, status, scimType?, detail? }.
   const scim = typeof body === 'object' && body !== null ? body as { scimType?: unknown; detail?: unknown } : {};
   const scimType = typeof scim.scimType === 'string' ? scim.scimType : undefined;
   const detail = typeof scim.detail === 'string' ? scim.detail : typeof body === 'string' ? body.slice(0, 200) : '';
-  const retryAfterMs = isRetryableStatus(status) ? parseRetryAfter(res.headers.get('retry-after'), nowMs) : undefined;
-  const message = `${req.operation}: ${req.method} ${req.path} answered HTTP ${status}`
+  const message = `${operation}: ${what} answered HTTP ${status}`
     + (scimType ? ` (scimType ${scimType})` : '') + (detail ? `: ${detail}` : '');
   return new IdpError(code, message, {
     status,
