@@ -96,7 +96,7 @@ export const SCIM_ROUTES: readonly Route[] = [
     route('GET', `/${c}`, 'bearer'), route('POST', `/${c}`, 'bearer'), route('POST', `/${c}/.search`, 'bearer'),
     route('GET', `/${c}/{id}`, 'bearer'), route('PUT', `/${c}/{id}`, 'bearer'), route('PATCH', `/${c}/{id}`, 'bearer'), route('DELETE', `/${c}/{id}`, 'bearer'),
   ]),
-  // Answered 501 (not supported), after the token check.
+  // Bulk runs the routes above as operations; /Me and the root /.search answer 501 (not supported), after the token check.
   route('POST', '/Bulk', 'bearer'), route('GET', '/Me', 'bearer'), route('POST', '/.search', 'bearer'),
   route('GET', '/ServiceProviderConfig', 'public'),
   route('GET', '/ResourceTypes', 'public'), route('GET', '/ResourceTypes/{id}', 'public'),

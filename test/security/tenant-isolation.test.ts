@@ -149,7 +149,18 @@ test('SCIM: org A\'s token reads and changes nothing of org B, on every route', 
   const b = await orgB();
   const before = await stateOf(b.orgId);
   const bodies: Record<string, (collection: string) => unknown> = {
-    POST: (c) => (c === 'Users' ? userBody(b.email, { externalId: 'b-1' }) : groupBody('stolen', 'B-SUB', [b.userId])),
+    POST: (c) => (c === 'Users' ? userBody(b.email, { externalId: 'b-1' }) : c === 'Bulk' ? {
+      // Every kind of operation, about B's user and group: each must answer as for ids that never existed.
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+      Operations: [
+        { method: 'PATCH', path: `/Users/${b.userId}`, data: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: false }] } },
+        { method: 'PUT', path: `/Users/${b.userId}`, data: userBody(b.email, { name: { givenName: 'Pwned' } }) },
+        { method: 'PATCH', path: `/Groups/${b.groupId}`, data: { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: [{ value: b.userId }] }] } },
+        { method: 'POST', path: '/Groups', bulkId: 'g', data: groupBody('stolen', 'B-SUB', [b.userId]) },
+        { method: 'DELETE', path: `/Groups/${b.groupId}` },
+        { method: 'DELETE', path: `/Users/${b.userId}` },
+      ],
+    } : groupBody('stolen', 'B-SUB', [b.userId])),
     PUT: (c) => (c === 'Users' ? userBody(b.email, { name: { givenName: 'Pwned' } }) : groupBody('mine', 'X', [b.userId])),
     PATCH: () => ({ schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: false }, { op: 'add', path: 'members', value: [{ value: b.userId }] }] }),
   };
@@ -162,7 +173,7 @@ test('SCIM: org A\'s token reads and changes nothing of org B, on every route', 
     const query = r.method === 'GET' && !r.path.includes('{id}') ? `?filter=${encodeURIComponent(search.filter)}` : '';
     const body = path.endsWith('.search') ? search : bodies[r.method]?.(collection);
     const res = await fetch(`${world.url}${SCIM_BASE}${path}${query}`, {
-      method: r.method, headers: { authorization: `Bearer ${a.token}`, 'content-type': 'application/scim+json' }, ...(body ? { body: JSON.stringify(body).replaceAll(b.userId, ids.userId) } : {}),
+      method: r.method, headers: { authorization: `Bearer ${a.token}`, 'content-type': 'application/scim+json' }, ...(body ? { body: JSON.stringify(body).replaceAll(b.userId, ids.userId).replaceAll(b.groupId, ids.groupId) } : {}),
     });
     return { status: res.status, text: (await res.text()).replaceAll(ids.userId, '<user>').replaceAll(ids.groupId, '<group>') };
   };

@@ -71,8 +71,9 @@ async function runOperation(parent: ScimContext, op: BulkOperation, ids: Readonl
     principal: parent.principal,
     baseUrl: parent.baseUrl,
     method: op.method as string,
-    // The Bulk request's own query string is not the operations': each answers with the full resource.
-    query: new URLSearchParams(),
+    // The Bulk request's own query string is not the operations': each answers with the resource, except a Group's
+    // members — a profile of 100,000 members would otherwise be repeated in the answer of every membership change.
+    query: new URLSearchParams(/^\/?Groups(\/|$)/.test(path) ? { excludedAttributes: 'members' } : {}),
     ifMatch: op.version,
     ifNoneMatch: undefined,
     readBody: async () => data,

@@ -39,7 +39,7 @@ test('RFC 7644 §3.7.2: a group before the users it names by bulkId waits for th
     assert.equal(op.location, `${server.url}/scim/v2/${type}/${op.response.id}`);
     assert.equal(op.version, op.response.meta.version);
   }
-  assert.deepEqual(team.response.members.map((m: { value: string }) => m.value).sort(), [ann.response.id, bob.response.id].sort());
+  assert.equal(team.response.members, undefined, 'a Group answers without its members in Bulk (they may be 100,000)');
   const group = await server.scim(org.token, 'GET', `/Groups/${team.response.id}`);
   assert.deepEqual(group.body.members.map((m: { value: string }) => m.value).sort(), [ann.response.id, bob.response.id].sort());
 });
