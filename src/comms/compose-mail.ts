@@ -1,5 +1,8 @@
 import { formatDateTime, formatLongDate } from '../core/comms/local-time.ts';
-import { escapeHtml, missingValues, renderTemplate, type RenderedMail } from '../core/comms/render-template.ts';
+import { mailDocument } from '../core/comms/mail-document.ts';
+import { helpPageUrl } from '../core/comms/migration-notice.ts';
+import { missingValues, renderTemplate, type RenderedMail } from '../core/comms/render-template.ts';
+import { textToHtml } from '../core/comms/text-to-html.ts';
 import type { MailTemplate, PlaceholderName, TemplateValues } from '../core/comms/templates.ts';
 import { adminNames, type CommsRecipient, type CommsState } from './comms-repo.ts';
 
@@ -8,6 +11,8 @@ export interface MailContext {
   imsName: string;
   brandText: string;
   productUrl: string | null;
+  /** Rehome's public URL, where the subscription's help page is (`{{help_url}}`); absent: no help link. */
+  baseUrl?: string;
 }
 
 /** The placeholder values for one person (`link` only for verification mails). */
@@ -31,6 +36,7 @@ export function mailValues(state: CommsState, ctx: MailContext, user: Pick<Comms
     link_expires: link ? formatDateTime(new Date(link.expiresAt), tz) : null,
     product_url: ctx.productUrl,
     admins: admins.length > 0 ? joinNames(admins) : `the ${state.subscriptionName} administrators`,
+    help_url: ctx.baseUrl ? helpPageUrl(ctx.baseUrl, m.subscriptionId) : null,
   };
 }
 
@@ -40,26 +46,20 @@ export function joinNames(names: readonly string[]): string {
 }
 
 export interface ComposedMail extends RenderedMail {
+  /** Always present: the template's HTML, or its text as HTML. */
+  html: string;
   missing: PlaceholderName[];
 }
 
-/** Renders a template and wraps its HTML part in a minimal, accessible mail document. */
+/**
+ * Renders a template with both parts: its HTML wrapped in the mail document, or, for a template written as text
+ * only (an override without `<name>.html`), the text's HTML form, so every mail has a plain-text and an HTML part.
+ */
 export function composeMail(template: MailTemplate, values: TemplateValues): ComposedMail {
   const rendered = renderTemplate(template, values);
   return {
     ...rendered,
-    html: rendered.html === null ? null : mailDocument(rendered.subject, rendered.html),
+    html: mailDocument(rendered.subject, rendered.html ?? textToHtml(rendered.text)),
     missing: missingValues(template, values),
   };
-}
-
-function mailDocument(subject: string, body: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(subject)}</title></head>
-<body style="font-family:system-ui,sans-serif;line-height:1.5;color:#1a1a1a;max-width:40rem;margin:0 auto;padding:1rem">
-${body.trim()}
-</body>
-</html>
-`;
 }

@@ -30,7 +30,8 @@ export async function previewComms(opts: { db: Kysely<any>; templates: TemplateS
   }
   const link = LINK_TEMPLATES.has(template) ? { url: `${opts.baseUrl.replace(/\/+$/, '')}/verify-email?token=PREVIEW-ONLY`, expiresAt: new Date(opts.now().getTime() + opts.linkTtlHours * 3_600_000).toISOString() } : undefined;
   const t = opts.templates[template];
-  return { ...composeMail(t, mailValues(state, opts.context, user ?? SAMPLE, link)), to: (user ?? SAMPLE).email, userId: user?.userId ?? null, source: t.source };
+  const context = { ...opts.context, baseUrl: opts.context.baseUrl ?? opts.baseUrl.replace(/\/+$/, '') };
+  return { ...composeMail(t, mailValues(state, context, user ?? SAMPLE, link)), to: (user ?? SAMPLE).email, userId: user?.userId ?? null, source: t.source };
 }
 
 function inAudience(template: TemplateName, u: CommsRecipient): boolean {

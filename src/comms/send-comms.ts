@@ -82,10 +82,15 @@ async function deliver(deps: CommsDeps, state: CommsState, send: DueSend, user: 
   const link = LINK_TEMPLATES.has(send.template)
     ? await deps.links.issue({ sendKey: send.key, subscriptionId: state.migration.subscriptionId, userId: user.userId, email: user.email })
     : undefined;
-  const mail = composeMail(deps.templates[send.template], mailValues(state, deps.context, user, link));
-  const r = await deps.mailer.send({ to: user.email, subject: mail.subject, text: mail.text, ...(mail.html ? { html: mail.html } : {}), key: `comms:${send.key}` });
+  const mail = composeMail(deps.templates[send.template], mailValues(state, mailContext(deps), user, link));
+  const r = await deps.mailer.send({ to: user.email, subject: mail.subject, text: mail.text, html: mail.html, key: `comms:${send.key}` });
   await recordSend(deps.db, { key: send.key, subscriptionId: state.migration.subscriptionId, userId: user.userId, template: send.template, status: r.status, at: deps.now().toISOString() });
   return r.status;
+}
+
+/** Every mail links the subscription's help page, on the server the verification links point at. */
+function mailContext(deps: CommsDeps): MailContext {
+  return { ...deps.context, baseUrl: deps.context.baseUrl ?? deps.links.baseUrl };
 }
 
 /** Values every mail of a template needs (a product URL, a date) are checked once, before anything is sent. */
@@ -94,7 +99,7 @@ function refuseMissingValues(deps: CommsDeps, state: CommsState, planned: DueSen
   for (const template of new Set(planned.map((s) => s.template))) {
     const sample = users.get(planned.find((s) => s.template === template)!.userId)!;
     const link = LINK_TEMPLATES.has(template) ? { url: 'https://example.invalid/verify-email', expiresAt: deps.now().toISOString() } : undefined;
-    const missing = composeMail(deps.templates[template], mailValues(state, deps.context, sample, link)).missing;
+    const missing = composeMail(deps.templates[template], mailValues(state, mailContext(deps), sample, link)).missing;
     if (missing.length > 0) problems.push(`${template} needs ${missing.map((p) => `{{${p}}}`).join(', ')}: ${missing.map(howToSet).join('; ')}`);
   }
   if (problems.length > 0) throw new CommsError('placeholder_missing', `nothing was sent: ${problems.join('. ')}`);

@@ -13,6 +13,8 @@ export type LinkCheck =
   | { status: 'invalid' };
 
 export interface VerificationLinks {
+  /** The server's public URL the links point at (its help pages live there too). */
+  readonly baseUrl: string;
   /**
    * Issues the link mailed under `sendKey`. The token is derived from the key (HMAC), so a run resumed after a crash
    * re-issues the very link the first attempt may already have mailed; only its SHA-256 is stored.
@@ -59,6 +61,7 @@ export function createVerificationLinks(opts: { db: Kysely<any>; secret: string;
   const load = (token: string) => db.selectFrom('comms_links').selectAll().where('token_hash', '=', tokenHash(token)).executeTakeFirst();
 
   return {
+    baseUrl: opts.baseUrl,
     async issue({ sendKey, subscriptionId, userId, email }) {
       const id = mac(`rehome-comms-link-id.${sendKey}`).slice(0, 24);
       const token = `${id}.${sign(id)}`;

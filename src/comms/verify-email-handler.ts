@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Kysely } from 'kysely';
 import { formatLongDate } from '../core/comms/local-time.ts';
+import { helpPageUrl } from '../core/comms/migration-notice.ts';
 import { HttpError, readForm, sendHtml } from '../http/http-io.ts';
 import { getMigrationSummary, migrationDb, readPlanFacts } from '../engine/migration-repo.ts';
 import type { RequestHandler } from '../http/request-handler.ts';
@@ -35,7 +36,7 @@ export function createVerifyEmailHandler(opts: VerifyEmailHandlerOptions): Reque
   const pageInfo = async (link: LinkRow): Promise<PageInfo> => {
     // Every click of a link renders this: the plan-less row and the plan's facts, never the plan itself.
     const m = await getMigrationSummary(migrationDb(opts.db), link.subscription_id);
-    const info: PageInfo = { imsName: opts.imsName, brandText: opts.brandText };
+    const info: PageInfo = { imsName: opts.imsName, brandText: opts.brandText, helpUrl: helpPageUrl(opts.links.baseUrl, link.subscription_id) };
     const plan = m ? await readPlanFacts(migrationDb(opts.db), link.subscription_id) : undefined;
     if (!m || !plan) return info;
     const admins = await commsDb(opts.db).selectFrom('mig_users').select(['first_name', 'last_name']).where('subscription_id', '=', link.subscription_id).where('admin', '=', 1)

@@ -10,7 +10,7 @@ export interface RehomeConfig {
   ims: { brandText: string; productName: string; devOutbox: boolean; clientsFile: string | null; cookieKeys: string[] | null; linkSecret: string | null; requestLimitPerAddress: number; requestLimitPerClient: number; requestLimitWindowSeconds: number };
   idp: { kind: 'embedded' | 'external'; issuer: string | null; scimUrl: string | null; tokenEndpoint: string | null; clientId: string | null; clientSecret: string | null; batchSize: number; bulk: 'auto' | 'off'; requestsPerMinute: number; concurrency: number; timeoutMs: number };
   migration: { passwordStrategy: 'invite' | 'import_hashes' | 'lazy'; automaticThreshold: number; batchSize: number; concurrency: number; minDaysAhead: number; maxDaysAhead: number; lockHoursBefore: number; windowDays: number; extensionDays: number; maxExtensions: number };
-  comms: { templatesDir: string | null; productUrl: string | null; linkTtlHours: number; reminderDaysBefore: string[]; noticeDaysBefore: number; sendHour: number };
+  comms: { templatesDir: string | null; productUrl: string | null; productName: string | null; helpContact: string | null; linkTtlHours: number; reminderDaysBefore: string[]; noticeDaysBefore: number; sendHour: number };
   product: { url: string | null; token: string | null };
   redirects: { rulesFile: string | null; allowedHosts: string[] | null };
   mail: { smtpHost: string | null; smtpPort: number; smtpSecure: boolean; smtpUser: string | null; smtpPassword: string | null; from: string };

@@ -90,6 +90,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   { path: 'migration.maxExtensions', type: 'integer', default: 3, min: 0, max: 20, doc: 'How many times the window may be extended.' },
   { path: 'comms.templatesDir', type: 'string', default: null, doc: 'Directory of template files (`<name>.txt`, optional `<name>.html`) that replace the default mails of the communication plan (docs/communications.md).' },
   { path: 'comms.productUrl', type: 'url', default: null, env: 'REHOME_NEW_PRODUCT_URL', doc: 'Where the product lives after the move; the announcement and after-migration mails give it (required to send them).' },
+  { path: 'comms.productName', type: 'string', default: null, doc: 'The product\'s name as its users know it (e.g. `Engage`), in the "What changes for me" page (`/help/<subscription>`) and the redirect service\'s pages. Unset: the subscription\'s name stands for it.' },
+  { path: 'comms.helpContact', type: 'string', default: null, doc: 'Who people should ask about the move, as the help page says it (e.g. `the Acme service desk, help@acme.example`). Unset: "your <product> administrators" (the page is public, so it never names the admins).' },
   { path: 'comms.linkTtlHours', type: 'integer', default: 72, min: 1, max: 720, doc: 'How long an emailed verification link works (the reference product: 3 days).' },
   { path: 'comms.reminderDaysBefore', type: 'list', default: '7,3,1', doc: 'Reminders to unverified users, in days before the migration date (negative: after it, while the window is open).' },
   { path: 'comms.noticeDaysBefore', type: 'integer', default: 1, min: 0, max: 30, doc: 'The migration-day notice goes out this many days before the date (0: on the day).' },

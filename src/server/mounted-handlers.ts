@@ -1,5 +1,6 @@
 import type { RehomeApp } from '../app/compose.ts';
 import { verifyEmailHandler } from '../app/verify-email-mount.ts';
+import { createHelpHandler } from '../comms/help-handler.ts';
 import { createConsoleHandler, type ConsoleHandler } from '../console/console-handler.ts';
 import { logUnexpected } from '../http/log-error.ts';
 import { createMetricsHandler } from '../http/metrics-handler.ts';
@@ -11,7 +12,7 @@ import { createRedirectHandler } from '../redirects/redirect-handler.ts';
 import { createMemoryUnmatchedLog } from '../redirects/unmatched-log.ts';
 
 export interface MountedParts {
-  /** In the order they are tried after the IMS: /metrics, the console, /verify-email, redirects. */
+  /** In the order they are tried after the IMS: /metrics, the console, /verify-email, /help, redirects. */
   handlers: RequestHandler[];
   console: ConsoleHandler;
   /** SCIM, the Admin API and its token endpoint: mounted before the IMS's own handler. */
@@ -47,6 +48,12 @@ export function mountedHandlers(app: RehomeApp, ims: EmbeddedIms, options: { pol
       migrationConsole,
       // Product-side email verification links (docs/communications.md).
       verifyEmailHandler(app),
+      // "What changes for me" per subscription, public, and its JSON for the product's banner (docs/communications.md).
+      createHelpHandler({
+        db: app.store.kysely, baseUrl: ims.config.baseUrl, now: app.now,
+        imsName: app.config.ims.productName, brandText: app.config.ims.brandText,
+        productName: app.config.comms.productName, productUrl: app.config.comms.productUrl, contact: app.config.comms.helpContact,
+      }),
       ...(redirectHandler ? [redirectHandler] : []),
     ],
   };

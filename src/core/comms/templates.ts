@@ -29,6 +29,7 @@ export const PLACEHOLDERS = {
   link_expires: 'When that link stops working, e.g. "8 December 2026, 09:00 PST".',
   product_url: 'Where the product lives after the move (`comms.productUrl`).',
   admins: 'The subscription admins\' names: who to ask.',
+  help_url: 'The subscription\'s "What changes for me" page (`<server>/help/<subscription>`): date, what to do, how to sign in, who to ask.',
 } as const;
 
 export type PlaceholderName = keyof typeof PLACEHOLDERS;
