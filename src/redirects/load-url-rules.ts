@@ -19,3 +19,18 @@ export function loadUrlRules(path: string, allowedHosts: readonly string[] = [])
     throw e;
   }
 }
+
+/**
+ * The subscription each old host's rules name, for the help link of the service's pages: a host whose rules name
+ * one subscription maps to it; hosts with none or several are left out (their pages link no help page).
+ */
+export function subscriptionByHost(path: string): Map<string, string> {
+  const data = JSON.parse(readFileSync(path, 'utf8')) as { rules?: { match?: { hosts?: unknown }; subscription?: unknown }[] };
+  const seen = new Map<string, Set<string>>();
+  for (const rule of Array.isArray(data.rules) ? data.rules : []) {
+    const hosts = Array.isArray(rule.match?.hosts) ? rule.match.hosts.filter((h): h is string => typeof h === 'string') : [];
+    if (typeof rule.subscription !== 'string') continue;
+    for (const host of hosts) (seen.get(host.toLowerCase()) ?? seen.set(host.toLowerCase(), new Set()).get(host.toLowerCase())!).add(rule.subscription);
+  }
+  return new Map([...seen].filter(([, subs]) => subs.size === 1).map(([host, subs]) => [host, [...subs][0]!]));
+}

@@ -37,10 +37,40 @@ export function renderFragmentPage(data: FragmentPageData): string {
 <noscript>${fallback || '<p>Turn on JavaScript to follow this link, or ask your administrator for its new address.</p>'}</noscript>`);
 }
 
-export function renderRefusedPage(): string {
-  return layout('This link cannot be forwarded', '', '<p>The old address contains characters that cannot be carried over safely, or it would lead somewhere this service does not send people. Ask your administrator for the new address.</p>');
+/**
+ * Where the service's own pages send people it cannot forward: the product's new home and the subscription's
+ * "What changes for me" page. Without it the pages only say to ask an administrator.
+ */
+export interface RedirectGuide {
+  /** The product's name as its users know it ("Engage"). */
+  productName: string | null;
+  /** The product's new home. */
+  productUrl: string | null;
+  /** The help page for an old host (the one subscription its rules name), if any. */
+  helpUrl?: (host: string) => string | undefined;
 }
 
-export function renderUnmatchedPage(): string {
-  return layout('This link has no new address yet', '', '<p>This old link is not known to the redirect service. It has been noted so an administrator can add it; ask them for the new address meanwhile.</p>');
+export interface GuideLinks {
+  productName: string | null;
+  productUrl: string | null;
+  helpUrl: string | undefined;
+}
+
+function whereToGo(links: GuideLinks | undefined): string {
+  if (!links || (!links.productUrl && !links.helpUrl)) return '';
+  const product = links.productName ?? 'The product';
+  return `<h2>Where to go now</h2>
+<ul>
+${links.productUrl ? `<li>${escapeHtml(product)}'s new home: <a id="product-home" href="${escapeHtml(links.productUrl)}">${escapeHtml(links.productUrl)}</a>. Sign in there and find the page from its menus.</li>\n` : ''}${links.helpUrl ? `<li><a id="help-page" href="${escapeHtml(links.helpUrl)}">What changes for you</a>: the new address, how to sign in, what happens to bookmarks.</li>\n` : ''}<li>Update the bookmark or link you came from once you have found the page.</li>
+</ul>`;
+}
+
+export function renderRefusedPage(links?: GuideLinks): string {
+  return layout('This link cannot be forwarded', '', `<p>The old address contains characters that cannot be carried over safely, or it would lead somewhere this service does not send people. Ask your administrator for the new address.</p>
+${whereToGo(links)}`);
+}
+
+export function renderUnmatchedPage(links?: GuideLinks): string {
+  return layout('This link has no new address yet', '', `<p>This old link is not known to the redirect service: it may be mistyped, or its page may not exist any more. It has been noted, without anything that identifies you, so an administrator can add it.</p>
+${whereToGo(links)}`);
 }

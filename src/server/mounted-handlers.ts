@@ -1,14 +1,16 @@
 import type { RehomeApp } from '../app/compose.ts';
 import { verifyEmailHandler } from '../app/verify-email-mount.ts';
 import { createHelpHandler } from '../comms/help-handler.ts';
+import { helpPageUrl } from '../core/comms/migration-notice.ts';
 import { createConsoleHandler, type ConsoleHandler } from '../console/console-handler.ts';
 import { logUnexpected } from '../http/log-error.ts';
 import { createMetricsHandler } from '../http/metrics-handler.ts';
 import type { RequestHandler } from '../http/request-handler.ts';
 import { createProvisioningHandlers } from '../ims/admin-api/provisioning-handlers.ts';
 import type { EmbeddedIms } from '../ims/embedded-ims.ts';
-import { loadUrlRules } from '../redirects/load-url-rules.ts';
+import { loadUrlRules, subscriptionByHost } from '../redirects/load-url-rules.ts';
 import { createRedirectHandler } from '../redirects/redirect-handler.ts';
+import type { RedirectGuide } from '../redirects/redirect-pages.ts';
 import { createMemoryUnmatchedLog } from '../redirects/unmatched-log.ts';
 
 export interface MountedParts {
@@ -31,8 +33,12 @@ export function mountedHandlers(app: RehomeApp, ims: EmbeddedIms, options: { pol
   const migrationConsole = createConsoleHandler({ app, ims, ...(options.pollMs ? { pollMs: options.pollMs } : {}) });
   const { redirects } = app.config;
   // Old URLs -> the new URL structure, when a rules file is configured (docs/urls-and-links.md).
+  // Links it cannot forward get a page with the product's new home and the help page of the host's subscription.
   const redirectHandler = redirects.rulesFile
-    ? createRedirectHandler({ rules: loadUrlRules(redirects.rulesFile, redirects.allowedHosts ?? []), unmatched: createMemoryUnmatchedLog(), mode: 'mounted' })
+    ? createRedirectHandler({
+      rules: loadUrlRules(redirects.rulesFile, redirects.allowedHosts ?? []), unmatched: createMemoryUnmatchedLog(), mode: 'mounted',
+      guide: guideFor(app, redirects.rulesFile, ims.config.baseUrl),
+    })
     : undefined;
   return {
     console: migrationConsole,
@@ -56,5 +62,14 @@ export function mountedHandlers(app: RehomeApp, ims: EmbeddedIms, options: { pol
       }),
       ...(redirectHandler ? [redirectHandler] : []),
     ],
+  };
+}
+
+function guideFor(app: RehomeApp, rulesFile: string, baseUrl: string): RedirectGuide {
+  const subscriptions = subscriptionByHost(rulesFile);
+  return {
+    productName: app.config.comms.productName,
+    productUrl: app.config.comms.productUrl,
+    helpUrl: (host) => { const id = subscriptions.get(host); return id === undefined ? undefined : helpPageUrl(baseUrl, id); },
   };
 }

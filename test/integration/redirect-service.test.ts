@@ -1,12 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { compileUrlRules } from '../../src/core/urls/url-rules.ts';
 import { createRedirectHandler } from '../../src/redirects/redirect-handler.ts';
 import { startRedirectServer } from '../../src/redirects/redirect-server.ts';
 import { createMemoryUnmatchedLog } from '../../src/redirects/unmatched-log.ts';
+import { subscriptionByHost } from '../../src/redirects/load-url-rules.ts';
 import { FRAGMENT_SCRIPT } from '../../src/redirects/fragment-script.ts';
 
 const testRules = {
@@ -191,4 +195,55 @@ test('mounted: answers matched old URLs, leaves everything else to the next hand
   assert.equal((await raw(port, '/b', 'old.example')).status, 418);
   assert.equal((await raw(port, 'http://x/a', 'old.example')).status, 418);
   assert.deepEqual(unmatched.list().map((e) => [e.host, e.pattern]), [['old.example', '/b']]);
+});
+
+test('mounted with a guide: an unmatched old URL gets a page with the product\'s new home and the help page, and is still logged without its values', async (t) => {
+  const unmatched = createMemoryUnmatchedLog();
+  const rules = compileUrlRules({ allowedHosts: ['new.example'], rules: [{ match: { hosts: ['old.example', 'other.example'], path: '/a' }, target: 'https://new.example/a' }] });
+  const guide = { productName: 'Engage', productUrl: 'https://new.example/', helpUrl: (host: string) => (host === 'old.example' ? 'https://rehome.example/help/123-ABC-456' : undefined) };
+  const handle = createRedirectHandler({ rules, unmatched, mode: 'mounted', guide });
+  const server = createServer(async (req, res) => {
+    if (await handle(req, res)) return;
+    res.writeHead(418).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+  const port = (server.address() as AddressInfo).port;
+
+  const page = await raw(port, '/reports/12345?token=s3cret', 'old.example');
+  assert.equal(page.status, 404);
+  assert.match(page.body, /This link has no new address yet/);
+  assert.match(page.body, /Engage's new home: <a id="product-home" href="https:\/\/new\.example\/">/);
+  assert.match(page.body, /<a id="help-page" href="https:\/\/rehome\.example\/help\/123-ABC-456">What changes for you<\/a>/);
+  assert.match(page.body, /without anything that identifies you/);
+  assert.doesNotMatch(page.body, /s3cret/);
+  assert.doesNotMatch((await raw(port, '/b', 'other.example')).body, /help-page/, 'a host whose rules name no one subscription links no help page');
+  assert.equal((await raw(port, '/ims/login', '127.0.0.1')).status, 418, 'other hosts are still left to the next handler');
+  assert.deepEqual(unmatched.list().map((e) => [e.host, e.pattern, e.queryNames]).sort(), [['old.example', '/reports/{n}', ['token']], ['other.example', '/b', []]]);
+
+  // The service sends people only where its rules may: a product home outside the allow-list is not linked.
+  const elsewhere = createRedirectHandler({ rules, mode: 'mounted', guide: { ...guide, productUrl: 'https://evil.example/' } });
+  const body = await new Promise<string>((resolve) => {
+    const s = createServer(async (req, res) => { await elsewhere(req, res); });
+    s.listen(0, '127.0.0.1', async () => {
+      const r = await raw((s.address() as AddressInfo).port, '/zzz', 'old.example');
+      s.closeAllConnections();
+      s.close(() => resolve(r.body));
+    });
+  });
+  assert.doesNotMatch(body, /evil\.example/);
+  assert.match(body, /help-page/);
+});
+
+test('subscriptionByHost: a host whose rules name one subscription links its help page; none or several, no page', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'rules-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'rules.json');
+  writeFileSync(file, JSON.stringify({ rules: [
+    { match: { hosts: ['Old.example'], path: '/a' }, target: 'https://new.example/a', subscription: 'S1' },
+    { match: { hosts: ['old.example', 'shared.example'], path: '/b' }, target: 'https://new.example/b', subscription: 'S1' },
+    { match: { hosts: ['shared.example'], path: '/c' }, target: 'https://new.example/c', subscription: 'S2' },
+    { match: { hosts: ['plain.example'], path: '/d' }, target: 'https://new.example/d' },
+  ] }));
+  assert.deepEqual([...subscriptionByHost(file)], [['old.example', 'S1']]);
 });
