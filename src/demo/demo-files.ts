@@ -43,14 +43,16 @@ export function demoFiles(dir: string): DemoFiles {
  */
 export function writeDemoConfig(files: DemoFiles, o: { rehomeUrl: string; engageUrl: string; brandText: string; productName: string; client: { clientId: string; clientSecret: string; redirectUri: string } }): void {
   const server = new URL(o.rehomeUrl);
-  // Engage's "Continue with Acme ID": a first-party client of the embedded IMS (no consent page), one exact redirect.
-  writeFileSync(files.imsClients, `${JSON.stringify([{ clientId: o.client.clientId, clientSecret: o.client.clientSecret, redirectUris: [o.client.redirectUri], firstParty: true }], null, 2)}\n`, { mode: 0o600 });
+  // Engage's "Continue with Acme ID": a first-party client of the embedded IMS (no consent page), one exact redirect;
+  // its name and home let the IMS's pages and invitations say "Go to Engage".
+  const client = { clientId: o.client.clientId, clientSecret: o.client.clientSecret, redirectUris: [o.client.redirectUri], firstParty: true, name: 'Engage', homeUrl: `${o.engageUrl}/` };
+  writeFileSync(files.imsClients, `${JSON.stringify([client], null, 2)}\n`, { mode: 0o600 });
   const config = {
     store: { kind: 'sqlite', path: files.rehomeDb },
     server: { host: server.hostname, port: Number(server.port) },
     ims: { devOutbox: true, brandText: o.brandText, productName: o.productName, clientsFile: files.imsClients },
     product: { url: `${o.engageUrl}/api/rehome/v1` },
-    comms: { productUrl: `${o.engageUrl}/` },
+    comms: { productUrl: `${o.engageUrl}/`, productName: 'Engage' },
     redirects: { rulesFile: files.urlRules },
   };
   writeFileSync(files.config, `${JSON.stringify(config, null, 2)}\n`);

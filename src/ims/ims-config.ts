@@ -18,6 +18,14 @@ export interface ImsClientConfig {
   allowedScopes?: string[];
   /** The organization a machine client acts for (SCIM / Admin API tenant); its tokens reach only this org. */
   orgId?: string;
+  /** The application's name as people know it ("Engage"): the IMS pages and mails say where to go back to. */
+  name?: string;
+  /**
+   * Where people go back to after an IMS page the client sent them to (password set, password changed): the
+   * product's home. Default: the first post-logout redirect URI, else the origin of the first redirect URI. The
+   * first client that sets it is "the product" for pages and mails no client started (invitations).
+   */
+  homeUrl?: string;
 }
 
 export interface SmtpConfig {
@@ -57,6 +65,12 @@ export interface ImsConfigInput {
   caseFoldLocalPart?: boolean;
   /** When set, mail goes out over SMTP; otherwise into the database outbox. */
   smtp?: SmtpConfig | null;
+  /**
+   * The "What changes for me" page of a subscription, a path under `baseUrl` with `{subscription}` in it: the
+   * invitation and the pages of an account that belongs to a product subscription link it. Default
+   * `/help/{subscription}` (Rehome's help page, mounted beside the IMS); null: no link (the IMS on its own).
+   */
+  helpPagePath?: string | null;
 }
 
 /** Lifetimes in seconds. */
@@ -103,12 +117,13 @@ export interface ImsRequestLimits {
   windowSeconds: number;
 }
 
-export interface ImsConfig extends Required<Omit<ImsConfigInput, 'ttl' | 'throttle' | 'requestLimits' | 'smtp'>> {
+export interface ImsConfig extends Required<Omit<ImsConfigInput, 'ttl' | 'throttle' | 'requestLimits' | 'smtp' | 'helpPagePath'>> {
   issuer: string;
   ttl: ImsTtl;
   throttle: ImsThrottle;
   requestLimits: ImsRequestLimits;
   smtp: SmtpConfig | null;
+  helpPagePath: string | null;
 }
 
 export const imsConfigDefaults = {
@@ -117,6 +132,7 @@ export const imsConfigDefaults = {
   productName: 'IMS',
   devOutbox: false,
   caseFoldLocalPart: true,
+  helpPagePath: '/help/{subscription}',
   ttl: {
     accessToken: 600,
     authorizationCode: 600,
@@ -160,11 +176,16 @@ export function resolveImsConfig(input: ImsConfigInput): ImsConfig {
   const clients = (input.clients ?? []).map((client, i) => {
     if (!client.clientId) throw new ImsConfigError(`ims.clients[${i}].clientId must not be empty`);
     if (!Array.isArray(client.redirectUris)) throw new ImsConfigError(`ims.clients[${i}].redirectUris must be an array`);
+    if (client.homeUrl !== undefined && !/^https?:\/\/[^/\s]+/.test(client.homeUrl)) throw new ImsConfigError(`ims.clients[${i}].homeUrl must be an absolute http(s) URL`);
     return Object.freeze({ ...client });
   });
   const requestLimits = { ...imsConfigDefaults.requestLimits, ...input.requestLimits };
   for (const [name, value] of Object.entries(requestLimits)) {
     if (!Number.isInteger(value) || value < 1) throw new ImsConfigError(`ims.requestLimits.${name} must be a positive integer`);
+  }
+  const helpPagePath = input.helpPagePath === undefined ? imsConfigDefaults.helpPagePath : input.helpPagePath;
+  if (helpPagePath !== null && (!helpPagePath.startsWith('/') || !helpPagePath.includes('{subscription}'))) {
+    throw new ImsConfigError('ims.helpPagePath must be a path starting with / that holds {subscription}');
   }
   const origin = base.origin + base.pathname.replace(/\/+$/, '');
   return Object.freeze({
@@ -182,5 +203,6 @@ export function resolveImsConfig(input: ImsConfigInput): ImsConfig {
     devOutbox: input.devOutbox ?? imsConfigDefaults.devOutbox,
     caseFoldLocalPart: input.caseFoldLocalPart ?? imsConfigDefaults.caseFoldLocalPart,
     smtp: input.smtp ?? null,
+    helpPagePath,
   });
 }

@@ -20,7 +20,7 @@ import { launchBrowser, seriousA11yViolations } from './console-harness.ts';
 const SHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname;
 const ADMIN_PASSWORD = 'walkthrough admin ims password 2026';
 const USER_PASSWORD = 'walkthrough user ims password 2026';
-const INVITATION = /^Set your password for Acme ID$/;
+const INVITATION = /^Set your Acme ID password for Engage$/;
 interface Person { user_id: string; email: string; action: string; state: string; admin: number }
 
 let dir: string;

@@ -6,6 +6,7 @@ import { signInWithLazyMigration, type LegacyPasswordVerifier } from '../passwor
 import type { StrategyRegistry } from '../passwords/strategy-registry.ts';
 import { accountMails } from './account-mails.ts';
 import { reasonNotToInvite, type InvitationSender } from './invitations.ts';
+import { accountSubscription, knownClient, type AccountSubscription } from './product-context.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 import type { OneTimeLinks } from './one-time-links.ts';
 import type { LimitedRequest, RequestThrottle } from './request-throttle.ts';
@@ -125,6 +126,9 @@ export function createAccountService(deps: AccountServiceDeps) {
 
     peekLink: links.peek,
 
+    /** The product subscription the account belongs to (its product profile), for the pages to name and link. */
+    subscriptionOf: (accountId: string): Promise<AccountSubscription | undefined> => accountSubscription(directory, accountId),
+
     /** Completes email verification: the link plus the account's password (see the rules above). */
     async confirmEmail(token: string, password: string, ip: string): Promise<ImsAccountRecord> {
       const grant = await links.peek(token, 'verify_email');
@@ -135,7 +139,11 @@ export function createAccountService(deps: AccountServiceDeps) {
       return claimAddress(account.id, grant.email);
     },
 
-    async requestPasswordReset(email: string): Promise<void> {
+    /**
+     * `client`: the application the person came from (a registered client id); the mailed link carries it, so the
+     * page after the new password leads back there.
+     */
+    async requestPasswordReset(email: string, options: { client?: string | undefined } = {}): Promise<void> {
       const account = await findVerifiedPasswordAccount(email);
       if (!account) {
         const invited = await findInvitedAccounts(email);
@@ -149,7 +157,8 @@ export function createAccountService(deps: AccountServiceDeps) {
       await links.revokeForAccount(account.id, 'reset_password');
       const { id, token } = await links.issue('reset_password', account.id, account.email, config.ttl.resetPasswordLink);
       await mailer.send(accountMails.resetPassword({
-        to: account.email, product: config.productName, link: url(`/ims/account/reset/confirm?token=${token}`), key: `ims:reset-password:${id}`,
+        to: account.email, product: config.productName, key: `ims:reset-password:${id}`,
+        link: url(`/ims/account/reset/confirm?token=${token}${knownClient(config, options.client) ? `&client=${encodeURIComponent(options.client!)}` : ''}`),
       }));
     },
 

@@ -5,15 +5,16 @@ import type { ImsConfig } from '../ims-config.ts';
 import { imsDb, type ImsStoreHandle } from '../ims-tables.ts';
 import { accountMails } from './account-mails.ts';
 import { createOneTimeLinks, type OneTimeLinks } from './one-time-links.ts';
+import { accountSubscription, defaultProduct, helpPageFor } from './product-context.ts';
 
 /** How long an invitation link works (7 days: people are away; an expired one is replaced through "Forgot your password?"). */
 export const INVITATION_TTL_SECONDS = 7 * 24 * 3600;
 
 export interface InvitationSenderDeps {
-  directory: Pick<ImsDirectoryService, 'getAccount'>;
+  directory: Pick<ImsDirectoryService, 'getAccount' | 'listMemberships' | 'listProfiles' | 'getProfile'>;
   links: OneTimeLinks;
   mailer: Mailer;
-  config: Pick<ImsConfig, 'baseUrl' | 'productName' | 'brandText'>;
+  config: Pick<ImsConfig, 'baseUrl' | 'productName' | 'brandText' | 'clients' | 'helpPagePath'>;
   ttlSeconds?: number;
 }
 
@@ -30,6 +31,17 @@ export interface SendInvitationOptions {
    * `() => '<subscription>:invite:<user>'`, so a resumed run never mails the same person twice.
    */
   key?: (linkId: string) => string;
+  /**
+   * The product subscription the invitation is for, so the mail can name it and link its help page. Without it, a
+   * key of the engine's form (`<subscription>:invite:<user>`) names it; else the account's profile memberships.
+   */
+  subscriptionId?: string;
+}
+
+/** The subscription a key of the engine's form names (`<subscription>:invite:<user>[:<link>]`). */
+export function subscriptionOfKey(key: string | undefined): string | undefined {
+  const m = key ? /^([^:]+):invite:/.exec(key) : null;
+  return m && m[1] !== 'ims' ? m[1] : undefined;
 }
 
 /**
@@ -42,13 +54,18 @@ export function createInvitationSender(deps: InvitationSenderDeps) {
   const ttl = deps.ttlSeconds ?? INVITATION_TTL_SECONDS;
 
   const mail = async (account: ImsAccountRecord, link: { id: string; token: string }, options: SendInvitationOptions): Promise<InvitationOutcome> => {
+    const key = options.key ? options.key(link.id) : `ims:invite:${link.id}`;
+    const subscription = await accountSubscription(directory, account.id, options.subscriptionId ?? subscriptionOfKey(key));
     const result = await mailer.send(accountMails.invitation({
       to: account.email,
-      product: config.productName,
+      imsName: config.productName,
       link: `${config.baseUrl}/ims/account/invite?token=${link.token}`,
-      key: options.key ? options.key(link.id) : `ims:invite:${link.id}`,
+      key,
       days: Math.max(1, Math.round(ttl / 86400)),
       signInHint: config.brandText,
+      product: defaultProduct(config),
+      subscription,
+      helpUrl: subscription && helpPageFor(config, subscription.id),
     }));
     return { status: result.status, linkId: link.id };
   };

@@ -35,10 +35,17 @@ export function textField(name: string, label: string, options: { type?: string;
 <input id="${name}" name="${name}" type="${options.type ?? 'text'}" value="${options.value ?? ''}" autocomplete="${options.autocomplete ?? 'off'}"${options.required === false ? '' : html` required`}>`;
 }
 
-export function messagePage(config: ImsConfig, title: string, message: string, link?: { href: string; text: string }): string {
+export interface PageLink {
+  href: string;
+  text: string;
+}
+
+/** A message, then the links that say where to go next (the first is the way back to the application). */
+export function messagePage(config: ImsConfig, title: string, message: string | SafeHtml, links: PageLink | (PageLink | undefined)[] = []): string {
+  const list = (Array.isArray(links) ? links : [links]).filter((l): l is PageLink => l !== undefined);
   return page({
     title,
     productName: config.productName,
-    body: html`<p>${message}</p>${link ? html`<p><a href="${link.href}">${link.text}</a></p>` : ''}`,
+    body: html`<p>${message}</p>${list.map((l) => html`<p><a href="${l.href}">${l.text}</a></p>`)}`,
   });
 }

@@ -5,7 +5,8 @@ import { ThrottledError } from '../accounts/throttle-counters.ts';
 import { isImsError } from '../directory/ims-directory.ts';
 import type { ImsConfig } from '../ims-config.ts';
 import { isPasswordError } from '../passwords/password-error.ts';
-import { messagePage, renderForm, textField, type FormPage } from './account-pages.ts';
+import { helpPageFor, knownClient, productHome } from '../accounts/product-context.ts';
+import { messagePage, renderForm, textField, type FormPage, type PageLink } from './account-pages.ts';
 import type { Csrf } from './csrf.ts';
 import { statusOf } from './error-status.ts';
 import { html } from '../../http/html.ts';
@@ -35,6 +36,8 @@ interface RouteContext {
   values: URLSearchParams;
   /** Facts `prepare` looked up for the form (e.g. the invited address). */
   facts: Record<string, string>;
+  /** The registered client (application) the person came from, carried through the flow so its last page leads back. */
+  client: string | undefined;
 }
 
 const CHECK_MAIL = 'If the address can receive mail, a message is on its way. Open the link in it to continue.';
@@ -43,6 +46,17 @@ function routes(deps: AccountRouteDeps): Record<string, FormRoute> {
   const { config, accounts } = deps;
   const continueLink = (ctx: RouteContext) => ({ href: ctx.returnTo, text: 'Continue' });
   const token = (ctx: RouteContext) => ctx.values.get('token') ?? ctx.query.get('token') ?? '';
+  const clientField = (ctx: RouteContext): Record<string, string> => (ctx.client ? { client: ctx.client } : {});
+  /** The way back to the product: the client the flow started from, else the configured product. */
+  const backLink = (ctx: RouteContext): PageLink | undefined => {
+    const home = productHome(config, ctx.client);
+    return home && { href: home.url, text: `Go to ${home.name}` };
+  };
+  const helpLink = (subscriptionId: string | undefined): PageLink | undefined => {
+    const href = subscriptionId ? helpPageFor(config, subscriptionId) : undefined;
+    return href ? { href, text: 'What changes for you, and when' } : undefined;
+  };
+  const subscriptionLink = async (accountId: string) => helpLink((await accounts.subscriptionOf(accountId))?.id);
   return {
     '/ims/account/signup': {
       limit: 'signup',
@@ -94,18 +108,30 @@ ${textField('password', 'Password', { type: 'password', autocomplete: 'current-p
     },
     '/ims/account/invite': {
       async prepare(ctx) {
-        ctx.facts.email = (await accounts.peekLink(token(ctx), 'invite')).email;
+        const grant = await accounts.peekLink(token(ctx), 'invite');
+        ctx.facts.email = grant.email;
+        const subscription = await accounts.subscriptionOf(grant.accountId);
+        if (subscription) Object.assign(ctx.facts, { subscriptionId: subscription.id, subscriptionName: subscription.name });
       },
-      form: (ctx) => ({
-        title: 'Set your password',
-        fields: html`${ctx.facts.email ? html`<p>Choose the password for <strong>${ctx.facts.email}</strong>. This also confirms the address.</p>` : ''}
+      form: (ctx) => {
+        const home = productHome(config);
+        const help = helpLink(ctx.facts.subscriptionId);
+        return {
+          title: `Set your ${config.productName} password`,
+          fields: html`${ctx.facts.email ? html`<p>Choose the ${config.productName} password for <strong>${ctx.facts.email}</strong>. This also confirms the address.</p>` : ''}
+${home ? html`<p>Then sign in to ${home.name}${ctx.facts.subscriptionName ? html` (${ctx.facts.subscriptionName}, subscription ${ctx.facts.subscriptionId})` : ''} with “${config.brandText}”.</p>` : ''}
 ${textField('password', 'New password (10 characters or more)', { type: 'password', autocomplete: 'new-password' })}`,
-        submit: 'Set password',
-        hidden: { token: token(ctx) },
-      }),
+          submit: 'Set password',
+          hidden: { token: token(ctx) },
+          ...(help ? { after: html`<p><a href="${help.href}">${help.text}</a></p>` } : {}),
+        };
+      },
       async submit(ctx, form) {
         const account = await accounts.acceptInvitation(token(ctx), form.get('password') ?? '');
-        return messagePage(config, 'Password set', `Your password is set and ${account.email} is confirmed. Go back to the application and choose "${config.brandText}" to sign in.`);
+        const back = backLink(ctx);
+        const where = back ? productHome(config, ctx.client)!.name : 'the application';
+        return messagePage(config, 'Password set', `Your password is set and ${account.email} is confirmed. Go back to ${where} and choose “${config.brandText}” to sign in.`,
+          [back, await subscriptionLink(account.id)]);
       },
     },
     '/ims/account/reset': {
@@ -114,10 +140,10 @@ ${textField('password', 'New password (10 characters or more)', { type: 'passwor
         title: 'Reset your password',
         fields: textField('email', 'Email', { type: 'email', value: ctx.values.get('email') ?? '', autocomplete: 'email' }),
         submit: 'Send reset link',
-        hidden: { return_to: ctx.returnTo },
+        hidden: { return_to: ctx.returnTo, ...clientField(ctx) },
       }),
       async submit(ctx, form) {
-        await accounts.requestPasswordReset(form.get('email') ?? '');
+        await accounts.requestPasswordReset(form.get('email') ?? '', { client: ctx.client });
         return messagePage(config, 'Check your email', CHECK_MAIL, continueLink(ctx));
       },
     },
@@ -126,11 +152,14 @@ ${textField('password', 'New password (10 characters or more)', { type: 'passwor
         title: 'Choose a new password',
         fields: textField('password', 'New password (10 characters or more)', { type: 'password', autocomplete: 'new-password' }),
         submit: 'Save password',
-        hidden: { token: token(ctx) },
+        hidden: { token: token(ctx), ...clientField(ctx) },
       }),
       async submit(ctx, form) {
-        await accounts.resetPassword(token(ctx), form.get('password') ?? '');
-        return messagePage(config, 'Password changed', 'Your password is changed and every session of your account was signed out.');
+        const account = await accounts.resetPassword(token(ctx), form.get('password') ?? '');
+        const back = backLink(ctx);
+        const next = back ? ` Go back to ${productHome(config, ctx.client)!.name} and sign in with “${config.brandText}” and your new password.` : '';
+        return messagePage(config, 'Password changed', `Your password is changed and every session of your account was signed out.${next}`,
+          [back, await subscriptionLink(account.id)]);
       },
     },
     '/ims/account/email': {
@@ -173,6 +202,7 @@ export function createAccountRoutes(deps: AccountRouteDeps) {
       ip: clientIp(req),
       values: new URLSearchParams(),
       facts: {},
+      client: knownClient(deps.config, url.searchParams.get('client')),
     };
     const show = (status: number, error?: string) =>
       sendHtml(res, status, renderForm(deps.config, { ...route.form(ctx), action: url.pathname, csrf: deps.csrf.token(req, res), ...(error ? { error } : {}) }));
@@ -191,6 +221,7 @@ export function createAccountRoutes(deps: AccountRouteDeps) {
     const form = await readForm(req);
     deps.csrf.check(req, form);
     ctx.returnTo = safeReturnTo(form.get('return_to'), ctx.returnTo);
+    ctx.client = knownClient(deps.config, form.get('client')) ?? ctx.client;
     ctx.values = new URLSearchParams([...form].filter(([k]) => k !== 'password' && k !== 'csrf'));
     try {
       if (route.limit) await deps.accounts.limitRequest(route.limit, form.get('email') ?? '', ctx.ip);

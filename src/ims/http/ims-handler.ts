@@ -6,6 +6,7 @@ import type { AccountService } from '../accounts/account-service.ts';
 import type { SsoFlow } from '../federation/sso-routes.ts';
 import type { ImsConfig } from '../ims-config.ts';
 import type { ImsOidc } from '../oidc/ims-oidc.ts';
+import { productHome } from '../accounts/product-context.ts';
 import { messagePage } from './account-pages.ts';
 import { createAccountRoutes } from './account-routes.ts';
 import { createCsrf } from './csrf.ts';
@@ -51,7 +52,8 @@ export function createImsHandler(deps: ImsHandlerDeps): ImsHandler {
         return true;
       }
       if (url.pathname === '/ims/account/done') {
-        sendHtml(res, 200, messagePage(config, 'All set', 'You can close this page and go back to the application.'));
+        const home = productHome(config, url.searchParams.get('client'));
+        sendHtml(res, 200, messagePage(config, 'All set', `You can close this page and go back to ${home?.name ?? 'the application'}.`, home && { href: home.url, text: `Go to ${home.name}` }));
         return true;
       }
       if (url.pathname.startsWith('/ims/account/')) {

@@ -25,12 +25,13 @@ export interface InteractionDeps {
 export async function handleInteraction(deps: InteractionDeps, req: IncomingMessage, res: ServerResponse, uid: string, action: string | undefined): Promise<void> {
   const provider = deps.provider();
   const details = await provider.interactionDetails(req, res);
+  const clientId = String(details.params.client_id ?? '');
   if (details.uid !== uid) {
-    sendPage(res, 400, renderForm(deps.config, loginPage(deps, req, res, details.uid, 'This sign-in link is out of date. Start again from the application.')));
+    sendPage(res, 400, renderForm(deps.config, loginPage(deps, req, res, details.uid, clientId, 'This sign-in link is out of date. Start again from the application.')));
     return;
   }
   if (req.method === 'GET') {
-    const page = details.prompt.name === 'login' ? loginPage(deps, req, res, uid) : consentPage(deps, req, res, uid, String(details.params.client_id), String(details.params.scope ?? ''));
+    const page = details.prompt.name === 'login' ? loginPage(deps, req, res, uid, clientId) : consentPage(deps, req, res, uid, clientId, String(details.params.scope ?? ''));
     sendPage(res, 200, renderForm(deps.config, page));
     return;
   }
@@ -49,16 +50,16 @@ export async function handleInteraction(deps: InteractionDeps, req: IncomingMess
       await provider.interactionFinished(req, res, { login: { accountId: account.id } }, { mergeWithLastSubmission: false });
     } catch (error) {
       if (error instanceof FederationError) {
-        sendPage(res, error.status, renderForm(deps.config, loginPage(deps, req, res, uid, error.message, email)));
+        sendPage(res, error.status, renderForm(deps.config, loginPage(deps, req, res, uid, clientId, error.message, email)));
         return;
       }
       if (isPasswordError(error)) {
         // Lazy migration could not reach the product: say so, and count nothing against the person.
-        sendPage(res, 503, renderForm(deps.config, loginPage(deps, req, res, uid, error.message, email)));
+        sendPage(res, 503, renderForm(deps.config, loginPage(deps, req, res, uid, clientId, error.message, email)));
         return;
       }
       if (!isImsError(error)) throw error;
-      sendPage(res, statusOf(error.code), renderForm(deps.config, loginPage(deps, req, res, uid, error.message, email)));
+      sendPage(res, statusOf(error.code), renderForm(deps.config, loginPage(deps, req, res, uid, clientId, error.message, email)));
     }
     return;
   }
@@ -76,7 +77,7 @@ export async function handleInteraction(deps: InteractionDeps, req: IncomingMess
     await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
     return;
   }
-  sendPage(res, 400, renderForm(deps.config, loginPage(deps, req, res, uid, 'Start again from the application.')));
+  sendPage(res, 400, renderForm(deps.config, loginPage(deps, req, res, uid, clientId, 'Start again from the application.')));
 }
 
 /** Login and consent forms end in redirects to the relying party or an upstream IdP (see `sendHtml`). */
@@ -84,17 +85,21 @@ function sendPage(res: ServerResponse, status: number, body: string): void {
   sendHtml(res, status, body, { redirectsAway: true });
 }
 
-function loginPage(deps: InteractionDeps, req: IncomingMessage, res: ServerResponse, uid: string, error?: string, email = '') {
+function loginPage(deps: InteractionDeps, req: IncomingMessage, res: ServerResponse, uid: string, clientId: string, error?: string, email = '') {
   const back = encodeURIComponent(`/ims/interaction/${uid}`);
+  // The reset mail's link carries the client, so "Password changed" leads back to the application the person came from.
+  const registered = deps.config.clients.find((c) => c.clientId === clientId);
+  const client = registered ? `&client=${encodeURIComponent(clientId)}` : '';
   return {
     title: deps.config.brandText,
     action: `/ims/interaction/${uid}/login`,
     csrf: deps.csrf.token(req, res),
-    fields: html`${textField('email', 'Email', { type: 'email', value: email, autocomplete: 'username' })}
+    fields: html`${registered?.name ? html`<p>Sign in with your ${deps.config.productName} account to continue to ${registered.name}.</p>` : ''}
+${textField('email', 'Email', { type: 'email', value: email, autocomplete: 'username' })}
 ${textField('password', 'Password', { type: 'password', autocomplete: 'current-password' })}`,
     submit: 'Sign in',
     after: html`<p>If your organization signs you in, enter your work email and leave the password empty: you continue at your organization.</p>
-<p><a href="/ims/account/signup?return_to=${back}">Create an account</a> · <a href="/ims/account/reset?return_to=${back}">Forgot your password?</a></p>`,
+<p><a href="/ims/account/signup?return_to=${back}">Create an account</a> · <a href="/ims/account/reset?return_to=${back}${client}">Forgot your password?</a></p>`,
     ...(error ? { error } : {}),
   };
 }
