@@ -8,7 +8,7 @@ const state: LoginState = { state: 's'.repeat(43), nonce: 'n'.repeat(43), codeVe
 test('round-trips, and expires after maxAge', () => {
   assert.deepEqual(decodeLoginState(encodeLoginState(state), 1_000_100, 600), state);
   assert.throws(() => decodeLoginState(encodeLoginState(state), 1_000_601, 600), (e) => isProductKitError(e, 'invalid_login_state'));
-  assert.throws(() => decodeLoginState(encodeLoginState(state), 999_000, 600), (e) => isProductKitError(e, 'invalid_login_state'), 'issued in the future');
+  assert.throws(() => decodeLoginState(encodeLoginState(state), 999_000, 600), (e) => isProductKitError(e, 'invalid_login_state'), 'issued in the future');  assert.deepEqual(decodeLoginState(encodeLoginState({ ...state, silent: true }), 1_000_100, 600), { ...state, silent: true }, 'a silent login stays silent');
 });
 
 test('garbage, short secrets and foreign returnTo values are not trusted', () => {

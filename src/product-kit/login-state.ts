@@ -16,6 +16,8 @@ export interface LoginState {
   context: string | undefined;
   /** Seconds since the epoch. */
   issuedAt: number;
+  /** Started with `prompt=none` (see `startLogin`). */
+  silent?: boolean;
 }
 
 interface Wire {
@@ -26,12 +28,14 @@ interface Wire {
   r?: string;
   c?: string;
   t: number;
+  q?: 1;
 }
 
 export function encodeLoginState(state: LoginState): string {
   const wire: Wire = { v: 1, s: state.state, n: state.nonce, p: state.codeVerifier, t: state.issuedAt };
   if (state.returnTo !== undefined) wire.r = state.returnTo;
   if (state.context !== undefined) wire.c = state.context;
+  if (state.silent) wire.q = 1;
   return Buffer.from(JSON.stringify(wire)).toString('base64url');
 }
 
@@ -55,6 +59,7 @@ export function decodeLoginState(value: string | undefined, nowSeconds: number, 
     state: wire.s!, nonce: wire.n!, codeVerifier: wire.p!, issuedAt: wire.t,
     returnTo: typeof wire.r === 'string' && isRelativePath(wire.r) ? wire.r : undefined,
     context: typeof wire.c === 'string' ? wire.c : undefined,
+    ...(wire.q === 1 ? { silent: true } : {}),
   };
 }
 

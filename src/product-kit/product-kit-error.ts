@@ -11,16 +11,27 @@ export type ProductKitErrorCode =
   | 'not_found' // cutover of an unknown product user
   | 'api_only_user'; // cutover of an API-only user (they keep their API credentials)
 
+/** The login a `finishLogin` error belongs to (once its cookie was read): where it started, and whether it was silent. */
+export interface FailedLogin {
+  /** Started with `silent: true` (`prompt=none`): the product shows its sign-in page instead of the error. */
+  silent: boolean;
+  returnTo: string | undefined;
+  context: string | undefined;
+}
+
 /** The kit's one error class. `message` may be shown to the person signing in; `cause` never is. */
 export class ProductKitError extends Error {
   readonly code: ProductKitErrorCode;
   /** For `not_linked`: the people to ask (the subscription's admins, as the product names them). */
   readonly whoToAsk: string[];
-  constructor(code: ProductKitErrorCode, message: string, options: { whoToAsk?: string[]; cause?: unknown } = {}) {
+  /** Errors of `finishLogin` after its cookie was read: the login they end. */
+  readonly login: FailedLogin | undefined;
+  constructor(code: ProductKitErrorCode, message: string, options: { whoToAsk?: string[]; cause?: unknown; login?: FailedLogin } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ProductKitError';
     this.code = code;
     this.whoToAsk = options.whoToAsk ?? [];
+    this.login = options.login;
   }
 }
 

@@ -166,3 +166,28 @@ test('an unreachable IMS is ims_unavailable, and the next attempt discovers agai
   await assert.rejects(k.startLogin(), (e) => isProductKitError(e, 'ims_unavailable'));
   await assert.rejects(k.ready(), (e) => isProductKitError(e, 'ims_unavailable'));
 });
+
+test('silent sign-in (prompt=none): someone signed in to the IMS comes back signed in without a page; anyone else comes back with an error that says it was silent', async () => {
+  const k = kit();
+  const browser = new TestBrowser(server.url);
+  const stranger = await k.startLogin({ returnTo: '/#RP1', context: 'ab12', silent: true });
+  assert.equal(new URL(stranger.url).searchParams.get('prompt'), 'none');
+  const back = await browser.follow(stranger.url, RP.redirectUri);
+  assert.equal(new URL(back.url).searchParams.get('error'), 'login_required', 'no IMS session: no page, straight back');
+  await assert.rejects(k.finishLogin(back.url, stranger.cookieState), (e) => isProductKitError(e, 'ims_refused')
+    && e.login?.silent === true && e.login.returnTo === '/#RP1' && e.login.context === 'ab12');
+
+  // The same browser after an ordinary sign-in: the IMS session answers the silent request with a code.
+  const first = await k.startLogin();
+  await signInThroughPages(browser, { url: new URL(first.url), verifier: '', state: '' }, ann.email, PASSWORD);
+  const silent = await k.startLogin({ returnTo: '/#RP2', context: 'ab12', silent: true });
+  const callback = await browser.follow(silent.url, RP.redirectUri);
+  assert.ok(new URL(callback.url).searchParams.get('code'), 'a code, without a page');
+  const done = await k.finishLogin(callback.url, silent.cookieState);
+  assert.deepEqual([done.productUserId, done.returnTo], ['product-user-1001', '/#RP2']);
+
+  // An ordinary login's error is not silent: the product shows it.
+  const loud = await k.startLogin();
+  const state = new URL(loud.url).searchParams.get('state')!;
+  await assert.rejects(k.finishLogin(`${RP.redirectUri}?error=access_denied&state=${state}&iss=${encodeURIComponent(issuer)}`, loud.cookieState), (e) => isProductKitError(e) && e.login?.silent === false);
+});

@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import type { ImsIdentity, LinkStore } from './link-store.ts';
-import { decodeLoginState, encodeLoginState, isRelativePath } from './login-state.ts';
+import { decodeLoginState, encodeLoginState, isRelativePath, type LoginState } from './login-state.ts';
 import { ProductKitError } from './product-kit-error.ts';
 
 export interface ProductKitOptions {
@@ -44,7 +44,12 @@ export interface FinishedLogin {
 
 export interface ProductKit {
   readonly issuer: string;
-  startLogin(options?: { returnTo?: string; context?: string }): Promise<StartedLogin>;
+  /**
+   * `silent`: ask the IMS not to show any page (`prompt=none`, OIDC Core 3.1.2.1): a person already signed in to
+   * the IMS comes straight back signed in; anyone else comes back with an error whose `login.silent` tells the
+   * product to show its sign-in page. Try it at most once per browser session, never right after a sign-out.
+   */
+  startLogin(options?: { returnTo?: string; context?: string; silent?: boolean }): Promise<StartedLogin>;
   finishLogin(callbackUrl: string | URL, cookieState: string | undefined): Promise<FinishedLogin>;
   /** Runs discovery now (optional: the first login does it otherwise). */
   ready(): Promise<void>;
@@ -120,40 +125,51 @@ export function createProductKit(options: ProductKitOptions): ProductKit {
       const url = oidc.buildAuthorizationUrl(config, {
         redirect_uri: options.redirectUri, scope, state, nonce,
         code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier), code_challenge_method: 'S256',
+        ...(start.silent ? { prompt: 'none' } : {}),
       });
-      const cookieState = encodeLoginState({ state, nonce, codeVerifier, returnTo: start.returnTo, context: start.context, issuedAt: Math.floor(now() / 1000) });
+      const cookieState = encodeLoginState({ state, nonce, codeVerifier, returnTo: start.returnTo, context: start.context, issuedAt: Math.floor(now() / 1000), silent: Boolean(start.silent) });
       return { url: url.href, cookieState };
     },
 
     async finishLogin(callbackUrl, cookieState) {
       const saved = decodeLoginState(cookieState, Math.floor(now() / 1000), ttl);
-      const url = new URL(callbackUrl);
-      // Checked here, before any network call, so a forged callback costs nothing (RFC 6749 section 10.12).
-      if (url.searchParams.get('state') !== saved.state) {
-        throw new ProductKitError('state_mismatch', 'This sign-in was not started in this browser. Start again from the sign-in page.');
-      }
-      const config = await getConfiguration();
-      let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
       try {
-        tokens = await oidc.authorizationCodeGrant(config, url, {
-          pkceCodeVerifier: saved.codeVerifier, expectedState: saved.state, expectedNonce: saved.nonce, idTokenExpected: true,
-        });
+        return await finish(saved, callbackUrl);
       } catch (error) {
-        throw mapGrantError(error);
+        // The product needs to know which login failed: a silent one falls back to its sign-in page.
+        if (!(error instanceof ProductKitError)) throw error;
+        throw new ProductKitError(error.code, error.message, { whoToAsk: error.whoToAsk, cause: error.cause, login: { silent: Boolean(saved.silent), returnTo: saved.returnTo, context: saved.context } });
       }
-      const claims = tokens.claims()!;
-      const identity: ImsIdentity = { issuer: claims.iss, subject: claims.sub };
-      const productUserId = await options.linkStore.findLinkedUser(identity, saved.context);
-      if (productUserId === undefined) {
-        // Anyone with an IMS account gets here: a stranger to this product is told whom to ask in general, and
-        // never who the administrators are (their names and addresses are not a stranger's to read).
-        throw new ProductKitError('not_linked',
-          'You signed in, but your account is not connected to a user here. Ask an administrator of your subscription to add you.');
-      }
-      await options.linkStore.recordSignIn?.(productUserId, identity);
-      return { productUserId, identity, returnTo: saved.returnTo, context: saved.context, email: typeof claims.email === 'string' ? claims.email : undefined };
     },
   };
+
+  async function finish(saved: LoginState, callbackUrl: string | URL): Promise<FinishedLogin> {
+    const url = new URL(callbackUrl);
+    // Checked here, before any network call, so a forged callback costs nothing (RFC 6749 section 10.12).
+    if (url.searchParams.get('state') !== saved.state) {
+      throw new ProductKitError('state_mismatch', 'This sign-in was not started in this browser. Start again from the sign-in page.');
+    }
+    const config = await getConfiguration();
+    let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
+    try {
+      tokens = await oidc.authorizationCodeGrant(config, url, {
+        pkceCodeVerifier: saved.codeVerifier, expectedState: saved.state, expectedNonce: saved.nonce, idTokenExpected: true,
+      });
+    } catch (error) {
+      throw mapGrantError(error);
+    }
+    const claims = tokens.claims()!;
+    const identity: ImsIdentity = { issuer: claims.iss, subject: claims.sub };
+    const productUserId = await options.linkStore.findLinkedUser(identity, saved.context);
+    if (productUserId === undefined) {
+      // Anyone with an IMS account gets here: a stranger to this product is told whom to ask in general, and
+      // never who the administrators are (their names and addresses are not a stranger's to read).
+      throw new ProductKitError('not_linked',
+        'You signed in, but your account is not connected to a user here. Ask an administrator of your subscription to add you.');
+    }
+    await options.linkStore.recordSignIn?.(productUserId, identity);
+    return { productUserId, identity, returnTo: saved.returnTo, context: saved.context, email: typeof claims.email === 'string' ? claims.email : undefined };
+  }
 }
 
 function checkUrl(name: string, value: string, allowInsecureHttp: boolean): URL {
