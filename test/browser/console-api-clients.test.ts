@@ -93,3 +93,32 @@ test('API clients: another org\'s client cannot be revoked from this subscriptio
   assert.match(await response.text(), /No such API client in this organization/);
   assert.equal((await tokenFor(foreign.clientId, foreign.clientSecret)).status, 200, 'still active');
 });
+
+test('API clients: a long-lived token for Okta or Entra ID is shown once, works on SCIM, and "New token" replaces it', async () => {
+  await page.goto(`${base()}/api-clients`);
+  await page.getByLabel('Name').fill('Entra ID provisioning');
+  await page.getByLabel('Also issue a long-lived token').check();
+  await page.getByRole('button', { name: 'Create client' }).click();
+  await page.waitForLoadState();
+  assert.match(await flash(), /Copy its secret and its token now/);
+  const first = (await page.locator('#bearer-token').textContent())!.trim();
+  assert.match(first, /^rht_/);
+  assert.match(await page.locator('section.secret').textContent() ?? '', /Secret Token/);
+  assert.deepEqual(await seriousA11yViolations(page), []);
+  const users = (bearer: string) => fetch(`${world.server.url}/scim/v2/Users?count=1`, { headers: { authorization: `Bearer ${bearer}` } });
+  assert.equal((await users(first)).status, 200, 'pasted as is, with no token request');
+
+  await page.goto(`${base()}/api-clients`);
+  assert.doesNotMatch(await page.content(), new RegExp(first), 'never shown again');
+  assert.match(await page.locator('table').textContent() ?? '', /Expires/);
+  await page.getByRole('button', { name: 'New token for Entra ID provisioning' }).click();
+  await page.waitForLoadState();
+  const second = (await page.locator('#bearer-token').textContent())!.trim();
+  assert.notEqual(second, first);
+  await page.screenshot({ path: new URL('../../docs/screenshots/console-api-clients-token.png', import.meta.url).pathname, fullPage: true });
+  assert.equal((await users(first)).status, 401, 'the previous token stops at once');
+  assert.equal((await users(second)).status, 200);
+  const audit = await world.store.listAudit();
+  assert.equal(audit.filter((e) => e.action === 'ims:client_token_issued').length, 2);
+  assert.doesNotMatch(JSON.stringify(audit), /rht_/);
+});

@@ -146,6 +146,44 @@ test('an admin-scoped client reaches the Admin API of the running server', async
   assert.equal((await response.json() as { name: string }).name, 'Org C');
 });
 
+interface ClientToken { clientId: string; orgId: string; bearerToken: string; bearerTokenExpiresAt: string; scimUrl: string }
+
+test('a long-lived SCIM token (Okta\'s header, Entra\'s Secret Token): SCIM only, replaced by the next one, ended by revoke', async () => {
+  const org = await cliJson<{ id: string }>('ims', 'org', 'create', '--name', 'Org T', '--domain', 't.test');
+  const c = await cliJson<NewClient & { bearerToken: string; bearerTokenExpiresAt: string }>('ims', 'client', 'create', '--org', org.id, '--name', 'Entra', '--scope', 'scim admin', '--token-days', '30');
+  assert.match(c.bearerToken, /^rht_/);
+  const days = (Date.parse(c.bearerTokenExpiresAt) - Date.now()) / 86_400_000;
+  assert.ok(days > 29.9 && days <= 30, `expires in 30 days (${days})`);
+  const users = (bearer: string) => scim(c.scimUrl, bearer, 'GET', '/Users');
+  assert.equal((await users(c.bearerToken)).status, 200, 'the pasted token works on the SCIM URL with no token request');
+  const created = await scim(c.scimUrl, c.bearerToken, 'POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'tia@t.test' });
+  assert.equal(created.status, 201);
+  const admin = await fetch(`${url}/ims/admin/v1/orgs/${org.id}`, { headers: { authorization: `Bearer ${c.bearerToken}` } });
+  assert.equal(admin.status, 403, 'a long-lived token acts with the scim scope only, whatever the client has');
+
+  const next = await cliJson<ClientToken>('ims', 'client', 'token', '--client-id', c.clientId);
+  assert.notEqual(next.bearerToken, c.bearerToken);
+  assert.ok(Math.abs((Date.parse(next.bearerTokenExpiresAt) - Date.now()) / 86_400_000 - 365) < 0.1, 'a year by default');
+  assert.equal((await users(c.bearerToken)).status, 401, 'the previous token stops at once');
+  assert.equal((await users(next.bearerToken)).status, 200);
+  const listed = await cliJson<{ clientId: string; tokenExpiresAt: string | null }[]>('ims', 'client', 'list', '--org', org.id);
+  assert.deepEqual(listed.map((x) => x.tokenExpiresAt), [next.bearerTokenExpiresAt]);
+  assert.doesNotMatch((await cli('ims', 'client', 'list')).out, /rht_/, 'no token is ever listed');
+  await cliJson('ims', 'client', 'revoke', '--client-id', c.clientId);
+  assert.equal((await users(next.bearerToken)).status, 401, 'revoking the client ends its token');
+  for (const [args, pattern] of [
+    [['ims', 'client', 'token', '--client-id', c.clientId], /revoked/],
+    [['ims', 'client', 'token', '--client-id', 'rhc_nope'], /not_found/],
+    [['ims', 'client', 'create', '--org', org.id, '--name', 'x', '--token-days', '731'], /1 to 730 days/],
+    [['ims', 'client', 'create', '--org', org.id, '--name', 'x', '--scope', 'admin', '--token-days', '5'], /scim scope/],
+    [['ims', 'client', 'create', '--org', org.id, '--name', 'x', '--token-days', 'soon'], /whole number/],
+  ] as const) {
+    const r = await cli(...args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
+    assert.match(r.err, pattern);
+  }
+});
+
 test('refusals exit 2 with their code and write nothing; every change is audited without a secret', async () => {
   const before = (await cliJson<unknown[]>('ims', 'client', 'list')).length;
   for (const [args, pattern] of [
@@ -171,7 +209,8 @@ test('refusals exit 2 with their code and write nothing; every change is audited
   await using store = await openStore({ kind: 'sqlite', path: join(dir, '.rehome/rehome.db') });
   const audit = await store.listAudit();
   const actions = audit.map((e) => e.action);
-  for (const a of ['ims:org_created', 'ims:client_created', 'ims:client_revoked']) assert.ok(actions.includes(a), a);
-  assert.equal(actions.filter((a) => a === 'ims:org_created').length, 4, 'orgs A, B, C and Fresh; no refused one');
-  assert.doesNotMatch(JSON.stringify(audit), /rhs_/);
+  for (const a of ['ims:org_created', 'ims:client_created', 'ims:client_revoked', 'ims:client_token_issued']) assert.ok(actions.includes(a), a);
+  assert.equal(actions.filter((a) => a === 'ims:org_created').length, 5, 'orgs A, B, C, T and Fresh; no refused one');
+  assert.equal(actions.filter((a) => a === 'ims:client_token_issued').length, 2, 'the token at create and the next one');
+  assert.doesNotMatch(JSON.stringify(audit), /rhs_|rht_/);
 });

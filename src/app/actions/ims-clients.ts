@@ -1,5 +1,5 @@
 import { AdminError } from '../../ims/admin-api/admin-error.ts';
-import { createOrgClient, getOrgClient, listOrgClients, ORG_CLIENT_SCOPES, revokeOrgClient, type OrgClient, type OrgClientScope } from '../../ims/admin-api/org-clients.ts';
+import { createOrgClient, getOrgClient, issueProvisioningToken, listOrgClients, ORG_CLIENT_SCOPES, PROVISIONING_TOKEN_DAYS, revokeOrgClient, type OrgClient, type OrgClientScope } from '../../ims/admin-api/org-clients.ts';
 import type { RehomeApp } from '../compose.ts';
 import { embeddedIms, provisioningUrls } from './ims-embedded.ts';
 import { requireOrg } from './ims-orgs.ts';
@@ -13,6 +13,18 @@ export interface NewImsClient {
   /** Space-separated, as OAuth writes scopes (`scim`, `scim admin`). */
   scope: string;
   tokenEndpoint: string;
+  scimUrl: string;
+  /** With `tokenDays`: the long-lived SCIM token for IdPs that paste a fixed token (Okta, Entra ID); shown once. */
+  bearerToken?: string;
+  bearerTokenExpiresAt?: string;
+}
+
+/** A client's new long-lived SCIM token, shown once. */
+export interface ImsClientToken {
+  clientId: string;
+  orgId: string;
+  bearerToken: string;
+  bearerTokenExpiresAt: string;
   scimUrl: string;
 }
 
@@ -33,14 +45,39 @@ export function parseClientScope(text: string | undefined): OrgClientScope[] {
  * only as a digest. The CLI (`rehome ims client create`) and the console's API clients page both call this.
  * Audited as `ims:client_created` (id, org, scope; never the secret).
  */
-export async function createImsClient(app: RehomeApp, input: { orgId: string; name: string; scope?: string; actor: string }): Promise<NewImsClient> {
+export async function createImsClient(app: RehomeApp, input: { orgId: string; name: string; scope?: string; tokenDays?: number; actor: string }): Promise<NewImsClient> {
   await embeddedIms(app, 'register API clients');
   const scopes = parseClientScope(input.scope);
+  if (input.tokenDays !== undefined) checkTokenRequest(scopes, input.tokenDays);
   await requireOrg(app, input.orgId);
   const { clientId, clientSecret } = await createOrgClient(app.store, { orgId: input.orgId, name: input.name, scopes }, { now: app.now });
   const scope = scopes.join(' ');
   await app.store.appendAudit({ at: app.now().toISOString(), actor: input.actor, action: 'ims:client_created', target: clientId, details: { orgId: input.orgId, name: input.name.trim(), scope } });
-  return { clientId, clientSecret, orgId: input.orgId, scope, ...provisioningUrls(app) };
+  const created: NewImsClient = { clientId, clientSecret, orgId: input.orgId, scope, ...provisioningUrls(app) };
+  if (input.tokenDays === undefined) return created;
+  const token = await issueImsClientToken(app, { clientId, orgId: input.orgId, days: input.tokenDays, actor: input.actor });
+  return { ...created, bearerToken: token.bearerToken, bearerTokenExpiresAt: token.bearerTokenExpiresAt };
+}
+
+/**
+ * Issues a client's long-lived SCIM token (replacing its previous one, which stops working at once): what Okta's
+ * HTTP-header authentication and Entra ID's Secret Token need, since they never run the client credentials grant.
+ * `rehome ims client token` and the console's API clients page call this. Audited as `ims:client_token_issued`
+ * (client, expiry; never the token). With `orgId` (the console) another org's client is not found.
+ */
+export async function issueImsClientToken(app: RehomeApp, input: { clientId: string; orgId?: string; days?: number; actor: string }): Promise<ImsClientToken> {
+  await embeddedIms(app, 'issue API client tokens');
+  const client = await getOrgClient(app.store, input.clientId);
+  if (!client || (input.orgId !== undefined && client.orgId !== input.orgId)) throw new AdminError('not_found', `no API client ${input.clientId}`);
+  const { token, expiresAt } = await issueProvisioningToken(app.store, input.clientId, { now: app.now, ...(input.days !== undefined ? { days: input.days } : {}) });
+  await app.store.appendAudit({ at: app.now().toISOString(), actor: input.actor, action: 'ims:client_token_issued', target: input.clientId, details: { orgId: client.orgId, name: client.name, expiresAt } });
+  return { clientId: input.clientId, orgId: client.orgId, bearerToken: token, bearerTokenExpiresAt: expiresAt, scimUrl: provisioningUrls(app).scimUrl };
+}
+
+/** Refused before anything is created: a long-lived token is for SCIM and lasts 1 to 730 days. */
+function checkTokenRequest(scopes: OrgClientScope[], days: number): void {
+  if (!scopes.includes('scim')) throw new AdminError('invalid_request', 'a long-lived token is for SCIM provisioning: give the client the scim scope');
+  if (!Number.isInteger(days) || days < 1 || days > PROVISIONING_TOKEN_DAYS.max) throw new AdminError('invalid_request', `a long-lived token lasts 1 to ${PROVISIONING_TOKEN_DAYS.max} days (got ${days})`);
 }
 
 /** The org's clients (every org's without `orgId`), revoked ones included; never a secret. */
@@ -51,7 +88,7 @@ export async function listImsClients(app: RehomeApp, input: { orgId?: string }):
 }
 
 /**
- * Revokes a client and, at once, every token it holds (tokens are checked against the client on each request).
+ * Revokes a client and, at once, every token it holds (its long-lived SCIM token too) (tokens are checked against the client on each request).
  * With `orgId` (the console) only that org's clients are found: another org's id is as unknown as a made-up one.
  * Repeating it changes nothing and writes no second audit row (`ims:client_revoked`).
  */

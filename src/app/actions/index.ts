@@ -14,4 +14,4 @@ export { importSnapshots, type ImportSnapshotsResult } from './import-snapshots.
 export { migrationStatus, type MigrationStatus } from './migration-status.ts';
 export { exportImsDirectory } from './export-ims-directory.ts';
 export { createImsOrg, setImsOrgSso, clearImsOrgSso, type ImsOrgView, type ImsOrgSsoView } from './ims-orgs.ts';
-export { createImsClient, listImsClients, revokeImsClient, parseClientScope, type NewImsClient, type ImsClientView } from './ims-clients.ts';
+export { createImsClient, issueImsClientToken, listImsClients, revokeImsClient, parseClientScope, type NewImsClient, type ImsClientToken, type ImsClientView } from './ims-clients.ts';

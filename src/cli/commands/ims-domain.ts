@@ -20,9 +20,13 @@ rehome ims org sso set --org ORG_ID --issuer URL --client-id ID --domain D... [-
 rehome ims org sso off --org ORG_ID
                       turn SSO federation off: those people sign in with IMS passwords again
 
-rehome ims client create --org ORG_ID --name NAME [--scope scim|admin|"scim admin"] [--format table|json]
+rehome ims client create --org ORG_ID --name NAME [--scope scim|admin|"scim admin"] [--token-days N] [--format table|json]
                       an API client of the org for SCIM (default scope scim) or the Admin API
                       -> {"clientId", "clientSecret", "orgId", "scope", "tokenEndpoint", "scimUrl"}
+                      --token-days N also issues a long-lived SCIM token ("bearerToken", "bearerTokenExpiresAt";
+                      1-730 days) for IdPs that paste a fixed token: Okta's HTTP header, Entra ID's Secret Token
+rehome ims client token --client-id ID [--token-days N] [--format table|json]
+                      a new long-lived SCIM token (default 365 days); the previous one stops working at once
                       the secret is shown once (only its digest is stored)
 rehome ims client list [--org ORG_ID] [--format table|json]
 rehome ims client revoke --client-id ID [--format table|json]
@@ -46,7 +50,7 @@ rehome ims export --out FILE
                       fresh rehome import, so that a new plan sees the IMS as it is now (the way out of plan_drift)`,
   options: {
     org: { type: 'string' }, domain: { type: 'string', multiple: true }, format: { type: 'string' }, out: { type: 'string' },
-    name: { type: 'string' }, scope: { type: 'string' }, issuer: { type: 'string' }, 'client-id': { type: 'string' }, ...STORE_OPTIONS,
+    name: { type: 'string' }, scope: { type: 'string' }, issuer: { type: 'string' }, 'client-id': { type: 'string' }, 'token-days': { type: 'string' }, ...STORE_OPTIONS,
   },
   positionals: true,
   configFlags: storeFlags,

@@ -1,4 +1,5 @@
-import { createImsClient, listImsClients, revokeImsClient, type NewImsClient } from '../../app/actions/index.ts';
+import { createImsClient, issueImsClientToken, listImsClients, revokeImsClient, type ImsClientToken, type NewImsClient } from '../../app/actions/index.ts';
+import { PROVISIONING_TOKEN_DAYS } from '../../ims/admin-api/org-clients.ts';
 import { provisioningUrls } from '../../app/actions/ims-embedded.ts';
 import { isAdminError } from '../../ims/admin-api/admin-error.ts';
 import { isImsError } from '../../ims/directory/ims-directory.ts';
@@ -16,7 +17,7 @@ async function orgOf(ctx: ConsoleContext, subscriptionId: string): Promise<{ org
 }
 
 /** The page, with the clients of the subscription's org; `created` once, right after the create form. */
-export async function apiClientsPage(ctx: ConsoleContext, r: SubscriptionRequest, created?: NewImsClient): Promise<{ title: string; tab: Tab; body: SafeHtml }> {
+export async function apiClientsPage(ctx: ConsoleContext, r: SubscriptionRequest, created?: NewImsClient, token?: ImsClientToken): Promise<{ title: string; tab: Tab; body: SafeHtml }> {
   let { orgId, unavailable } = await orgOf(ctx, r.subscriptionId);
   let clients: Awaited<ReturnType<typeof listImsClients>> = [];
   if (orgId) {
@@ -30,7 +31,7 @@ export async function apiClientsPage(ctx: ConsoleContext, r: SubscriptionRequest
   }
   const body = renderApiClientsPage({
     session: r.session, subscriptionId: r.subscriptionId, timeZone: await ctx.data.timeZone(r.subscriptionId), unavailable, orgId, clients,
-    urls: provisioningUrls(ctx.app), ...(created ? { created } : {}),
+    urls: provisioningUrls(ctx.app), ...(created ? { created } : {}), ...(token ? { token } : {}),
   });
   return { title: 'API clients', tab: 'api-clients', body };
 }
@@ -48,8 +49,9 @@ export async function createApiClient(ctx: ConsoleContext, r: SubscriptionReques
   if (!name) return { flash: { kind: 'error', text: 'Give the client a name (who uses it, e.g. "Okta provisioning").' } };
   if (name.length > 100) return { flash: { kind: 'error', text: 'Keep the name under 100 characters.' } };
   try {
-    const created = await createImsClient(ctx.app, { orgId, name, scope: form.get('scope') ?? 'scim', actor: r.session.actor });
-    return { flash: { kind: 'notice', text: `API client "${name}" created. Copy its secret now: it is not shown again.` }, page: await apiClientsPage(ctx, r, created) };
+    const withToken = form.get('token') === 'yes';
+    const created = await createImsClient(ctx.app, { orgId, name, scope: form.get('scope') ?? 'scim', actor: r.session.actor, ...(withToken ? { tokenDays: PROVISIONING_TOKEN_DAYS.default } : {}) });
+    return { flash: { kind: 'notice', text: `API client "${name}" created. Copy its secret${withToken ? ' and its token' : ''} now: ${withToken ? 'they are' : 'it is'} not shown again.` }, page: await apiClientsPage(ctx, r, created) };
   } catch (e) {
     if (isImsError(e, 'not_found')) return { flash: { kind: 'error', text: 'The IMS organization is created when the product is linked (Overview): create API clients then.' } };
     if (isAdminError(e, 'invalid_request')) return { flash: { kind: 'error', text: `${e.message.charAt(0).toUpperCase()}${e.message.slice(1)}.` } };
@@ -57,16 +59,33 @@ export async function createApiClient(ctx: ConsoleContext, r: SubscriptionReques
   }
 }
 
-/** Revoke: `rehome ims client revoke`, limited to this subscription's org (another org's client is not found). */
+/**
+ * A client's actions, limited to this subscription's org (another org's client is not found): `revoke`
+ * (`rehome ims client revoke`) or `token`, a new long-lived SCIM token (`rehome ims client token`), answered with
+ * the page itself since the token is shown once.
+ */
 export async function revokeApiClient(ctx: ConsoleContext, r: SubscriptionRequest, form: URLSearchParams): Promise<Outcome> {
   const { orgId, unavailable } = await orgOf(ctx, r.subscriptionId);
   if (!orgId) return { flash: { kind: 'error', text: unavailable ?? 'No IMS organization.' } };
-  if (form.get('action') !== 'revoke') return { flash: { kind: 'error', text: 'Choose what to do with the client.' } };
+  const action = form.get('action');
+  if (action === 'token') return newToken(ctx, r, orgId, (form.get('client') ?? '').trim());
+  if (action !== 'revoke') return { flash: { kind: 'error', text: 'Choose what to do with the client.' } };
   try {
     const client = await revokeImsClient(ctx.app, { clientId: (form.get('client') ?? '').trim(), orgId, actor: r.session.actor });
     return { flash: { kind: 'notice', text: `API client "${client.name}" is revoked: it and its tokens no longer work.` } };
   } catch (e) {
     if (isAdminError(e, 'not_found') || isImsError(e, 'not_found')) return { flash: { kind: 'error', text: 'No such API client in this organization.' } };
+    throw e;
+  }
+}
+
+async function newToken(ctx: ConsoleContext, r: SubscriptionRequest, orgId: string, clientId: string): Promise<Outcome> {
+  try {
+    const token = await issueImsClientToken(ctx.app, { clientId, orgId, actor: r.session.actor });
+    return { flash: { kind: 'notice', text: 'New long-lived token issued. Copy it now: it is not shown again, and the previous one no longer works.' }, page: await apiClientsPage(ctx, r, undefined, token) };
+  } catch (e) {
+    if (isAdminError(e, 'not_found') || isImsError(e, 'not_found')) return { flash: { kind: 'error', text: 'No such API client in this organization.' } };
+    if (isAdminError(e, 'invalid_request')) return { flash: { kind: 'error', text: `${e.message.charAt(0).toUpperCase()}${e.message.slice(1)}.` } };
     throw e;
   }
 }

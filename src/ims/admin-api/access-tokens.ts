@@ -1,5 +1,6 @@
 /**
- * Short-lived JWT access tokens (RFC 9068 profile: `typ: at+jwt`) for org API clients. A token names its client
+ * Short-lived JWT access tokens (RFC 9068 profile: `typ: at+jwt`) for org API clients, and the clients' long-lived
+ * SCIM tokens (`rht_…`) for IdPs that paste a fixed token. A token names its client
  * (`sub`, `client_id`) and organization (`org_id`); verification also re-reads the client, so revoking a client
  * stops its tokens at once, and a token never acts for another org than the client's.
  */
@@ -7,7 +8,9 @@ import { randomUUID } from 'node:crypto';
 import { decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
 import { ACCESS_TOKEN_ALG, createSigningKeys, type SigningKeys } from './admin-signing-keys.ts';
 import type { AdminStoreHandle } from './admin-tables.ts';
-import { getOrgClient, ORG_CLIENT_SCOPES, type OrgClient, type OrgClientScope } from './org-clients.ts';
+import { authenticateProvisioningToken, getOrgClient, ORG_CLIENT_SCOPES, type OrgClient, type OrgClientScope } from './org-clients.ts';
+
+const PROVISIONING_TOKEN_PREFIX = 'rht_';
 
 /** Who is calling: the org API client a verified token was issued to. */
 export interface OrgPrincipal {
@@ -58,6 +61,11 @@ export function createAccessTokens(store: AdminStoreHandle, options: AccessToken
     },
 
     async verify(token) {
+      if (token.startsWith(PROVISIONING_TOKEN_PREFIX)) {
+        // A client's long-lived SCIM token (org-clients.ts): checked against its digest, expiry and the client.
+        const client = await authenticateProvisioningToken(store, token, now());
+        return client && { orgId: client.orgId, clientId: client.clientId, scopes: client.scopes.filter((s) => s === 'scim') };
+      }
       try {
         const { kid } = decodeProtectedHeader(token);
         if (typeof kid !== 'string') return undefined;

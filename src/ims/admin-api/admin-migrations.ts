@@ -30,3 +30,20 @@ export const adminApiMigration = {
   sqlite: ddl,
   postgres: ddl,
 } as const;
+
+/**
+ * A long-lived SCIM token per client (0019): Okta's header token and Entra ID's "Secret Token" are fixed strings the
+ * IdP never renews, so a 15-minute access token cannot keep their connection. Stored as a digest, with its expiry;
+ * a new token replaces the old one, revoking the client ends both.
+ */
+const provisioningTokenDdl = `
+ALTER TABLE admin_org_clients ADD COLUMN token_hash TEXT;
+ALTER TABLE admin_org_clients ADD COLUMN token_expires_at TEXT;
+CREATE UNIQUE INDEX admin_org_clients_token ON admin_org_clients (token_hash);
+`;
+
+export const provisioningTokenMigration = {
+  name: '0019_admin_provisioning_tokens',
+  sqlite: provisioningTokenDdl,
+  postgres: provisioningTokenDdl,
+} as const;

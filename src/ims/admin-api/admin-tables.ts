@@ -11,6 +11,9 @@ export type AdminTables = {
     scopes: string;
     created_at: string;
     revoked_at: string | null;
+    /** Digest of the client's long-lived SCIM token (0019), when it has one. */
+    token_hash: string | null;
+    token_expires_at: string | null;
   };
   admin_signing_keys: { kid: string; alg: string; private_jwk: string; public_jwk: string; created_at: string };
 };

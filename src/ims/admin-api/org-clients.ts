@@ -18,6 +18,8 @@ export interface OrgClient {
   scopes: OrgClientScope[];
   createdAt: string;
   revokedAt: string | null;
+  /** When the client's long-lived SCIM token expires; null without one. */
+  tokenExpiresAt: string | null;
 }
 
 export interface NewOrgClient {
@@ -56,6 +58,8 @@ export async function createOrgClient(
     scopes: [...new Set(scopes)].join(' '),
     created_at: (options.now ?? (() => new Date()))().toISOString(),
     revoked_at: null,
+    token_hash: null,
+    token_expires_at: null,
   }).execute();
   return { clientId, clientSecret };
 }
@@ -91,6 +95,36 @@ export async function revokeOrgClient(store: AdminStoreHandle, clientId: string,
     .where('client_id', '=', clientId).where('revoked_at', 'is', null).execute();
 }
 
+/** A long-lived token's lifetime: a year by default, two at most (a credential pasted into an IdP is forgotten). */
+export const PROVISIONING_TOKEN_DAYS = { default: 365, max: 730 } as const;
+
+/**
+ * Issues the client's long-lived SCIM token (`rht_…`), replacing the one it had: the bearer credential for IdPs that
+ * paste a fixed token (Okta's HTTP header, Entra ID's Secret Token) instead of running the client credentials
+ * grant. It acts with the `scim` scope only. Returned once; only its digest is kept.
+ */
+export async function issueProvisioningToken(store: AdminStoreHandle, clientId: string, options: { days?: number; now?: () => Date } = {}): Promise<{ token: string; expiresAt: string }> {
+  const days = options.days ?? PROVISIONING_TOKEN_DAYS.default;
+  if (!Number.isInteger(days) || days < 1 || days > PROVISIONING_TOKEN_DAYS.max) {
+    throw new AdminError('invalid_request', `a long-lived token lasts 1 to ${PROVISIONING_TOKEN_DAYS.max} days (got ${days})`);
+  }
+  const client = await getOrgClient(store, clientId);
+  if (client === undefined) throw new AdminError('not_found', `no API client ${clientId}`);
+  if (client.revokedAt !== null) throw new AdminError('invalid_request', `API client ${clientId} is revoked: create another`);
+  if (!client.scopes.includes('scim')) throw new AdminError('invalid_request', `API client ${clientId} has no scim scope: a long-lived token is for SCIM provisioning only`);
+  const token = `rht_${randomBytes(32).toString('base64url')}`;
+  const expiresAt = new Date((options.now ?? (() => new Date()))().getTime() + days * 86_400_000).toISOString();
+  await adminDb(store).updateTable('admin_org_clients').set({ token_hash: digestSecret(token), token_expires_at: expiresAt }).where('client_id', '=', clientId).execute();
+  return { token, expiresAt };
+}
+
+/** The active client whose current, unexpired long-lived token is `token`; undefined otherwise. */
+export async function authenticateProvisioningToken(store: AdminStoreHandle, token: string, now: Date): Promise<OrgClient | undefined> {
+  const row = await adminDb(store).selectFrom('admin_org_clients').selectAll().where('token_hash', '=', digestSecret(token)).executeTakeFirst();
+  if (row === undefined || row.revoked_at !== null || row.token_expires_at === null || row.token_expires_at <= now.toISOString()) return undefined;
+  return toOrgClient(row);
+}
+
 function digestSecret(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
 }
@@ -103,5 +137,6 @@ function toOrgClient(row: AdminTables['admin_org_clients']): OrgClient {
     scopes: row.scopes.split(' ').filter((s): s is OrgClientScope => (ORG_CLIENT_SCOPES as string[]).includes(s)),
     createdAt: row.created_at,
     revokedAt: row.revoked_at,
+    tokenExpiresAt: row.token_expires_at ?? null,
   };
 }

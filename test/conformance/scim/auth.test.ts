@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { revokeOrgClient } from '../../../src/ims/admin-api/org-clients.ts';
+import { issueProvisioningToken, revokeOrgClient } from '../../../src/ims/admin-api/org-clients.ts';
 import { createAccessTokens } from '../../../src/ims/admin-api/access-tokens.ts';
 import { startScimTestServer, type ScimTestServer, type TestOrg } from './scim-test-server.ts';
 
@@ -73,7 +73,7 @@ test('RFC 6750 §3.1: a missing, malformed, forged or expired token is 401 inval
   const forged = `${header}.${Buffer.from(JSON.stringify({ ...claims, org_id: 'other' })).toString('base64url')}.${org.token.split('.')[2]}`;
   assert.equal((await server.scim(forged, 'GET', '/Users')).status, 401);
   const past = createAccessTokens(server.store, { now: () => new Date(Date.now() - 3600_000) });
-  const client = { clientId: org.clientId, orgId: org.orgId, name: 'x', scopes: ['scim' as const], createdAt: '', revokedAt: null };
+  const client = { clientId: org.clientId, orgId: org.orgId, name: 'x', scopes: ['scim' as const], createdAt: '', revokedAt: null, tokenExpiresAt: null };
   const expired = (await past.issue(client, ['scim'])).accessToken;
   assert.equal((await server.scim(expired, 'GET', '/Users')).status, 401);
 });
@@ -85,4 +85,17 @@ test('revoking a client stops its tokens at once', async () => {
   assert.equal((await server.scim(other.token, 'GET', '/Users')).status, 401);
   const again = await tokenRequest(new URLSearchParams({ grant_type: 'client_credentials', client_id: other.clientId, client_secret: other.clientSecret }));
   assert.equal(again.status, 401);
+});
+
+test('a long-lived SCIM token works until it expires, and a made-up one never does', async () => {
+  const t = await server.createOrg('Long-lived');
+  const days = 30;
+  const fresh = await issueProvisioningToken(server.store, t.clientId, { days });
+  assert.equal((await server.scim(fresh.token, 'GET', '/Users')).status, 200);
+  // Issued 31 days ago for 30 days: expired; the digest is found but the expiry refuses it.
+  const stale = await issueProvisioningToken(server.store, t.clientId, { days, now: () => new Date(Date.now() - 31 * 86_400_000) });
+  assert.equal((await server.scim(stale.token, 'GET', '/Users')).status, 401);
+  assert.equal((await server.scim(fresh.token, 'GET', '/Users')).status, 401, 'replaced by the later issue');
+  assert.equal((await server.scim(`rht_${'A'.repeat(43)}`, 'GET', '/Users')).status, 401);
+  await assert.rejects(issueProvisioningToken(server.store, t.clientId, { days: 0 }), /1 to 730 days/);
 });

@@ -118,7 +118,8 @@ test('on the composed server: Bulk creates a group before the user it names by b
   assert.equal(response.status, 200, JSON.stringify(response.body));
   const [group, user] = response.body.Operations;
   assert.deepEqual([group.status, user.status], ['201', '201']);
-  assert.deepEqual(group.response.members.map((m: { value: string }) => m.value), [user.response.id]);
+  const pushed = await scim('GET', `/Groups/${group.response.id}`);
+  assert.deepEqual(pushed.body.members.map((m: { value: string }) => m.value), [user.response.id]);
   const config = await scim('GET', '/ServiceProviderConfig');
   assert.deepEqual(config.body.bulk, { supported: true, maxOperations: 1000, maxPayloadSize: 1048576 });
 });
