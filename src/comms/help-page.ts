@@ -28,7 +28,7 @@ export function renderHelpPage(notice: MigrationNotice, s: HelpPageSettings): st
     body: html`${when(notice, s)}
 ${notice.phase === 'moved' ? '' : before(notice, s)}
 ${signIn(s, product)}
-${newAddress(s, product)}
+${newAddress(notice, s, product)}
 ${links(product)}
 <h2>What stays the same</h2>
 <ul>
@@ -93,10 +93,11 @@ forgot it? Use “Forgot your password?” on the ${s.imsName} sign-in page.</li
 <p>Your old ${product} password stops working once your account has moved. You may be signed out once.</p>`;
 }
 
-function newAddress(s: HelpPageSettings, product: string): SafeHtml {
+function newAddress(n: MigrationNotice, s: HelpPageSettings, product: string): SafeHtml {
+  const moved = n.phase === 'moving' || n.phase === 'moved';
   return html`<h2>The new address</h2>
 ${s.productUrl
-    ? html`<p>${product} now lives at <a href="${s.productUrl}">${s.productUrl}</a>.</p>`
+    ? html`<p>${product} ${moved ? 'now lives' : 'will live'} at <a href="${s.productUrl}">${s.productUrl}</a>${moved ? '' : ' after the move'}.</p>`
     : html`<p>${product} gets a new address; your administrators tell you which.</p>`}`;
 }
 

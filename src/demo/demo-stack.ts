@@ -115,7 +115,8 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
     });
     releasers.push(() => rehome.close());
     const issuer = `${rehome.url}/ims`;
-    engage.configureIms({ issuer, ...DEMO_CLIENT, allowInsecureHttp: true, brandText: DEMO_BRAND });
+    // Rehome's URL too: Engage's banner reads the subscription's move from its notice (/help/<id>/notice.json).
+    engage.configureIms({ issuer, ...DEMO_CLIENT, allowInsecureHttp: true, brandText: DEMO_BRAND, rehomeUrl: rehome.url });
 
     if (!(await store.loadSnapshot({ subscriptionId: logins.subscriptionId }))) await importDemoSnapshot(rehome, engage, logins.subscriptionId, files);
     const close = closeAll;

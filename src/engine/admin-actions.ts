@@ -50,15 +50,30 @@ export async function extendMigration(ctx: Ctx, subscriptionId: string, rules: S
 }
 
 /** Skip (with a reason), unskip, retry: per user, each a state-machine transition, audited. */
-export async function actOnUsers(ctx: Ctx, subscriptionId: string, userIds: string[], action: 'skip' | 'unskip' | 'retry', reason?: string): Promise<{ changed: string[]; refused: { userId: string; message: string }[] }> {
+export interface UserRefusal {
+  userId: string;
+  /** `user_not_found`, `admin_skip_unconfirmed`, or the state machine's `transition_refused`. */
+  code: string;
+  message: string;
+}
+
+/**
+ * Skip, unskip or retry users, one audited transaction each. Skipping an admin needs `confirmAdmins` (the second
+ * confirmation): the others wait for the admins (admins first), and a skipped admin loses access at confirmation.
+ */
+export async function actOnUsers(ctx: Ctx, subscriptionId: string, userIds: string[], action: 'skip' | 'unskip' | 'retry', reason?: string, options: { confirmAdmins?: boolean } = {}): Promise<{ changed: string[]; refused: UserRefusal[] }> {
   if (action === 'skip' && !reason?.trim()) throw new MigrationError('transition_refused', 'skipping users needs a reason (--reason): skipped users lose access once the migration completes');
   const db = migrationDb(ctx.db);
   const changed: string[] = [];
-  const refused: { userId: string; message: string }[] = [];
+  const refused: UserRefusal[] = [];
   for (const userId of userIds) {
     await db.transaction().execute(async (tx) => {
       const u = await getUser(tx, subscriptionId, userId);
-      if (!u) { refused.push({ userId, message: 'no such user in this migration' }); return; }
+      if (!u) { refused.push({ userId, code: 'user_not_found', message: 'no such user in this migration' }); return; }
+      if (action === 'skip' && u.admin === 1 && !options.confirmAdmins && u.state !== 'skipped') {
+        refused.push({ userId, code: 'admin_skip_unconfirmed', message: `${u.first_name} ${u.last_name} (${userId}) is an admin of the subscription: skipping an admin needs a second confirmation (--confirm-admins), because they lose access when the migration is confirmed` });
+        return;
+      }
       const at = ctx.now().toISOString();
       try {
         if (action === 'unskip') {
@@ -71,7 +86,7 @@ export async function actOnUsers(ctx: Ctx, subscriptionId: string, userIds: stri
         }
         changed.push(userId);
       } catch (e) {
-        if (e instanceof MigrationError) refused.push({ userId, message: e.message });
+        if (e instanceof MigrationError) refused.push({ userId, code: e.code, message: e.message });
         else throw e;
       }
     });

@@ -11,6 +11,7 @@ export type MigrationErrorCode =
   | 'extensions_exhausted' // the window was already extended the maximum number of times
   | 'not_complete' // confirmation needs every non-API user migrated or skipped
   | 'threshold_exceeded' // a rollback or removal touches more than 200 users or 10%: repeat with `--force`
+  | 'admins_first' // the subscription's admins must be migrated (or skipped, confirmed twice) before anyone else
   | 'plan_drift'; // the IMS changed since the plan (its account vanished, another appeared, the type changed): run readiness and plan again
 
 /** The one error class of the migration engine; callers switch on `code`. */

@@ -4,6 +4,7 @@ import { ACCOUNTED_STATES } from '../core/migration/states.ts';
 import { dialectOf } from '../store/bulk-sql.ts';
 import { refreshStaleStatistics } from '../store/postgres/planner-statistics.ts';
 import { openUserWindow } from './open-user-window.ts';
+import { outstandingAdmins } from './admins-first.ts';
 import type { EnginePorts } from '../ports/engine-ports.ts';
 import { isPostgres, releaseLeases } from './leases.ts';
 import { claimBatch, countPending } from './batch-claim.ts';
@@ -55,6 +56,8 @@ export interface UserPhaseResult {
   attempted: number;
   migrated: number;
   failed: number;
+  /** Admins still to migrate or skip: the other users of this run waited (admins first), none was started. */
+  heldForAdmins?: number;
   state: SubscriptionMigration['state'];
 }
 
@@ -86,6 +89,15 @@ export async function runUserPhase(opts: UserPhaseOptions, ports: EnginePorts): 
     const result: UserPhaseResult = { attempted: 0, migrated: 0, failed: 0, state: m.state };
     let batches = 0;
     for (const admins of opts.admins === undefined ? [true, false] : [opts.admins]) {
+      if (!admins) {
+        // Admins first, for real: nobody else starts while an admin is neither migrated nor (confirmed) skipped.
+        const waiting = await outstandingAdmins(db, m.subscription_id, 0);
+        if (waiting.count > 0) {
+          result.heldForAdmins = waiting.count;
+          ports.onEvent?.({ type: 'users:held', subscriptionId: m.subscription_id, reason: 'admins_first', admins: waiting.count });
+          continue;
+        }
+      }
       // Named users leave the list once tried, so a user who fails again is not taken a second time this run.
       const remaining = opts.userIds ? new Set(opts.userIds) : undefined;
       const scope = { subscriptionId: m.subscription_id, admins, includeFailed };

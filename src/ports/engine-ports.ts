@@ -21,7 +21,9 @@ export type EngineEvent =
   | { type: 'progress'; subscriptionId: string; done: number; failed: number; total: number }
   | { type: 'idp:throttled'; waitMs: number }
   /** One batch of the user phase recorded: its users and its wall time (claim, IdP calls, outcome transaction). */
-  | { type: 'batch:done'; subscriptionId: string; size: number; ms: number };
+  | { type: 'batch:done'; subscriptionId: string; size: number; ms: number }
+  /** The run's other users waited: `admins` admins are neither migrated nor skipped yet (admins first). */
+  | { type: 'users:held'; subscriptionId: string; reason: 'admins_first'; admins: number };
 
 /** How people get a password on the IMS side, chosen per subscription (the plan's `passwordStrategy`). */
 export type EnginePasswordStrategy = 'invite' | 'import_hashes' | 'lazy';

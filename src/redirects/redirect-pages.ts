@@ -1,12 +1,18 @@
 /**
  * The redirect service's pages: the fragment-forwarding page and the small error pages. Plain HTML, no external
- * resources; the only script is FRAGMENT_SCRIPT, allowed by its hash in the Content-Security-Policy.
+ * resources; the only script is FRAGMENT_SCRIPT and the only style STYLE, each allowed by its hash in the
+ * Content-Security-Policy.
  */
+import { createHash } from 'node:crypto';
 import { escapeHtml } from '../http/html.ts';
 import { FRAGMENT_DATA_ID, FRAGMENT_SCRIPT, FRAGMENT_SCRIPT_HASH, scriptSafeJson, type FragmentPageData } from './fragment-script.ts';
 
-export const FRAGMENT_PAGE_CSP = `default-src 'none'; script-src '${FRAGMENT_SCRIPT_HASH}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
-export const ERROR_PAGE_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/** The pages' one style sheet, inline and allowed by its hash like the script: people read these pages. */
+const STYLE = 'body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1a1a1a}a{color:#0b57d0}li{margin:.3rem 0}';
+const STYLE_HASH = `sha256-${createHash('sha256').update(STYLE).digest('base64')}`;
+
+export const FRAGMENT_PAGE_CSP = `default-src 'none'; script-src '${FRAGMENT_SCRIPT_HASH}'; style-src '${STYLE_HASH}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+export const ERROR_PAGE_CSP = `default-src 'none'; style-src '${STYLE_HASH}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
 
 function layout(title: string, head: string, body: string): string {
   return `<!doctype html>
@@ -15,7 +21,8 @@ function layout(title: string, head: string, body: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
-<title>${escapeHtml(title)}</title>${head}
+<title>${escapeHtml(title)}</title>
+<style>${STYLE}</style>${head}
 </head>
 <body>
 <main>

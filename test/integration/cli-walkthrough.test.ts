@@ -29,8 +29,20 @@ test('README walk-through: import -> plan -> link -> schedule -> migrate -> skip
   assert.match(ok(rh('migrate', '--plan', 'plan.json', '--consent')).out, /product_linked/);
   ok(rh('schedule', '--subscription', sub, '--date', addDays(localDate(new Date(), 'America/Los_Angeles'), 3)), 2);
   assert.match(ok(rh('schedule', '--subscription', sub, '--date', addDays(localDate(new Date(), 'America/Los_Angeles'), 10))).out, /starts/);
+  // Admins first: the ready admins move, the others wait for admin 1003 (unverified) until someone decides about them.
+  const admins = ok(rh('migrate', '--subscription', sub)).out;
+  assert.match(admins, /migrated 2, failed 0 of 2 attempted/);
+  assert.match(admins, /the other users wait: admins migrate first, and Ken Lamarr \(1003\) is neither migrated nor skipped/);
+  const refused = rh('skip', '--subscription', sub, '--users', '1003', '--reason', 'no verified address');
+  assert.equal(refused.code, 3, 'skipping an admin needs a second confirmation');
+  assert.match(refused.out, /1003: Ken Lamarr \(1003\) is an admin of the subscription: skipping an admin needs a second confirmation \(--confirm-admins\)/);
+  const early = rh('migrate', '--subscription', sub, '--users', '1010');
+  assert.equal(early.code, 2);
+  assert.match(early.err, /admins_first/);
+  ok(rh('skip', '--subscription', sub, '--users', '1003', '--reason', 'no verified address', '--confirm-admins'));
   const migrated = ok(rh('migrate', '--subscription', sub)).out;
   assert.match(migrated, /migrated \d+, failed 0/);
+  assert.doesNotMatch(migrated, /wait/);
   const status = JSON.parse(ok(rh('status', '--subscription', sub, '--format', 'json')).out);
   assert.equal(status.state, 'users_in_progress');
   assert.ok(status.progress.migration.done > 200);

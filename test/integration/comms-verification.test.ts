@@ -13,6 +13,7 @@ import { computeProgress } from '../../src/core/migration/progress.ts';
 import { TEMPLATE_NAMES } from '../../src/core/comms/templates.ts';
 import { applyProductPhase } from '../../src/engine/product-phase.ts';
 import { runUserPhase } from '../../src/engine/user-phase.ts';
+import { skipAdminsWhoCannotMove } from '../support/admins-first.ts';
 import { scheduleMigration } from '../../src/engine/admin-actions.ts';
 import { embeddedEnginePorts } from '../support/embedded-engine.ts';
 import { countUsersByState, getUser, migrationDb } from '../../src/engine/migration-repo.ts';
@@ -145,17 +146,20 @@ test('verification mail over SMTP, link clicked over HTTP: the user becomes elig
   assert.equal(summary.usersVerifiedByLink, 1);
   assert.equal(summary.usersClicked, 1);
 
+  // Admins first: the ready admins move, the unverified one is skipped (confirmed twice); then 1022 may follow.
+  await runUserPhase({ subscriptionId: SUB, admins: true }, ports());
+  await skipAdminsWhoCannotMove(store.kysely, SUB, () => clock);
   const migrated = await runUserPhase({ subscriptionId: SUB, userIds: ['1022'] }, ports());
   assert.equal(migrated.migrated, 1);
   assert.equal(await stateOf('1022'), 'migrated');
 
   const next = await sendComms(deps(), SUB, { kind: 'due' });
-  assert.deepEqual(next.planned.map((s) => s.key), [`${SUB}:after_migration:1022`], 'no reminder for the verified user, instructions once migrated');
+  assert.deepEqual(next.planned.map((s) => s.key), ['1001', '1002', '1022'].map((id) => `${SUB}:after_migration:${id}`), 'no reminder for the verified user, instructions once migrated (the admins moved first)');
   const [instructions] = mailsTo('ken.allen22@acme.example').filter((m) => /now signs in/.test(m.subject ?? ''));
   assert.match(instructions!.text!, /Continue with Acme ID/);
   assert.match(instructions!.text!, /https:\/\/app\.acme\.example\//);
   assert.match(instructions!.text!, /bookmarks/i);
-  assert.match(instructions!.text!, /Ada Hopper, Tim Nørgaard and Ken Lamarr/);
+  assert.match(instructions!.text!, /Ada Hopper and Tim Nørgaard/, 'the admins to ask: not the one who was skipped');
 
   const audit = await store.listAudit({ subscriptionId: SUB });
   assert.ok(audit.some((a) => a.action === 'comms:sent' && a.target === 'verification'));

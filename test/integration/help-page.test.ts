@@ -107,7 +107,7 @@ test('once scheduled: the date in the subscription\'s time zone, what to do befo
   assert.match(body, /moves its sign-in to Acme ID, the company-wide sign-in, on\s+<strong id="migration-date">Saturday, 5 December 2026<\/strong>/);
   assert.match(body, /starts at 5 December 2026 at 00:00 GMT-8 \(time zone America\/Los_Angeles\)/);
   assert.match(body, /Before the move: verify your email address/);
-  assert.match(body, /Engage now lives at <a href="https:\/\/engage\.acme\.example\/">/);
+  assert.match(body, /Engage will live at <a href="https:\/\/engage\.acme\.example\/">/);
   assert.match(body, /Bookmarks and report subscriptions/);
   for (const name of ADMINS) assert.doesNotMatch(body, new RegExp(name), `${name} is not named on a public page`);
   assert.doesNotMatch(body, /@acme\.example/, 'no address either');

@@ -12,6 +12,7 @@ import { applyProductPhase } from '../../src/engine/product-phase.ts';
 import { runUserPhase } from '../../src/engine/user-phase.ts';
 import { scheduleMigration } from '../../src/engine/admin-actions.ts';
 import { embeddedEnginePorts } from '../support/embedded-engine.ts';
+import { skipAdminsWhoCannotMove } from '../support/admins-first.ts';
 import { registerRunner } from '../../src/engine/workers/runner-registry.ts';
 import { migrationDb, requireMigration } from '../../src/engine/migration-repo.ts';
 import { seedDirectoryFromExport } from '../../src/ims/seed-directory.ts';
@@ -35,6 +36,7 @@ async function prepare(store: StoreAdapter, which: Which): Promise<{ plan: Migra
   const p = ports(store, sub.imsOrg.id);
   await applyProductPhase(plan, p, { consent: true });
   await scheduleMigration(p, plan.subscriptionId, addDays(localDate(NOW, plan.timeZone), 10));
+  await skipAdminsWhoCannotMove(store.kysely, plan.subscriptionId, () => NOW);
   return { plan, orgId: sub.imsOrg.id };
 }
 

@@ -8,6 +8,7 @@ import { planMigration } from '../../src/core/migration/plan-migration.ts';
 import { addDays, localDate } from '../../src/core/migration/schedule.ts';
 import { applyProductPhase } from '../../src/engine/product-phase.ts';
 import { runUserPhase } from '../../src/engine/user-phase.ts';
+import { skipAdminsWhoCannotMove } from '../support/admins-first.ts';
 import { actOnUsers, confirmMigration, extendMigration, rollbackMigration, scheduleMigration } from '../../src/engine/admin-actions.ts';
 import { embeddedEnginePorts } from '../support/embedded-engine.ts';
 import { countUsersByState, migrationDb, requireMigration } from '../../src/engine/migration-repo.ts';
@@ -61,7 +62,19 @@ test('engine: a plan without SSO users runs end to end', () => withStore(async (
   assert.equal(sched.state, 'users_scheduled');
   assert.equal(sched.starts_at, '2026-12-05T08:00:00.000Z', 'midnight in America/Los_Angeles');
 
-  const r = await runUserPhase({ subscriptionId: plan.subscriptionId, concurrency: 4 }, p);
+  // Admins first, for real: an admin who cannot move (unverified) holds everyone else until skipped, confirmed twice.
+  const held = await runUserPhase({ subscriptionId: plan.subscriptionId, concurrency: 4 }, p);
+  const waiting = plan.users.filter((u) => u.admin && !['link', 'create', 'invite'].includes(u.action)).map((u) => u.userId);
+  assert.ok(waiting.length > 0, 'the example has an admin who cannot move');
+  assert.equal(held.heldForAdmins, waiting.length);
+  assert.equal(held.migrated, plan.users.filter((u) => u.admin && ['link', 'create', 'invite'].includes(u.action)).length, 'only the ready admins moved');
+  const unconfirmed = await actOnUsers(p, plan.subscriptionId, waiting, 'skip', 'no verified address');
+  assert.deepEqual(unconfirmed.refused.map((x) => x.code), waiting.map(() => 'admin_skip_unconfirmed'));
+  assert.match(unconfirmed.refused[0]!.message, /is an admin of the subscription: skipping an admin needs a second confirmation/);
+  assert.deepEqual((await actOnUsers(p, plan.subscriptionId, waiting, 'skip', 'no verified address', { confirmAdmins: true })).changed, waiting);
+  const rest = await runUserPhase({ subscriptionId: plan.subscriptionId, concurrency: 4 }, p);
+  assert.equal(rest.heldForAdmins, undefined);
+  const r = { migrated: held.migrated + rest.migrated, failed: held.failed + rest.failed };
   const eligible = plan.users.filter((u) => ['link', 'create', 'invite'].includes(u.action));
   assert.equal(r.migrated, eligible.length);
   assert.equal(r.failed, 0);
@@ -108,6 +121,7 @@ test('engine: extend is bounded; rollback guard; one person in two subscriptions
   await applyProductPhase(sandbox, p, { consent: true });
   for (const plan of [prod, sandbox]) {
     await scheduleMigration(p, plan.subscriptionId, addDays(localDate(NOW, plan.timeZone), 9));
+    await skipAdminsWhoCannotMove(store.kysely, plan.subscriptionId, () => NOW);
     await runUserPhase({ subscriptionId: plan.subscriptionId }, p);
   }
   for (let i = 0; i < 3; i++) await extendMigration(p, prod.subscriptionId);

@@ -20,7 +20,7 @@ import { planMigration } from '../../src/core/migration/plan-migration.ts';
 import { addDays, localDate } from '../../src/core/migration/schedule.ts';
 import { generatePopulation } from '../../src/population/generate-population.ts';
 import { seedDirectoryFromExport } from '../../src/ims/seed-directory.ts';
-import { scheduleMigration } from '../../src/engine/admin-actions.ts';
+import { actOnUsers, scheduleMigration } from '../../src/engine/admin-actions.ts';
 import { createExternalOrgLinker } from '../../src/adapters/idp/embedded/embedded-org-linker.ts';
 import { migrationDb } from '../../src/engine/migration-repo.ts';
 import { applyProductPhase } from '../../src/engine/product-phase.ts';
@@ -87,6 +87,9 @@ for (const [mode, bulk] of Object.entries(MODES)) test(`${mode}: the engine make
     const ports = { db: store.kysely, idp, orgs: createExternalOrgLinker(), links: createRehomeOwnedLinks(), now: () => new Date(), actor: 'test:eta' };
     await applyProductPhase(plan, ports, { consent: true });
     await scheduleMigration(ports, plan.subscriptionId, addDays(localDate(new Date(), plan.timeZone), 10));
+    // Admins first: the admins who cannot move now are skipped (confirmed), so that everyone ready moves in this run.
+    const notReady = plan.users.filter((u) => u.admin && !['link', 'create', 'invite'].includes(u.action)).map((u) => u.userId);
+    await actOnUsers({ db: store.kysely, now: () => new Date(), actor: 'test:eta' }, plan.subscriptionId, notReady, 'skip', 'not ready in this test', { confirmAdmins: true });
 
     const before = { proxied: proxy.stats.requests, sent: sent.length, retries: idp.scim.stats().retries };
     const v0 = virtualMs;

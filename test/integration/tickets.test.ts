@@ -17,6 +17,7 @@ import type { MigrationPlan } from '../../src/core/migration/plan.ts';
 import { MIGRATED_STATES, type UserState } from '../../src/core/migration/states.ts';
 import { applyProductPhase } from '../../src/engine/product-phase.ts';
 import { runUserPhase } from '../../src/engine/user-phase.ts';
+import { skipAdminsWhoCannotMove } from '../support/admins-first.ts';
 import { actOnUsers, confirmMigration, scheduleMigration } from '../../src/engine/admin-actions.ts';
 import { embeddedEnginePorts } from '../support/embedded-engine.ts';
 import { migrationDb, requireMigration } from '../../src/engine/migration-repo.ts';
@@ -46,6 +47,7 @@ async function migrateUsers(store: StoreAdapter): Promise<{ plan: MigrationPlan;
   const ctx = embeddedEnginePorts({ store, orgId, issuer: ISSUER, actor: 'test', now: () => NOW });
   await applyProductPhase(plan, ctx, { consent: true });
   await scheduleMigration(ctx, plan.subscriptionId, addDays(localDate(NOW, plan.timeZone), 10));
+  await skipAdminsWhoCannotMove(store.kysely, plan.subscriptionId, () => NOW);
   await runUserPhase({ subscriptionId: plan.subscriptionId, concurrency: 4 }, ctx);
   return { plan, ctx };
 }

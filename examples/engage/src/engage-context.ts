@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { ProductKit } from 'rehome/product-kit';
+import type { MigrationNotices, ProductKit } from 'rehome/product-kit';
 import { readSession, SESSION_COOKIE, type Session } from './auth/sessions.ts';
 import type { EngageDb } from './db/engage-db.ts';
 import { parseCookies } from './http/http-io.ts';
@@ -13,6 +13,8 @@ export interface EngageContext {
   now(): Date;
   /** Set by `configureIms`; undefined while the product has no IMS (password only). */
   ims: { kit: ProductKit; brandText: string } | undefined;
+  /** Rehome's announcements of each subscription's move (the banner), once `configureIms` named Rehome. */
+  notices?: MigrationNotices | undefined;
   /** Bearer token of the Rehome API (`/api/rehome/v1`). */
   rehomeApiToken: string;
 }

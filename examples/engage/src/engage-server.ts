@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createProductKit } from 'rehome/product-kit';
+import { createMigrationNotices, createProductKit } from 'rehome/product-kit';
 import { handleApiTokenRoutes } from './api/api-token-routes.ts';
 import { handleRehomeApi } from './api/rehome-api.ts';
 import { engageLinkStore } from './auth/identity-links.ts';
@@ -12,6 +12,7 @@ import { handleAccountRoutes } from './web/account-routes.ts';
 import { handleAppRoutes } from './web/app-routes.ts';
 import { CALLBACK_PATH, handleImsRoutes } from './web/ims-routes.ts';
 import { handleUserAdminRoutes } from './web/user-admin-routes.ts';
+import { handleBannerRoutes } from './web/migration-banner.ts';
 
 export interface EngageOptions {
   /** SQLite file, or `:memory:`. */
@@ -32,6 +33,8 @@ export interface EngageImsOptions {
   allowInsecureHttp?: boolean;
   /** Button text; default "Continue with IMS". */
   brandText?: string;
+  /** Rehome's public URL: Engage's banner reads each subscription's move from `<rehomeUrl>/help/<id>/notice.json`. */
+  rehomeUrl?: string;
 }
 
 export interface EngageServer extends AsyncDisposable {
@@ -45,7 +48,7 @@ export interface EngageServer extends AsyncDisposable {
 }
 
 type Handler = (ctx: EngageContext, req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
-const HANDLERS: Handler[] = [handleAppRoutes, handleImsRoutes, handleAccountRoutes, handleUserAdminRoutes, handleApiTokenRoutes, handleRehomeApi];
+const HANDLERS: Handler[] = [handleAppRoutes, handleImsRoutes, handleBannerRoutes, handleAccountRoutes, handleUserAdminRoutes, handleApiTokenRoutes, handleRehomeApi];
 
 export async function startEngage(options: EngageOptions): Promise<EngageServer> {
   if (options.rehomeApiToken.length < 16) throw new Error('rehomeApiToken must be at least 16 characters');
@@ -76,6 +79,7 @@ export async function startEngage(options: EngageOptions): Promise<EngageServer>
         ...(ims.clientSecret ? { clientSecret: ims.clientSecret } : {}), ...(ims.allowInsecureHttp ? { allowInsecureHttp: true } : {}),
       });
       ctx.ims = { kit, brandText: ims.brandText ?? 'Continue with IMS' };
+      ctx.notices = ims.rehomeUrl ? createMigrationNotices({ rehomeUrl: ims.rehomeUrl, now: () => ctx.now().getTime() }) : undefined;
     },
     close,
     [Symbol.asyncDispose]: close,

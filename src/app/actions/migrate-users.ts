@@ -1,4 +1,7 @@
-import { getMigrationSummary, migrationDb, requireMigrationSummary, type MigrationSummary } from '../../engine/migration-repo.ts';
+import { getMigrationSummary, migrationDb, requireMigrationSummary, type MigrationDb, type MigrationSummary } from '../../engine/migration-repo.ts';
+import { nameAdmins, outstandingAdmins } from '../../engine/admins-first.ts';
+import { countPending } from '../../engine/batch-claim.ts';
+import { MigrationError } from '../../engine/migration-error.ts';
 import { runUserPhase } from '../../engine/user-phase.ts';
 import { enqueueUserPhase, openJobQueue } from '../../engine/workers/job-queue.ts';
 import type { EngineEvent } from '../../ports/engine-ports.ts';
@@ -23,6 +26,8 @@ export interface MigrateUsersResult {
   migration: MigrationSummary;
   /** True when the work went through the PostgreSQL job queue (other `rehome worker` processes may share it). */
   queued: boolean;
+  /** Admins neither migrated nor skipped after the run: the other users waited (admins first). */
+  heldForAdmins?: { count: number; names: string };
 }
 
 /** A run's progress bars (CLI, console) move at least this many times, however small the run. */
@@ -38,6 +43,7 @@ export async function migrateUsers(app: RehomeApp, input: MigrateUsersInput): Pr
   const m = await getMigrationSummary(db, input.subscriptionId);
   if (!m) throw new AppError('no_migration', `no migration for ${input.subscriptionId}: plan it and link the product first`);
   const only = input.userIds && input.userIds.length > 0 ? { userIds: input.userIds } : {};
+  if (only.userIds) await refuseOthersBeforeAdmins(db, input.subscriptionId, only.userIds);
   let r: { attempted: number; migrated: number; failed: number };
   let queued = false;
   if (app.store.dialect === 'postgres') {
@@ -53,5 +59,20 @@ export async function migrateUsers(app: RehomeApp, input: MigrateUsersInput): Pr
       ...only, ...(input.signal ? { signal: input.signal } : {}),
     }, ports);
   }
-  return { ...r, migration: await requireMigrationSummary(db, input.subscriptionId), queued };
+  const waiting = await outstandingAdmins(db, input.subscriptionId);
+  const held = waiting.count > 0 && (await countPending(db, { subscriptionId: input.subscriptionId, admins: false, ...(only.userIds ? { userIds: only.userIds, includeFailed: true } : {}) })) > 0;
+  return { ...r, migration: await requireMigrationSummary(db, input.subscriptionId), queued, ...(held ? { heldForAdmins: { count: waiting.count, names: nameAdmins(waiting) } } : {}) };
+}
+
+/**
+ * Migrate Now of chosen users: refused when it names others while admins are neither migrated nor skipped and not
+ * named too, before anything is queued or claimed (the engine would only hold them).
+ */
+async function refuseOthersBeforeAdmins(db: MigrationDb, subscriptionId: string, userIds: string[]): Promise<void> {
+  const waiting = await outstandingAdmins(db, subscriptionId, 1_000);
+  if (waiting.count === 0) return;
+  const named = new Set(userIds);
+  const others = await db.selectFrom('mig_users').select('user_id').where('subscription_id', '=', subscriptionId).where('admin', '=', 0).where('user_id', 'in', userIds.slice(0, 10_000)).limit(1).execute();
+  if (others.length === 0 || (waiting.count <= waiting.first.length && waiting.first.every((a) => named.has(a.userId)))) return;
+  throw new MigrationError('admins_first', `admins migrate first: ${nameAdmins({ count: waiting.count, first: waiting.first.slice(0, 5) })} ${waiting.count === 1 ? 'is' : 'are'} neither migrated nor skipped. Migrate the admins now (with these users or alone), or skip them with a second confirmation; then the others.`);
 }

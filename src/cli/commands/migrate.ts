@@ -72,6 +72,7 @@ async function migrateUsers({ config, io, values }: CommandContext, subscription
   const after = r.migration;
   io.out(`migrated ${r.migrated}, failed ${r.failed} of ${r.attempted} attempted; subscription is ${after.state}\n`);
   if (r.failed > 0) io.out(`see the failures: rehome status --subscription ${subscriptionId}; retry with rehome retry --subscription ${subscriptionId} --users ...\n`);
+  if (r.heldForAdmins) io.out(`the other users wait: admins migrate first, and ${r.heldForAdmins.names} ${r.heldForAdmins.count === 1 ? 'is' : 'are'} neither migrated nor skipped; migrate or retry them, or skip them (rehome skip --subscription ${subscriptionId} --users ... --reason ... --confirm-admins), then run rehome migrate again\n`);
   if (after.state === 'awaiting_confirmation') io.out(`every user is accounted for: rehome confirm --subscription ${subscriptionId} --yes\n`);
   return r.failed > 0 ? 3 : 0;
 }

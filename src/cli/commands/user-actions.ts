@@ -7,17 +7,19 @@ import { CliError } from '../cli-error.ts';
 function userActionCommand(action: 'skip' | 'unskip' | 'retry', summary: string): Command {
   return {
     summary,
-    help: `rehome ${action} --subscription ID (--users ID[,ID...] | --state STATE[,STATE...])${action === 'skip' ? ' --reason TEXT' : ''}
+    help: `rehome ${action} --subscription ID (--users ID[,ID...] | --state STATE[,STATE...])${action === 'skip' ? ' --reason TEXT [--confirm-admins]' : ''}
 
---state selects every user of the subscription in those states (e.g. needs_email_verification,blocked).`,
-    options: { subscription: { type: 'string' }, users: { type: 'string', multiple: true }, state: { type: 'string' }, reason: { type: 'string' }, ...STORE_OPTIONS },
+--state selects every user of the subscription in those states (e.g. needs_email_verification,blocked).${action === 'skip' ? `
+Admins migrate first: the others wait until every admin is migrated or skipped. Skipping an admin is refused
+unless --confirm-admins confirms it a second time (a skipped admin loses access when the migration is confirmed).` : ''}`,
+    options: { subscription: { type: 'string' }, users: { type: 'string', multiple: true }, state: { type: 'string' }, reason: { type: 'string' }, 'confirm-admins': { type: 'boolean' }, ...STORE_OPTIONS },
     configFlags: storeFlags,
     async run({ values, config, io }) {
       const ids = stringList(values.users).flatMap((x) => x.split(',')).filter(Boolean);
       const states = values.state ? String(values.state).split(',').map((x) => x.trim()).filter(Boolean) : [];
       if (!values.subscription || (ids.length === 0 && states.length === 0)) throw new CliError('usage', '--subscription ID and --users ID[,ID...] or --state STATE are required');
       await using app = await composeRehome(config, { now: io.now });
-      const r = await changeUsers(app, { subscriptionId: String(values.subscription), actor: io.actor, action, userIds: ids, states, ...(values.reason !== undefined ? { reason: String(values.reason) } : {}) });
+      const r = await changeUsers(app, { subscriptionId: String(values.subscription), actor: io.actor, action, userIds: ids, states, confirmAdmins: Boolean(values['confirm-admins']), ...(values.reason !== undefined ? { reason: String(values.reason) } : {}) });
       io.out(`${action}: ${r.changed.length} changed${r.refused.length ? `, ${r.refused.length} refused` : ''}\n`);
       for (const x of r.refused) io.out(`  ${x.userId}: ${x.message}\n`);
       return r.refused.length > 0 ? 3 : 0;

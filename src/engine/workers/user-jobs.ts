@@ -4,6 +4,7 @@ import { MigrationError } from '../migration-error.ts';
 import { migrationDb, requireMigrationSummary, type MigrationDb, type MigrationSummary } from '../migration-repo.ts';
 import { runUserPhase } from '../user-phase.ts';
 import { CLAIMABLE_STATES } from '../leases.ts';
+import { outstandingAdmins } from '../admins-first.ts';
 import type { Runner } from './runner-registry.ts';
 import { recordScheduledRefusal } from './due-work.ts';
 
@@ -54,6 +55,13 @@ export function userTasks(o: UserJobsOptions): TaskList {
     const p = raw as StartPayload;
     await guarded(p.subscriptionId, START_TASK, p.scheduledOnly, async (m, ports) => {
       const admins = await runUserPhase({ subscriptionId: p.subscriptionId, admins: true, scheduledOnly: p.scheduledOnly, runner: o.runner, batchSize: o.batchSize, signal: o.signal }, ports);
+      // Admins first, for real: while one is neither migrated nor skipped, the others are not queued (a later
+      // Migrate All, or the next scheduled tick, queues them once the admins are done).
+      const waiting = await outstandingAdmins(o.db, p.subscriptionId, 0);
+      if (waiting.count > 0) {
+        ports.onEvent?.({ type: 'users:held', subscriptionId: p.subscriptionId, reason: 'admins_first', admins: waiting.count });
+        return admins;
+      }
       const ids = await pendingOthers(o.db, p.subscriptionId, p.scheduledOnly ? { now: ports.now().toISOString(), startsAt: m.starts_at } : undefined);
       const specs = [];
       for (let i = 0; i < ids.length; i += o.batchSize) {

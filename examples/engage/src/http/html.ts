@@ -35,7 +35,8 @@ export function inlineScript(code: string): { tag: SafeHtml; hash: string } {
   return { tag: new SafeHtml(`<script>${code}</script>`), hash: `sha256-${createHash('sha256').update(code).digest('base64')}` };
 }
 
-export function layout(title: string, body: SafeHtml, options: { script?: SafeHtml } = {}): string {
+/** `banner`: shown between the header and the page (the migration banner, see web/migration-banner.ts). */
+export function layout(title: string, body: SafeHtml, options: { script?: SafeHtml; banner?: SafeHtml } = {}): string {
   return `<!doctype html>\n${html`<html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} · Engage</title>
 <style>
@@ -50,7 +51,10 @@ button{font:inherit;padding:.45rem 1rem;margin-top:.8rem;cursor:pointer}
 .notice{background:#e8f4fd;border:1px solid #1565c0;padding:.6rem .9rem;border-radius:4px}
 table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.25rem .5rem;border-bottom:1px solid #eee}
 .current{background:#fff6c8}
+.missing{border:2px solid #c62828;background:#fdecea}
+.banner{background:#fff4d6;border-bottom:2px solid #8a5a00;padding:.6rem 1.2rem;display:flex;gap:1rem;align-items:center;justify-content:space-between}
+.banner p{margin:0}.banner a{color:#3b2a8c}.banner form{margin:0}.banner button{margin:0}
 </style></head>
 <body><header><strong>Engage</strong><span>${title}</span></header>
-<main>${body}</main>${options.script ?? ''}</body></html>`.value}`;
+${options.banner ?? ''}<main>${body}</main>${options.script ?? ''}</body></html>`.value}`;
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isProductKitError } from 'rehome/product-kit';
+import { isProductKitError, silentSignInCookie } from 'rehome/product-kit';
 import { createSession, sessionCookie } from '../auth/sessions.ts';
 import type { EngageContext } from '../engage-context.ts';
 import { html, layout } from '../http/html.ts';
@@ -23,7 +23,7 @@ export async function handleImsRoutes(ctx: EngageContext, req: IncomingMessage, 
   if (start) {
     const instance = start[1];
     if (instance !== undefined && !findSubscriptionByInstance(ctx.db, instance)) return false;
-    await startImsLogin(ctx, res, instance, safeFragment(url.searchParams.get('fragment')));
+    await startImsLogin(ctx, res, instance, safeFragment(url.searchParams.get('fragment')), url.searchParams.get('silent') === '1');
     return true;
   }
   if (url.pathname === CALLBACK_PATH) {
@@ -33,10 +33,12 @@ export async function handleImsRoutes(ctx: EngageContext, req: IncomingMessage, 
   return false;
 }
 
-async function startImsLogin(ctx: EngageContext, res: ServerResponse, instance: string | undefined, fragment: string): Promise<void> {
+async function startImsLogin(ctx: EngageContext, res: ServerResponse, instance: string | undefined, fragment: string, silent: boolean): Promise<void> {
   if (!ctx.ims) return sendHtml(res, 404, layout('Sign in', html`<p class="error">This Engage has no IMS sign-in configured.</p>`));
-  const started = await ctx.ims.kit.startLogin({ returnTo: fragment ? `/#${fragment}` : '/', ...(instance ? { context: instance } : {}) });
+  const started = await ctx.ims.kit.startLogin({ returnTo: fragment ? `/#${fragment}` : '/', ...(instance ? { context: instance } : {}), silent });
   addCookie(res, `${LOGIN_COOKIE}=${started.cookieState}; Path=${CALLBACK_PATH}; HttpOnly; SameSite=Lax; Max-Age=600`);
+  // Once per browser session: a person without an IMS session comes back to the sign-in page, which must not loop.
+  if (silent) addCookie(res, silentSignInCookie({ secure: ctx.origin.startsWith('https:') }));
   redirect(res, started.url);
 }
 
@@ -48,6 +50,9 @@ async function finishImsLogin(ctx: EngageContext, req: IncomingMessage, res: Ser
     finished = await ctx.ims.kit.finishLogin(new URL(`${url.pathname}${url.search}`, ctx.origin), parseCookies(req)[LOGIN_COOKIE]);
   } catch (error) {
     if (!isProductKitError(error)) throw error;
+    // A silent attempt that did not sign anyone in (no IMS session, or an IMS account Engage does not know): the
+    // sign-in page, where the person started, as if nothing had happened.
+    if (error.login?.silent) return redirect(res, signInPageOf(error.login.context, error.login.returnTo));
     const status = error.code === 'not_linked' ? 403 : error.code === 'ims_unavailable' ? 503 : 400;
     // Anyone with an IMS account can reach this answer for any subscription: it names no person (the kit's message
     // and `whoToAsk` list the subscription's admins, which are for people Engage already knows).
@@ -67,4 +72,10 @@ async function finishImsLogin(ctx: EngageContext, req: IncomingMessage, res: Ser
   });
   addCookie(res, sessionCookie(token));
   redirect(res, newShellLocation(subscription, safeFragment((finished.returnTo ?? '').replace(/^\/#?/, ''))));
+}
+
+/** Where a silent sign-in that failed goes back to: the old sign-in page it started from, or the new address. */
+function signInPageOf(instance: string | undefined, returnTo: string | undefined): string {
+  const fragment = safeFragment((returnTo ?? '').replace(/^\/#?/, ''));
+  return `${instance && /^[a-z0-9]+$/.test(instance) ? `/app-${instance}/login` : '/'}${fragment ? `#${fragment}` : ''}`;
 }

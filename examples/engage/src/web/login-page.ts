@@ -9,6 +9,22 @@ export const FRAGMENT_SCRIPT = inlineScript(
   `for(const f of document.querySelectorAll('input[name=fragment]'))f.value=location.hash.slice(1);`,
 );
 
+/**
+ * A silent "Continue with IMS" (`prompt=none`, see rehome/product-kit's silentSignInAllowed): the page carries the
+ * start URL only when the server decided to try, and the script adds the deep link the server never sees.
+ */
+export const SILENT_SCRIPT = inlineScript(
+  `const s=document.getElementById('silent-sign-in');if(s)location.replace(s.dataset.href+'&fragment='+encodeURIComponent(location.hash.slice(1)));`,
+);
+
+/** The scripts of a sign-in page and their CSP hashes. */
+export const SIGN_IN_SCRIPTS = { tag: html`${FRAGMENT_SCRIPT.tag}${SILENT_SCRIPT.tag}`, hashes: [FRAGMENT_SCRIPT.hash, SILENT_SCRIPT.hash] };
+
+/** The marker that makes SILENT_SCRIPT start a silent sign-in at `start` (e.g. `/auth/ims`). */
+export function silentSignIn(start: string): SafeHtml {
+  return html`<span id="silent-sign-in" data-href="${start}?silent=1" hidden></span>`;
+}
+
 export interface LoginPageOptions {
   subscription: EngageSubscription;
   /** The IMS button text, when the IMS is configured. */
@@ -18,6 +34,10 @@ export interface LoginPageOptions {
   notice?: string;
   /** Shown next to a refusal that the IMS button resolves. */
   offerIms?: boolean;
+  /** The migration banner (web/migration-banner.ts). */
+  banner?: SafeHtml;
+  /** Try a silent IMS sign-in first (see `silentSignIn`). */
+  silent?: boolean;
 }
 
 export function imsButton(action: string, brandText: string): SafeHtml {
@@ -38,6 +58,7 @@ ${o.offerIms && o.brandText ? ims : ''}
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">Sign in</button></form>
 ${!o.offerIms && o.brandText ? html`<p>or</p>${ims}` : ''}
-<p><a href="${base}/account/password-reset">Forgot your password?</a></p></div>`;
-  return layout('Sign in', body, { script: FRAGMENT_SCRIPT.tag });
+<p><a href="${base}/account/password-reset">Forgot your password?</a></p></div>
+${o.silent && o.brandText ? silentSignIn(`${base}/auth/ims`) : ''}`;
+  return layout('Sign in', body, { script: SIGN_IN_SCRIPTS.tag, ...(o.banner ? { banner: o.banner } : {}) });
 }
