@@ -92,6 +92,10 @@ test('announced: the help page says when, what to do, how to sign in, and names 
     for (const name of ADMINS) assert.doesNotMatch(await p.content(), new RegExp(name));
     await shot(p, '01-help-page');
     await accessible(p, 'help page');
+    const unknown = await p.goto(`${stack.rehome.url}/help/NO-SUCH-SUBSCRIPTION`);
+    assert.equal(unknown?.status(), 404);
+    assert.match(await p.locator('[role=alert]').innerText(), /This help page does not exist/);
+    await accessible(p, 'help page of an unknown subscription');
   });
 });
 
@@ -181,6 +185,7 @@ test('the invitation names Engage and the subscription, says the button, and "Pa
     await p.getByRole('link', { name: 'Go to Engage' }).click();
     await p.waitForURL(engage('/'));
     await settle(p);
+    await accessible(p, 'Engage\'s new address, signed out (after a silent sign-in found no IMS session)');
     await p.getByRole('button', { name: DEMO_BRAND }).click();
     await p.waitForURL((u) => u.pathname.startsWith('/ims/'));
     assert.match(await p.locator('main').innerText(), /Sign in with your Acme ID account to continue to Engage\./);
