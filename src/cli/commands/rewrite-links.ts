@@ -3,14 +3,13 @@ import type { Command, CommandContext } from './command.ts';
 import { STORE_OPTIONS, storeFlags, stringList } from './command.ts';
 import { createRestProductSource } from '../../adapters/product/rest/rest-product-source.ts';
 import { UrlRulesError } from '../../core/urls/url-rules-error.ts';
-import { readJsonlLinkSource, type JsonlLinkSource } from '../../links/jsonl-link-source.ts';
+import type { JsonlLinkSource } from '../../links/jsonl-link-source.ts';
 import { renderLinkReport } from '../../links/render-link-report.ts';
 import { needsAttention, rewriteLinks, type LinkSource } from '../../links/rewrite-links.ts';
 import { ProductSourceError } from '../../ports/product-source.ts';
-import { loadUrlRules } from '../../redirects/load-url-rules.ts';
 import { CliError } from '../cli-error.ts';
 import { composeRehome } from '../../app/compose.ts';
-import { rewriteStoredLinks } from '../../app/actions/index.ts';
+import { openLinkSource, readUrlRules, rewriteStoredLinks } from '../../app/actions/phase-three.ts';
 import { checkOutputTarget, writeOutputFile } from '../write-output.ts';
 
 export const rewriteLinksCommand: Command = {
@@ -54,7 +53,7 @@ Exit status: 0 done, 3 some old links need a person (unmatched, refused, changed
     if (apply && typeof v.out === 'string') checkOutputTarget(v.out);
     let rules;
     try {
-      rules = loadUrlRules(v.rules, stringList(v['allow-host']));
+      rules = readUrlRules({ path: v.rules }, stringList(v['allow-host']));
     } catch (e) {
       if (!(e instanceof UrlRulesError)) throw e;
       ctx.io.err(`rehome rewrite-links: ${e.message}\nNothing was written.\n`);
@@ -92,8 +91,7 @@ function openSource(ctx: CommandContext, apply: boolean): { source: LinkSource; 
   if (typeof v.links === 'string') {
     if (apply && typeof v.out !== 'string') throw new CliError('usage', '--apply with --links needs --out FILE: the rewritten export the product imports');
     if (!existsSync(v.links)) throw new CliError('file_not_found', `${v.links}: file not found`);
-    const file = readJsonlLinkSource(v.links);
-    return { source: file, file, subscriptionId: (v.subscription as string | undefined) ?? null };
+    return { ...openLinkSource({ file: { path: v.links } }), subscriptionId: (v.subscription as string | undefined) ?? null };
   }
   if (typeof v.subscription !== 'string') throw new CliError('usage', '--product-url needs --subscription ID');
   let token = v['product-token'] as string | undefined;
@@ -105,5 +103,5 @@ function openSource(ctx: CommandContext, apply: boolean): { source: LinkSource; 
     }
   }
   if (!token) throw new CliError('usage', '--product-url needs --product-token-file FILE (or --product-token TOKEN)');
-  return { source: createRestProductSource({ baseUrl: String(v['product-url']), token, subscriptionId: v.subscription }), subscriptionId: v.subscription };
+  return { ...openLinkSource({ product: createRestProductSource({ baseUrl: String(v['product-url']), token, subscriptionId: v.subscription }) }), subscriptionId: v.subscription };
 }

@@ -1,10 +1,9 @@
 import type { Command } from './command.ts';
 import { STORE_OPTIONS, storeFlags } from './command.ts';
-import { readTickets } from '../../importers/tickets.ts';
 import { NOT_MIGRATED_REASONS } from '../../core/tickets/plan-tickets.ts';
 import type { TicketMigrationReport } from '../../tickets/migrate-tickets.ts';
 import { composeRehome } from '../../app/compose.ts';
-import { moveSupportTickets } from '../../app/actions/index.ts';
+import { moveSupportTickets, readSupportTickets } from '../../app/actions/phase-three.ts';
 import { createProgressBar } from '../progress-bar.ts';
 import { CliError } from '../cli-error.ts';
 
@@ -23,10 +22,10 @@ Exit status 0 when the counts reconcile, 3 when they do not, 2 for a bad file (f
     const format = (values.format as string | undefined) ?? 'table';
     if (format !== 'table' && format !== 'json') throw new CliError('usage', `--format must be table or json, not ${format}`);
     const file = String(values.file);
-    const tickets = readTickets(file);
+    const { tickets, source } = await readSupportTickets({ file: { path: file } });
     await using app = await composeRehome(config, { now: io.now });
     const bar = createProgressBar('moving tickets', io.err, io.isTTY);
-    const report = await moveSupportTickets(app, { subscriptionId: String(values.subscription), tickets, source: file, dryRun: Boolean(values['dry-run']), actor: io.actor, onBatch: (done, total) => bar.update(done, 0, total) });
+    const report = await moveSupportTickets(app, { subscriptionId: String(values.subscription), tickets, source, dryRun: Boolean(values['dry-run']), actor: io.actor, onBatch: (done, total) => bar.update(done, 0, total) });
     bar.end();
     io.out(format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : describeTicketReport(report, file));
     return report.reconciled ? 0 : 3;

@@ -2,16 +2,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Command, CommandContext } from './command.ts';
 import { STORE_OPTIONS, storeFlags } from './command.ts';
 import { createRestProductSource } from '../../adapters/product/rest/rest-product-source.ts';
-import { accessSnapshotFromUsers, parseAccessSnapshot, type AccessSnapshot } from '../../core/access/access-snapshot.ts';
+import type { AccessSnapshot } from '../../core/access/access-snapshot.ts';
 import { diffAccess } from '../../core/access/diff-access.ts';
 import { renderAccessDiff } from '../../core/access/render-access-diff.ts';
-import { readProductUsers } from '../../importers/product-users.ts';
-import { readTextFile } from '../../importers/text-file.ts';
-import { ProductSourceError } from '../../ports/product-source.ts';
-import { CliError } from '../cli-error.ts';
-import { openConfiguredStore } from '../../app/open-configured-store.ts';
+import { ProductSourceError, type ProductSource } from '../../ports/product-source.ts';
+import { CliError, type CliErrorCode } from '../cli-error.ts';
+import { AppError } from '../../app/app-error.ts';
 import { composeRehome } from '../../app/compose.ts';
-import { verifyAccess } from '../../app/actions/index.ts';
+import { readAccessSnapshot, verifyAccess, type AccessFrom } from '../../app/actions/phase-three.ts';
 import { checkOutputTarget, writeOutputFile } from '../write-output.ts';
 
 export const verifyCommand: Command = {
@@ -54,26 +52,25 @@ Exit status: 0 nobody lost access, 3 some user lost access (or is missing), 2 ba
     if ((typeof v.before === 'string') === (typeof v['before-stored'] === 'string')) throw new CliError('usage', 'give one of --before FILE or --before-stored SUBSCRIPTION_ID');
     if ((typeof v.after === 'string') === (typeof v['product-url'] === 'string')) throw new CliError('usage', 'give one of --after FILE or --product-url URL');
     for (const out of [v.out, v['save-after']]) if (typeof out === 'string') checkOutputTarget(out);
+    const subscriptionId = (v.subscription as string | undefined) ?? (v['before-stored'] as string | undefined);
+    const beforeFrom: AccessFrom = typeof v.before === 'string' ? { file: { path: v.before } } : { stored: String(v['before-stored']) };
+    const afterFrom: AccessFrom = typeof v.after === 'string' ? { file: { path: v.after } } : { product: productOf(ctx) };
+    // With a subscription, the report is kept for the console's Support & links page.
+    await using app = subscriptionId ? await composeRehome(ctx.config, { now: ctx.io.now }) : undefined;
     let before: AccessSnapshot;
     let after: AccessSnapshot;
     try {
-      before = typeof v.before === 'string' ? readSnapshotFile(v.before) : await readStoredSnapshot(ctx, String(v['before-stored']));
-      after = typeof v.after === 'string' ? readSnapshotFile(v.after) : await readProductSnapshot(ctx);
+      before = await readAccessSnapshot(beforeFrom, { ...(app ? { app } : {}), now: ctx.io.now });
+      after = await readAccessSnapshot(afterFrom, { ...(app ? { app } : {}), now: ctx.io.now });
     } catch (e) {
+      // The reader's refusals (usage, file_not_found, snapshot_not_found) are the CLI's own codes, with exit status 2.
+      if (e instanceof AppError) throw new CliError(e.code as CliErrorCode, e.message);
       if (!(e instanceof ProductSourceError)) throw e;
       ctx.io.err(`rehome verify: product error (${e.code}): ${e.message}\n`);
       return 1;
     }
     if (typeof v['save-after'] === 'string') writeOutputFile(v['save-after'], `${JSON.stringify(after, null, 2)}\n`);
-    const subscriptionId = (v.subscription as string | undefined) ?? (v['before-stored'] as string | undefined);
-    // With a subscription, the report is kept for the console's Support & links page.
-    let diff;
-    if (subscriptionId) {
-      await using app = await composeRehome(ctx.config, { now: ctx.io.now });
-      diff = await verifyAccess(app, { before, after, subscriptionId });
-    } else {
-      diff = diffAccess(before, after);
-    }
+    const diff = app && subscriptionId ? await verifyAccess(app, { before, after, subscriptionId }) : diffAccess(before, after);
     const text = format === 'json' ? `${JSON.stringify(diff, null, 2)}\n` : renderAccessDiff(diff, { limit: v.limit === undefined ? 500 : Number(v.limit) });
     if (typeof v.out === 'string') {
       writeOutputFile(v.out, text);
@@ -85,30 +82,8 @@ Exit status: 0 nobody lost access, 3 some user lost access (or is missing), 2 ba
   },
 };
 
-/** A users export (.csv, .jsonl, .ndjson) or an access JSON file. */
-function readSnapshotFile(path: string): AccessSnapshot {
-  if (!existsSync(path)) throw new CliError('file_not_found', `${path}: file not found`);
-  if (!/\.json$/i.test(path)) return accessSnapshotFromUsers(readProductUsers(path));
-  let data: unknown;
-  try {
-    data = JSON.parse(readTextFile(path));
-  } catch (e) {
-    if (e instanceof SyntaxError) throw new CliError('usage', `${path}: not valid JSON (${e.message})`);
-    throw e;
-  }
-  const parsed = parseAccessSnapshot(data, path);
-  if ('problems' in parsed) throw new CliError('usage', parsed.problems.slice(0, 20).join('\n'));
-  return parsed.snapshot;
-}
-
-async function readStoredSnapshot(ctx: CommandContext, subscriptionId: string): Promise<AccessSnapshot> {
-  await using store = await openConfiguredStore(ctx.config);
-  const snap = await store.loadSnapshot({ subscriptionId });
-  if (!snap) throw new CliError('snapshot_not_found', `no stored snapshot for subscription ${subscriptionId}; run rehome import first`);
-  return accessSnapshotFromUsers(snap.users, snap.at);
-}
-
-async function readProductSnapshot(ctx: CommandContext): Promise<AccessSnapshot> {
+/** The product's Rehome API named by the flags (`--product-url`, `--subscription`, the token). */
+function productOf(ctx: CommandContext): ProductSource {
   const v = ctx.values;
   if (typeof v.subscription !== 'string') throw new CliError('usage', '--product-url needs --subscription ID');
   let token = v['product-token'] as string | undefined;
@@ -117,9 +92,5 @@ async function readProductSnapshot(ctx: CommandContext): Promise<AccessSnapshot>
     token = readFileSync(v['product-token-file'], 'utf8').trim();
   }
   if (!token) throw new CliError('usage', '--product-url needs --product-token-file FILE (or --product-token TOKEN)');
-  const source = createRestProductSource({ baseUrl: String(v['product-url']), token, subscriptionId: v.subscription });
-  // Users give status and email; access is read through its own call, as the port defines the snapshot.
-  const [users, access] = await Promise.all([source.listUsers(), source.getAccess()]);
-  const byId = new Map(access.map((a) => [a.userId, a.access]));
-  return accessSnapshotFromUsers(users.map((u) => ({ ...u, access: byId.get(u.id) ?? u.access })), ctx.io.now().toISOString());
+  return createRestProductSource({ baseUrl: String(v['product-url']), token, subscriptionId: v.subscription });
 }
