@@ -11,6 +11,7 @@ import { planMigration } from '../../src/core/migration/plan-migration.ts';
 import { addDays, localDate } from '../../src/core/migration/schedule.ts';
 import { applyProductPhase } from '../../src/engine/product-phase.ts';
 import { scheduleMigration } from '../../src/engine/admin-actions.ts';
+import { skipAdminsWhoCannotMove } from '../support/admins-first.ts';
 import { enqueueUserPhase, openJobQueue } from '../../src/engine/workers/job-queue.ts';
 import { runWorker } from '../../src/engine/workers/run-worker.ts';
 import { seedDirectoryFromExport } from '../../src/ims/seed-directory.ts';
@@ -47,6 +48,7 @@ async function prepare(store: StoreAdapter, n: number, tag: string): Promise<{ s
   const ports = embeddedEnginePorts({ store, orgId: pop.subscription.imsOrg.id, issuer: ISSUER, actor: 'test:setup' });
   await applyProductPhase(plan, ports, { consent: true });
   await scheduleMigration(ports, plan.subscriptionId, addDays(localDate(new Date(), plan.timeZone), 10));
+  await skipAdminsWhoCannotMove(store.kysely, plan.subscriptionId);
   return { subscriptionId: plan.subscriptionId, eligible: plan.users.filter((u) => u.initialState === 'eligible').length };
 }
 

@@ -52,6 +52,9 @@ async function planLinkSchedule(cwd: string, env: Record<string, string>, subscr
   const plan = JSON.parse(readFileSync(join(cwd, file), 'utf8')) as MigrationPlan;
   assert.match(ok(await rehome(cwd, env, ['migrate', '--plan', file, '--consent'])).out, /product_linked/);
   assert.match(ok(await rehome(cwd, env, ['schedule', '--subscription', subscriptionId, '--date', addDays(localDate(new Date(), plan.timeZone), 10)])).out, /starts/);
+  // Admins first: the admins who cannot move are skipped, confirmed twice, as the runbook says.
+  const waiting = plan.users.filter((u) => u.admin && !['link', 'create', 'invite'].includes(u.action)).map((u) => u.userId);
+  if (waiting.length > 0) ok(await rehome(cwd, env, ['skip', '--subscription', subscriptionId, '--users', waiting.join(','), '--reason', 'cannot move now', '--confirm-admins']));
   return plan;
 }
 

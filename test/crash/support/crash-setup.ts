@@ -10,6 +10,7 @@ import type { MigrationPlan } from '../../../src/core/migration/plan.ts';
 import { addDays, localDate } from '../../../src/core/migration/schedule.ts';
 import { applyProductPhase } from '../../../src/engine/product-phase.ts';
 import { scheduleMigration } from '../../../src/engine/admin-actions.ts';
+import { skipAdminsWhoCannotMove } from '../../support/admins-first.ts';
 import { embeddedEnginePorts } from '../../support/embedded-engine.ts';
 import { seedDirectoryFromExport } from '../../../src/ims/seed-directory.ts';
 import { createStoreImsDirectory } from '../../../src/ims/directory/store-ims-directory.ts';
@@ -41,6 +42,7 @@ export async function prepareSubscription(store: StoreAdapter, users: number, op
   const ports = embeddedEnginePorts({ store, orgId, issuer: ISSUER, actor: 'test:setup' });
   await applyProductPhase(plan, ports, { consent: true });
   await scheduleMigration(ports, plan.subscriptionId, addDays(localDate(now, plan.timeZone), 10));
+  await skipAdminsWhoCannotMove(store.kysely, plan.subscriptionId);
   const eligible = plan.users.filter((u) => u.initialState === 'eligible').map((u) => u.userId);
   return { plan, orgId, eligible, accountsBefore: await count(store.kysely, 'ims_accounts') };
 }
