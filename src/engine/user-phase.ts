@@ -87,6 +87,16 @@ export async function runUserPhase(opts: UserPhaseOptions, ports: EnginePorts): 
     const run = randomUUID().slice(0, 8);
     const includeFailed = Boolean(opts.userIds) && (opts.includeFailed ?? true);
     const result: UserPhaseResult = { attempted: 0, migrated: 0, failed: 0, state: m.state };
+    // Admins first holds everyone behind a failed admin, so a whole run (a schedule's, Migrate All) gives each admin
+    // whose last failure was retryable (throttled, unavailable, timeout) one more attempt before the others.
+    if (!opts.userIds && opts.admins !== false) {
+      const again = (await db.selectFrom('mig_users').select('user_id').where('subscription_id', '=', m.subscription_id).where('admin', '=', 1)
+        .where('state', '=', 'failed').where('retryable', '=', 1).orderBy('user_id').execute()).map((r) => r.user_id);
+      if (again.length > 0) {
+        const r = await runUserPhase({ ...opts, userIds: again, includeFailed: true, admins: true, runner }, ports);
+        Object.assign(result, { attempted: r.attempted, migrated: r.migrated, failed: r.failed });
+      }
+    }
     let batches = 0;
     for (const admins of opts.admins === undefined ? [true, false] : [opts.admins]) {
       if (!admins) {

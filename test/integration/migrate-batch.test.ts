@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
+import { IdpError } from '../../src/ports/identity-provider.ts';
 import { readProductUsers } from '../../src/importers/product-users.ts';
 import { readImsDirectory } from '../../src/importers/ims-directory.ts';
 import { readSubscription } from '../../src/importers/subscription.ts';
@@ -147,6 +148,25 @@ test('user phase: a batch whose outcome transaction fails gives its leases back,
   } finally {
     await runner[Symbol.asyncDispose]();
   }
+}));
+
+test('admins first: a failed admin holds the others; a whole run tries an admin whose failure was retryable once more', () => withSqlite(async (store) => {
+  const { plan, orgId } = await prepare(store, 'prod');
+  const healthy = ports(store, orgId);
+  // The IdP is unavailable for the admins' batch: both ready admins fail, retryable.
+  const down = { ...healthy, idp: { ...healthy.idp, findUsersByExternalIds: async () => { throw new IdpError('unavailable', 'findUsersByExternalIds: the IdP is down'); } } };
+  const first = await runUserPhase({ subscriptionId: plan.subscriptionId, admins: true }, down);
+  assert.equal(first.failed, 2);
+  const held = await runUserPhase({ subscriptionId: plan.subscriptionId, userIds: ['1010', '1011'] }, down);
+  assert.equal(held.heldForAdmins, 2, 'named others wait while an admin failed');
+  assert.equal(held.attempted, 0);
+  // A whole run with the IdP back: the failed admins are tried again first, then everyone else moves.
+  const whole = await runUserPhase({ subscriptionId: plan.subscriptionId }, healthy);
+  assert.equal(whole.heldForAdmins, undefined);
+  assert.equal(whole.failed, 0);
+  const admins = await store.kysely.selectFrom('mig_users').select(['user_id', 'state']).where('subscription_id', '=', plan.subscriptionId).where('admin', '=', 1).orderBy('user_id').execute();
+  assert.deepEqual(admins.map((a: { state: string }) => a.state), ['migrated', 'migrated', 'skipped']);
+  assert.equal(whole.migrated, plan.users.filter((u) => ['link', 'create', 'invite'].includes(u.action)).length);
 }));
 
 test('user phase: one person in production and sandbox gets one IMS account', () => withSqlite(async (store) => {
