@@ -19,6 +19,7 @@ import { html, layout, subscriptionPath } from './pages/layout.ts';
 import { ACTIONS, runAction } from './routes/action-routes.ts';
 import { DOWNLOADS } from './routes/download-routes.ts';
 import { PAGES, servePage } from './routes/page-routes.ts';
+import { PHASE_THREE_ACTIONS, PHASE_THREE_DOWNLOADS, runPhaseThreeAction } from './routes/phase-three-routes.ts';
 import { createSessions, type ConsoleDb, type ConsoleSession } from './session.ts';
 import { createSignIn } from './sign-in.ts';
 import { createLiveHub } from './sse.ts';
@@ -40,7 +41,7 @@ export type ConsoleHandler = RequestHandler & {
   close(): Promise<void>;
 };
 
-const SUBSCRIPTION_ROUTE = /^\/console\/s\/([^/]+)(\/[a-z-]+(?:\/action)?|\/readiness\.(?:csv|html)|\/audit\.csv)?$/;
+const SUBSCRIPTION_ROUTE = /^\/console\/s\/([^/]+)(\/[a-z-]+(?:\/action)?|\/[a-z-]+\.(?:csv|html|json))?$/;
 
 /**
  * The self-service migration console under `/console`: server-rendered pages over the migration engine, signed in
@@ -121,6 +122,7 @@ export function createConsoleHandler(options: ConsoleOptions): ConsoleHandler {
     const rest = match[2] ?? '';
 
     if (method === 'POST') {
+      if (PHASE_THREE_ACTIONS[rest]) return runPhaseThreeAction(ctx, r, rest, req, res);
       const action = ACTIONS[rest];
       if (!action) return notFound(res, session);
       const form = await readForm(req);
@@ -130,7 +132,7 @@ export function createConsoleHandler(options: ConsoleOptions): ConsoleHandler {
     }
     if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'method_not_allowed', 'This page only answers GET.');
     if (rest === '/events') return hub.subscribe(req, res, subscriptionId);
-    const download = DOWNLOADS[rest];
+    const download = DOWNLOADS[rest] ?? PHASE_THREE_DOWNLOADS[rest];
     if (download) return download(ctx, r, res);
     const page = PAGES[rest];
     if (!page) return notFound(res, session);

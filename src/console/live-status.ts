@@ -2,7 +2,7 @@ import { computeProgress, type MigrationProgress } from '../core/migration/progr
 import { USER_STATES, type UserState } from '../core/migration/states.ts';
 import { countUsersByState, getMigrationSummary, migrationDb } from '../engine/migration-repo.ts';
 import type { Kysely } from 'kysely';
-import type { RunStatus } from './migration-runs.ts';
+import type { RunStatus, TaskStatus } from './migration-runs.ts';
 
 /** Everything the Migration Status tab shows that changes while users migrate; also the SSE message. */
 export interface LiveStatus {
@@ -53,9 +53,31 @@ export function liveView(s: LiveStatus, labels: { state: (state: string | null) 
     open: open === 0 ? 'Every user is migrated or skipped.' : `${open.toLocaleString('en-US')} ${open === 1 ? 'user is' : 'users are'} not yet migrated or skipped.`,
   };
   for (const state of USER_STATES) text[`count-${state}`] = (s.byState[state] ?? 0).toLocaleString('en-US');
-  return {
+  const view: LiveView = {
     text,
     bars: { verification: [p.verification.verified, p.verification.of], migration: [p.migration.done, p.migration.of] },
     show: { canConfirm: s.canConfirm, cannotConfirm: !s.canConfirm && s.state !== 'confirmed', running: s.run.running },
   };
+  if (s.run.task) addTask(view, s.run.task);
+  return view;
+}
+
+/** What the page shows of a Support & links job, and the live view sends while it runs (keys `task-<kind>`). */
+export function taskView(t: TaskStatus): { key: string; text: string; bar: [number, number] } {
+  const count = (n: number) => n.toLocaleString('en-US');
+  const text = t.active ? `${t.inProgress}${t.total > 0 ? `: ${count(t.done)} of ${count(t.total)}` : '…'}`
+    : t.error ? `${t.inProgress} stopped: ${t.error}` : `${t.finished}.`;
+  return { key: `task-${t.kind}`, text, bar: [t.active ? t.done : t.total, t.total] };
+}
+
+/**
+ * A job's sentence and bar, whether it runs (`task-<kind>`), and whether the job numbered `seq` has ended
+ * (`task-<seq>-ended`): a page that showed it running then offers its result; a page loaded later shows it anyway.
+ */
+function addTask(view: LiveView, t: TaskStatus): void {
+  const { key, text, bar } = taskView(t);
+  view.text[key] = text;
+  view.bars[key] = bar;
+  view.show[key] = t.active;
+  view.show[`task-${t.seq}-ended`] = !t.active;
 }

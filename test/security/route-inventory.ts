@@ -1,11 +1,13 @@
 // Every route the composed server (`startRehomeServer`) answers, for the security suites to attack one by one.
-// The console's subscription routes come from the route tables themselves (PAGES, ACTIONS, DOWNLOADS), so a new
-// page or action is attacked without touching this file; the rest are listed here, and route-inventory.test.ts
-// fails when a source file serves a route (or a file starts serving routes) that these lists do not name.
+// The console's subscription routes come from the route tables themselves (PAGES, ACTIONS, DOWNLOADS, and the
+// Support & links tab's PHASE_THREE_ACTIONS and PHASE_THREE_DOWNLOADS), so a new page or action is attacked without
+// touching this file; the rest are listed here, and route-inventory.test.ts fails when a source file serves a route
+// (or a file starts serving routes) that these lists do not name.
 // oidc-provider's own endpoints are read from the running server's discovery document (`oidcEndpoints`).
 import { ACTIONS } from '../../src/console/routes/action-routes.ts';
 import { DOWNLOADS } from '../../src/console/routes/download-routes.ts';
 import { PAGES } from '../../src/console/routes/page-routes.ts';
+import { PHASE_THREE_ACTIONS, PHASE_THREE_DOWNLOADS } from '../../src/console/routes/phase-three-routes.ts';
 import { TOKEN_PATH } from '../../src/ims/admin-api/token-endpoint.ts';
 import { UNMATCHED_PATH } from '../../src/redirects/redirect-handler.ts';
 
@@ -30,8 +32,10 @@ const route = (method: Method, path: string, guard: Guard): Route => ({ method, 
 export const CONSOLE_SUBSCRIPTION_ROUTES: readonly Route[] = [
   ...Object.keys(PAGES).map((p) => route('GET', p, 'console-session')),
   ...Object.keys(DOWNLOADS).map((p) => route('GET', p, 'console-session')),
+  ...Object.keys(PHASE_THREE_DOWNLOADS).map((p) => route('GET', p, 'console-session')),
   route('GET', '/events', 'console-session'),
   ...Object.keys(ACTIONS).map((p) => route('POST', p, 'console-session')),
+  ...Object.keys(PHASE_THREE_ACTIONS).map((p) => route('POST', p, 'console-session')),
 ];
 
 export const subscriptionPath = (subscriptionId: string, rest: string): string => `/console/s/${encodeURIComponent(subscriptionId)}${rest}`;

@@ -15,9 +15,9 @@ import { layout, subscriptionPath, type SafeHtml, type Tab } from '../pages/layo
 import { renderOverviewPage, type DatePicker } from '../pages/overview-page.ts';
 import { renderReadinessPage } from '../pages/readiness-page.ts';
 import { renderStatusPage } from '../pages/status-page.ts';
-import { renderSupportPage } from '../pages/support-page.ts';
 import { renderUsersPage } from '../pages/users-page.ts';
 import { apiClientsPage } from './api-client-routes.ts';
+import { supportPage } from './phase-three-routes.ts';
 
 type PageRoute = (ctx: ConsoleContext, r: SubscriptionRequest, sub: SubscriptionRef) => Promise<{ title: string; tab: Tab; body: SafeHtml; live?: boolean }>;
 
@@ -86,13 +86,8 @@ const confirm: PageRoute = async (ctx, r) => {
   return { title: 'Complete Migration', tab: 'status', body: renderConfirmPage({ session: r.session, subscriptionId: r.subscriptionId, state: live.state ?? 'not_started', skipped: live.byState.skipped ?? 0, migrated }) };
 };
 
-const support: PageRoute = async (ctx, r) => {
-  const m = await ctx.data.migration(r.subscriptionId);
-  const [tickets, links, access] = await Promise.all([
-    ctx.support.tickets?.(r.subscriptionId), ctx.support.linkRewrite?.(r.subscriptionId), ctx.support.accessDiff?.(r.subscriptionId),
-  ]);
-  return { title: 'Support tickets and links', tab: 'support', body: renderSupportPage({ state: m?.state ?? null, tickets, links, access }) };
-};
+// Phase 3 and the links: moving tickets, rewriting links, checking access, with their progress (phase-three-routes.ts).
+const support: PageRoute = (ctx, r) => supportPage(ctx, r);
 
 const audit: PageRoute = async (ctx, r) => {
   const query = parseAuditQuery(r.url.searchParams);
