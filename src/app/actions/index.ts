@@ -15,3 +15,4 @@ export { migrationStatus, type MigrationStatus } from './migration-status.ts';
 export { exportImsDirectory } from './export-ims-directory.ts';
 export { createImsOrg, setImsOrgSso, clearImsOrgSso, type ImsOrgView, type ImsOrgSsoView } from './ims-orgs.ts';
 export { createImsClient, issueImsClientToken, listImsClients, revokeImsClient, parseClientScope, type NewImsClient, type ImsClientToken, type ImsClientView } from './ims-clients.ts';
+export { importProgram, planProgramWaves, type ProgramImportResult, type ProgramPlanInput, type ProgramPlanResult } from './program.ts';

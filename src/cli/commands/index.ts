@@ -10,6 +10,7 @@ import { planCommand } from './plan.ts';
 import { migrateCommand } from './migrate.ts';
 import { scheduleCommand, extendCommand } from './schedule.ts';
 import { statusCommand } from './status.ts';
+import { programCommand } from './program.ts';
 import { skipCommand, unskipCommand, retryCommand, confirmCommand, rollbackCommand } from './user-actions.ts';
 
 export type { Command } from './command.ts';
@@ -33,4 +34,5 @@ export const COMMANDS: Record<string, Command> = {
   verify: verifyCommand,
   'rewrite-links': rewriteLinksCommand,
   redirects: redirectsCommand,
+  program: programCommand,
 };
