@@ -1,4 +1,5 @@
 import { EMAIL_PROBLEMS, isAscii, isPlusOrDotGmail } from '../email/normalize-email.ts';
+import { formatDayTime } from '../glossary/dates.ts';
 import { reason } from './reasons.ts';
 import type { Reason } from './report.ts';
 import type { RuleAccount, RunIndex, UserFacts } from './run-index.ts';
@@ -81,7 +82,9 @@ export const warnLoginDiffersFromEmail: Rule = (f) => {
   if (login === f.display) return undefined;
   return login.normalize('NFC').toLowerCase() === f.display.toLowerCase() ? undefined : reason('login_differs_from_email', login);
 };
-export const warnAccessExpires: Rule = (f) => (f.user.expiresAt ? reason('access_expires', f.user.expiresAt) : undefined);
+/** The date as people read it, in the subscription's zone (the product ends access at that instant). */
+export const warnAccessExpires: Rule = (f) =>
+  (f.user.expiresAt ? reason('access_expires', formatDayTime(f.user.expiresAt, f.subscription.timeZone)) : undefined);
 export const warnPlusOrDotGmail: Rule = (f) => (f.email.ok && isPlusOrDotGmail(f.email) ? reason('plus_or_dot_address') : undefined);
 export const noteSeveralSubscriptions: Rule = (f) =>
   f.otherSubscriptions.length > 0 ? reason('in_several_subscriptions', f.otherSubscriptions.join(', ')) : undefined;
