@@ -9,9 +9,9 @@ import { workersMigration } from '../engine/workers/worker-schema.ts';
 import { passwordsMigration } from '../ims/passwords/passwords-migration.ts';
 import { supportTicketsMigration } from '../tickets/support-schema.ts';
 import { reportsMigration } from '../reports/report-store.ts';
-import { consoleAtScaleMigration, subscriptionStatusMigration } from '../engine/status-schema.ts';
+import { consoleAtScaleMigration, searchFoldsMigration, subscriptionStatusMigration } from '../engine/status-schema.ts';
 
 export type { Migration } from '../store/migrations/migration.ts';
 
 /** Every migration in the order it runs. Append only: new modules add their entry at the end. */
-export const migrations: Migration[] = [coreMigration, imsMigration, adminApiMigration, migrationEngineMigration, supportTicketsMigration, commsMigration, consoleMigration, workersMigration, passwordsMigration, reportsMigration, imsPendingDomainsMigration, planTargetsMigration, imsThrottleExpiryMigration, consoleAtScaleMigration, subscriptionStatusMigration, planApartMigration, imsScimFidelityMigration, provisioningTokenMigration];
+export const migrations: Migration[] = [coreMigration, imsMigration, adminApiMigration, migrationEngineMigration, supportTicketsMigration, commsMigration, consoleMigration, workersMigration, passwordsMigration, reportsMigration, imsPendingDomainsMigration, planTargetsMigration, imsThrottleExpiryMigration, consoleAtScaleMigration, subscriptionStatusMigration, planApartMigration, imsScimFidelityMigration, provisioningTokenMigration, searchFoldsMigration];

@@ -1,3 +1,5 @@
+import { foldForSearch } from '../core/search/search-fold.ts';
+import { FOLDED_FTS } from '../engine/status-schema.ts';
 import { sql, type Expression, type Kysely, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import { USER_STATES } from '../core/migration/states.ts';
 import { REASONS } from '../core/readiness/reasons.ts';
@@ -195,16 +197,19 @@ async function keysetPage(db: Db, subscriptionId: string, query: UserTableQuery)
 async function searchPage(db: Db, dialect: 'sqlite' | 'postgres', subscriptionId: string, query: UserTableQuery): Promise<Omit<UserTablePage, 'reasons'>> {
   const base = filtered(db, subscriptionId, query);
   const like = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  // The index holds the text folded (engine/status-schema.ts, 0020): the query is folded the same way.
+  const folded = foldForSearch(query.q);
+  const foldedLike = `%${folded.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   let matched: Base;
   if (dialect === 'postgres') {
     matched = base.innerJoin('mig_users_search as s', (j) => j.onRef('s.subscription_id', '=', 'mig_users.subscription_id').onRef('s.user_id', '=', 'mig_users.user_id'))
-      .where(() => sql<SqlBool>`s.doc ilike ${like} escape '\\'` as Expression<SqlBool>) as unknown as Base;
-  } else if ([...query.q].length >= 3) {
+      .where(() => sql<SqlBool>`s.doc like ${foldedLike} escape '\\'` as Expression<SqlBool>) as unknown as Base;
+  } else if ([...folded].length >= 3) {
     // A trigram phrase query is a substring test, without regard to case; double quotes are doubled inside it. The
     // index drives the join (its matches, then each user row by rowid), so the limit ends the read.
-    const phrase = `"${query.q.replaceAll('"', '""')}"`;
-    matched = (base as unknown as SelectQueryBuilder<any, any, object>).innerJoin(sql`mig_users_fts`.as('f'), (j) => j.on(() => sql<SqlBool>`f.rowid = mig_users.rowid and f.user_id = mig_users.user_id` as Expression<SqlBool>))
-      .where(() => sql<SqlBool>`mig_users_fts match ${phrase}` as Expression<SqlBool>) as unknown as Base;
+    const phrase = `"${folded.replaceAll('"', '""')}"`;
+    matched = (base as unknown as SelectQueryBuilder<any, any, object>).innerJoin(sql.table(FOLDED_FTS).as('f'), (j) => j.on(() => sql<SqlBool>`f.rowid = mig_users.rowid and f.user_id = mig_users.user_id` as Expression<SqlBool>))
+      .where(() => sql<SqlBool>`${sql.table(FOLDED_FTS)} match ${phrase}` as Expression<SqlBool>) as unknown as Base;
   } else {
     const any = sql.join(['user_id', 'email', 'first_name', 'last_name'].map((c) => sql`${sql.ref(`mig_users.${c}`)} like ${like} escape '\\'`), sql` or `);
     matched = base.where(() => sql<SqlBool>`(${any})` as Expression<SqlBool>);
