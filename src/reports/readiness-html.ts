@@ -1,3 +1,7 @@
+import { formatDayTime } from '../core/glossary/dates.ts';
+import { readinessStatusWords } from '../core/glossary/glossary.ts';
+import { listPeople, nameOf, personLabel } from '../core/glossary/people.ts';
+import { SEVERITY_LABELS } from '../core/glossary/reason-words.ts';
 import { REASONS } from '../core/readiness/reasons.ts';
 import type { ReadinessReport, ReadinessSummary, ReasonCode, UserReadiness } from '../core/readiness/report.ts';
 import { stringSink, type TextSink } from './text-sink.ts';
@@ -16,8 +20,9 @@ export function renderReadinessHtml(report: ReadinessReport, meta: { title?: str
 export function writeReadinessHtml(s: ReadinessSummary, users: Iterable<UserReadiness>, sink: TextSink, meta: { title?: string; generatedAt?: string } = {}): void {
   const title = meta.title ?? `Readiness report — ${s.subscriptions.map((x) => x.name).join(', ')}`;
   const cards = Object.entries(s.byStatus).map(([k, n]) => `<div class="card s-${k}"><b>${n}</b><span>${label(k)}</span></div>`).join('');
+  // Each reason as a person reads it (label, sentence, fix), with its code beside it for support and scripts.
   const reasonRows = (Object.entries(s.byReason) as [ReasonCode, number][]).sort((a, b) => b[1] - a[1])
-    .map(([code, n]) => `<tr><td><code>${code}</code></td><td>${REASONS[code].severity}</td><td>${n}</td><td>${esc(REASONS[code].message.replace(/ \(\{detail\}\)|\{detail\}/g, ''))}</td><td>${esc(REASONS[code].fix)}</td></tr>`).join('');
+    .map(([code, n]) => `<tr><td>${esc(REASONS[code].label)}</td><td><code>${code}</code></td><td>${SEVERITY_LABELS[REASONS[code].severity]}</td><td>${n}</td><td>${esc(REASONS[code].message)}</td><td>${esc(REASONS[code].fix)}</td></tr>`).join('');
   sink.write(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${esc(title)}</title>
@@ -33,18 +38,18 @@ th{background:#f3f3f3}code{font-size:.9em}.tag{background:#1b4f91;color:#fff;bor
 label{margin-right:.5rem}
 </style></head><body>
 <h1>${esc(title)}</h1>
-${meta.generatedAt ? `<p>Generated ${esc(meta.generatedAt)}.</p>` : ''}
-<p class="${s.adminsReady ? 'ok' : 'bad'}">${s.adminsReady ? `All ${s.admins} admins are ready to migrate first.` : `Admins not ready: ${s.adminsNotReady.length} of ${s.admins} (${esc(s.adminsNotReady.slice(0, 20).join(', '))}). Admins migrate first; fix them before the migration date.`}</p>
+${meta.generatedAt ? `<p>Generated ${esc(formatDayTime(meta.generatedAt, 'UTC'))}.</p>` : ''}
+<p class="${s.adminsReady ? 'ok' : 'bad'}">${s.adminsReady ? `All ${s.admins} admins are ready to migrate first.` : `Admins not ready: ${s.adminsNotReady.length} of ${s.admins}: ${esc(listPeople(s.adminsNotReady, s.adminNames, 20))}. Admins migrate first; fix them before the migration date.`}</p>
 <div class="cards">${cards}<div class="card"><b>${s.emailVerification.verified} / ${s.emailVerification.required}</b><span>emails verified</span></div></div>
 <h2>Reasons</h2>
-${reasonRows ? `<table><thead><tr><th>code</th><th>severity</th><th>users</th><th>meaning</th><th>how to fix</th></tr></thead><tbody>${reasonRows}</tbody></table>` : '<p>No findings: every user can migrate.</p>'}
+${reasonRows ? `<table><thead><tr><th>reason</th><th>code</th><th>severity</th><th>users</th><th>meaning</th><th>how to fix</th></tr></thead><tbody>${reasonRows}</tbody></table>` : '<p>No findings: every user can migrate.</p>'}
 <h2>Users (${s.total})</h2>
 <form id="f" aria-label="Filter users by status">${Object.keys(s.byStatus).map((k) => `<label><input type="checkbox" name="${k}" checked> ${label(k)}</label>`).join('')}</form>
 <table id="users"><thead><tr><th>subscription</th><th>user</th><th>email</th><th>status</th><th>reasons</th></tr></thead><tbody>
 `);
   let first = true;
   for (const u of users) {
-    sink.write(first ? userRow(u) : `\n${userRow(u)}`);
+    sink.write(first ? userRow(u, s.adminNames) : `\n${userRow(u, s.adminNames)}`);
     first = false;
   }
   sink.write(`
@@ -54,12 +59,13 @@ ${reasonRows ? `<table><thead><tr><th>code</th><th>severity</th><th>users</th><t
 `);
 }
 
-function userRow(u: UserReadiness): string {
-  return `<tr data-status="${u.status}"><td>${esc(u.subscriptionId)}</td><td>${esc(u.id)}${u.admin ? ' <span class="tag">admin</span>' : ''}</td><td>${esc(u.email)}</td><td class="st s-${u.status}">${label(u.status)}</td><td>${u.reasons.map((r) => `<div class="r ${r.severity}"><code>${r.code}</code> ${esc(r.message)}<br><small>Fix: ${esc(r.fix)}</small></div>`).join('')}</td></tr>`;
+function userRow(u: UserReadiness, names: Record<string, string> | undefined): string {
+  const who = u.admin ? personLabel(u.id, nameOf(names, u.id)) : u.id;
+  return `<tr data-status="${u.status}"><td>${esc(u.subscriptionId)}</td><td>${esc(who)}${u.admin ? ' <span class="tag">admin</span>' : ''}</td><td>${esc(u.email)}</td><td class="st s-${u.status}">${label(u.status)}</td><td>${u.reasons.map((r) => `<div class="r ${r.severity}" data-code="${r.code}"><b>${esc(REASONS[r.code].label)}</b> <code>${r.code}</code><br>${esc(r.message)}<br><small>Fix: ${esc(r.fix)}</small></div>`).join('')}</td></tr>`;
 }
 
 function label(status: string): string {
-  return status.replaceAll('_', ' ');
+  return esc(readinessStatusWords(status).label);
 }
 
 export function esc(s: string): string {

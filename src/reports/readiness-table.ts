@@ -1,3 +1,5 @@
+import { readinessStatusWords, reasonLabel } from '../core/glossary/glossary.ts';
+import { listPeople } from '../core/glossary/people.ts';
 import type { ReadinessReport, ReadinessSummary, UserReadiness } from '../core/readiness/report.ts';
 
 /** The terminal view: users who need attention (capped), then the summary a person reads first. */
@@ -29,15 +31,16 @@ export function renderReadinessTableOf(summary: ReadinessSummary | (() => Readin
   const s = typeof summary === 'function' ? summary() : summary;
   out.push(paint(1, `Readiness of ${s.total} users in ${s.subscriptions.length} subscription${s.subscriptions.length === 1 ? '' : 's'}`));
   const statusColor: Record<string, number> = { eligible: 32, needs_email_verification: 33, blocked: 31, stays_local: 36, not_migrated: 90 };
-  for (const [status, n] of Object.entries(s.byStatus)) out.push(`  ${paint(statusColor[status] ?? 0, status.padEnd(26))}${String(n).padStart(9)}`);
+  for (const [status, n] of Object.entries(s.byStatus)) out.push(`  ${paint(statusColor[status] ?? 0, readinessStatusWords(status).label.padEnd(26))}${String(n).padStart(9)}`);
   out.push(`  email verification           ${s.emailVerification.verified} of ${s.emailVerification.required} verified`);
   out.push(s.adminsReady
     ? paint(32, `  admins: all ${s.admins} ready to migrate first`)
-    : paint(31, `  admins: NOT ready — ${s.adminsNotReady.length} of ${s.admins} need attention${s.adminsNotReady.length ? ` (${s.adminsNotReady.slice(0, 10).join(', ')})` : ''}`));
+    : paint(31, `  admins: NOT ready — ${s.adminsNotReady.length} of ${s.admins} need attention${s.adminsNotReady.length ? ` (${listPeople(s.adminsNotReady, s.adminNames)})` : ''}`));
   const reasons = Object.entries(s.byReason).sort((a, b) => b[1] - a[1]);
   if (reasons.length > 0) {
     out.push('  reasons:');
-    for (const [code, n] of reasons) out.push(`    ${code.padEnd(28)}${String(n).padStart(7)}`);
+    // The label a person reads, then the code docs/readiness.md and the other formats use.
+    for (const [code, n] of reasons) out.push(`    ${reasonLabel(code).padEnd(34)}${String(n).padStart(7)}  ${code}`);
   }
   out.push('  See docs/readiness.md for what each reason means and how to fix it.');
   return out.join('\n') + '\n';

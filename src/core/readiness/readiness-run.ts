@@ -7,6 +7,7 @@ import { createSummaryBuilder } from './summary.ts';
 import type { ReadinessSummary, UserReadiness } from './report.ts';
 import { compareIds } from './report-order.ts';
 import { createStringGroups } from './string-groups.ts';
+import { fullName } from '../glossary/people.ts';
 
 export type { ReadinessUser };
 
@@ -98,6 +99,8 @@ export function createReadinessRun(subscriptions: readonly Subscription[], optio
   const logins = new Map<number, string>();
   const expiries = new Map<number, string>();
   const adminIndexes: number[] = [];
+  /** Admins' names, to name them in the summary (a few per subscription; other users' names are not kept). */
+  const adminNames = new Map<number, string>();
 
   // Only users who move can collide: groups of user indexes by address, groups of addresses by skeleton.
   const addressMembers: (number | number[])[] = [];
@@ -152,7 +155,11 @@ export function createReadinessRun(subscriptions: readonly Subscription[], optio
     sub[i] = s;
     if (user.login !== user.email) logins.set(i, detach(user.login));
     if (user.expiresAt) expiries.set(i, detach(user.expiresAt));
-    if (admin) adminIndexes.push(i);
+    if (admin) {
+      adminIndexes.push(i);
+      const name = fullName(user.firstName, user.lastName);
+      if (name) adminNames.set(i, detach(name));
+    }
     // Whether the user can collide with anyone is known now; the groups are made in `finish`, once the input
     // (and whatever the reader keeps while reading) is gone.
     addressGroup[i] = key === null || user.apiOnly || user.status === 'deactivated' || user.locked ? NO_GROUP : 0;
@@ -271,7 +278,7 @@ export function createReadinessRun(subscriptions: readonly Subscription[], optio
       for (let k = 0; k < order.length; k++) {
         const i = order[k]!;
         const u = decide(i);
-        summary.add(u, (flags[i]! & VERIFIED) !== 0, i);
+        summary.add(u, (flags[i]! & VERIFIED) !== 0, i, adminNames.get(i));
         yield u;
       }
       counted = summary.finish();

@@ -73,6 +73,11 @@ export interface ReadinessSummary {
   /** True when every admin of every subscription is `eligible`: admins migrate first. */
   adminsReady: boolean;
   adminsNotReady: string[];
+  /**
+   * Admins' names by product user id, in input order, so that reports name them ("Ann Smith (1003)"); admins whose
+   * export has no name are left out. Added in a later release: absent from reports stored before it.
+   */
+  adminNames?: Record<string, string>;
   /** Users (excluding API-only and deactivated) whose email is verified, over all who must verify. */
   emailVerification: { verified: number; required: number };
   subscriptions: { id: string; name: string; users: number; blocked: number; adminsReady: boolean }[];

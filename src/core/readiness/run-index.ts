@@ -1,8 +1,12 @@
 import type { ImsAccount, ProductUser, Subscription } from '../model.ts';
 import type { EmailPolicy, EmailProblem } from '../email/normalize-email.ts';
 
-/** What readiness reads of a product user (names, access and attributes play no part). */
-export type ReadinessUser = Pick<ProductUser, 'id' | 'login' | 'email' | 'emailVerified' | 'status' | 'apiOnly' | 'sso' | 'expiresAt' | 'locked'>;
+/**
+ * What readiness reads of a product user (access and attributes play no part; names only name the admins in the
+ * summary, and are kept for admins alone).
+ */
+export type ReadinessUser = Pick<ProductUser, 'id' | 'login' | 'email' | 'emailVerified' | 'status' | 'apiOnly' | 'sso' | 'expiresAt' | 'locked'>
+  & Partial<Pick<ProductUser, 'firstName' | 'lastName'>>;
 
 /**
  * What the rules read of an IMS account; the run keeps only this of each (a directory export carries names,

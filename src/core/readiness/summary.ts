@@ -7,8 +7,8 @@ import { READINESS_STATUSES, type ReasonCode, type ReadinessStatus, type Readine
  * order.
  */
 export interface SummaryBuilder {
-  /** `emailVerified`: whether the user verified their address in the product. */
-  add(u: UserReadiness, emailVerified: boolean, input: number): void;
+  /** `emailVerified`: whether the user verified their address in the product; `name`: an admin's name, if known. */
+  add(u: UserReadiness, emailVerified: boolean, input: number, name?: string): void;
   finish(): ReadinessSummary;
 }
 
@@ -25,8 +25,9 @@ export function createSummaryBuilder(subscriptions: readonly Pick<Subscription, 
   let verified = 0;
   let required = 0;
   const adminsNotReady: { input: number; id: string }[] = [];
+  const adminNames: { input: number; id: string; name: string }[] = [];
   return {
-    add(u, emailVerified, input) {
+    add(u, emailVerified, input, name) {
       total++;
       byStatus[u.status]++;
       for (let k = 0; k < u.reasons.length; k++) {
@@ -48,6 +49,7 @@ export function createSummaryBuilder(subscriptions: readonly Pick<Subscription, 
       }
       if (u.admin) {
         admins++;
+        if (name) adminNames.push({ input, id: u.id, name });
         withAdmins.add(u.subscriptionId);
         if (u.status !== 'eligible') {
           adminsNotReady.push({ input, id: u.id });
@@ -68,6 +70,7 @@ export function createSummaryBuilder(subscriptions: readonly Pick<Subscription, 
         admins,
         adminsReady: subs.every((s) => s.adminsReady),
         adminsNotReady: adminsNotReady.sort((a, b) => a.input - b.input).map((a) => a.id),
+        adminNames: Object.fromEntries(adminNames.sort((a, b) => a.input - b.input).map((a) => [a.id, a.name])),
         emailVerification: { verified, required },
         subscriptions: subs,
         warnings,
