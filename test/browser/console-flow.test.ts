@@ -3,6 +3,7 @@
 // the subscription to confirmed — date picker bounds, extend, migrate selected, resend verification, skip with a
 // reason, live progress over server-sent events, confirm — with an axe-core check of every page.
 import { test, before, after } from 'node:test';
+import { mkdirSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createBootstrapLink } from '../../src/console/bootstrap.ts';
@@ -11,6 +12,26 @@ import { migrationDb } from '../../src/engine/migration-repo.ts';
 import { givePassword, launchBrowser, PROD, seriousA11yViolations, startConsoleWorld, type ConsoleWorld } from './console-harness.ts';
 
 let world: ConsoleWorld;
+/** Screenshots to look at (not the docs' walkthrough ones). */
+const SHOTS = process.env.CONSOLE_SHOTS ?? '/tmp/console-flow-shots';
+/** A day and time as the console writes them: "13 Dec 2026," */
+const DAY = '\\d{1,2} [A-Z][a-z]{2} \\d{4},';
+/** Reason and status codes where a person reads (codes that are also English words, such as `locked`, aside). */
+const RAW_CODE = /\b(email_unverified|invite_not_accepted|login_differs_from_email|access_expires|plus_or_dot_address|admin_not_ready|in_several_subscriptions|invalid_email|duplicate_email|ambiguous_ims_match|ims_email_unverified|confusable_email|sso_not_configured|domain_claimed_elsewhere|ims_account_disabled|identity_type_conflict|ims_signup_pending|api_only|needs_email_verification|stays_local|not_migrated)\b/;
+
+/** The blanks a sentence shows when its detail is lost: 'as ""', 'on ;', 'is ;', '()'. */
+function assertNoBlanks(where: string, text: string): void {
+  for (const blank of [/""/, / ; /, /on ;/, / as ""/, /\(\)/, /: \./]) {
+    const m = blank.exec(text);
+    assert.equal(m, null, `${where}: "${m ? text.slice(Math.max(0, m.index - 60), m.index + 30) : ''}"`);
+  }
+}
+
+/** What the first screen shows, or one part of the page. */
+async function shot(name: string, part?: string): Promise<void> {
+  if (part) await page.locator(part).screenshot({ path: `${SHOTS}/${name}.png` });
+  else await page.screenshot({ path: `${SHOTS}/${name}.png` });
+}
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
@@ -25,6 +46,7 @@ async function expectAccessible(label: string): Promise<void> {
 }
 
 before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
   [world, browser] = await Promise.all([startConsoleWorld({ concurrency: 2, slowIdpMs: 15 }), launchBrowser()]);
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
@@ -69,14 +91,37 @@ test('the date picker is bounded to 8-30 days ahead in the subscription time zon
   assert.equal(await subState(), 'product_linked');
   await page.locator('#date').fill(addDays(today, 8));
   await page.getByRole('button', { name: 'Save date' }).click();
-  assert.match(await flash(), /user migration starts/);
+  // One date format, in the subscription's zone, said once ("starts ... on 2026-12-13" said it twice).
+  assert.match(await flash(), new RegExp(`^The user migration starts ${DAY} 00:00 America/Los_Angeles \\(midnight in the subscription's time zone\\)\\.$`));
   assert.equal(await subState(), 'users_scheduled');
   assert.equal(await page.locator('#date').inputValue(), addDays(today, 8));
+  const where = await page.locator('section[aria-labelledby="where-h"]').innerText();
+  assert.match(where, /User migration scheduled\. The user-migration date is set/);
+  assert.match(where, new RegExp(`User migration starts ${DAY} 00:00 America/Los_Angeles; the self-service window ends ${DAY} 00:00 America/Los_Angeles\\.`));
+  assert.match(await page.locator('#date-hint').innerText(), new RegExp(`^Between ${DAY.slice(0, -1)} and ${DAY.slice(0, -1)}\\.$`));
+  await shot('overview-scheduled');
 });
 
 test('readiness: filters by status and reason, search, each reason with its fix, CSV and HTML downloads', async () => {
   await page.getByRole('link', { name: 'Readiness', exact: true }).click();
   await expectAccessible('readiness');
+  await shot('readiness');
+  await shot('readiness-reasons', '#readiness-reasons');
+  // Issue 13: the filters sat below a 1,000 px reason table; reasons were codes; admins were "(1003)"; the reason
+  // table read 'signs in as "", which' and "access on ;".
+  const filters = (await page.locator('#readiness-filters').boundingBox())!;
+  const reasonTable = (await page.locator('#readiness-reasons').boundingBox())!;
+  assert.ok(filters.y < reasonTable.y, 'the filters come before the reason table');
+  assert.ok(filters.y + filters.height < 900, `the filters are on the first screen (at ${Math.round(filters.y)} px)`);
+  const main = await page.locator('main').innerText();
+  assertNoBlanks('readiness page', main);
+  assert.doesNotMatch(main, RAW_CODE, 'reasons and statuses are shown by their labels');
+  assert.match(main, /Ken Lamarr \(1003\)/, 'the admin who is not ready, by name and id');
+  const reasonCells = await page.locator('#readiness-reasons tbody tr td:first-child').allInnerTexts();
+  assert.ok(reasonCells.includes('Email not verified') && reasonCells.includes('Signs in with a user name'), reasonCells.join(' | '));
+  assert.equal(await page.locator('#readiness-reasons tr[data-code="email_unverified"]').count(), 1, 'the code stays in the page for support');
+  const options = await page.locator('#r-reason option').allInnerTexts();
+  assert.ok(options.some((o) => /^Email not verified \(\d+\)$/.test(o)), options.join(' | '));
   await page.locator('#r-status').selectOption('blocked');
   await page.getByRole('button', { name: 'Apply' }).click();
   const rows = page.locator('tbody tr td.st');
@@ -93,6 +138,17 @@ test('readiness: filters by status and reason, search, each reason with its fix,
   assert.ok(text.split('\r\n').slice(1, -1).every((l) => l.includes('email_unverified')), 'the download holds the filtered users');
   const [htmlFile] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download HTML report' }).click()]);
   assert.equal(htmlFile.suggestedFilename(), `readiness-${PROD}.html`);
+  await page.goto(`${base()}/readiness`);
+  const [fullReport] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download HTML report' }).click()]);
+  const reportPage = await context.newPage();
+  await reportPage.setContent(await (await fullReport.createReadStream()).toArray().then((c) => Buffer.concat(c).toString('utf8')));
+  const reportText = await reportPage.locator('body').innerText();
+  assertNoBlanks('downloaded HTML report', reportText);
+  assert.match(reportText, /Admins not ready: 1 of 3: Ken Lamarr \(1003\)\. /);
+  assert.match(reportText, /The product ends this user's access on \d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d America\/Los_Angeles;/);
+  await reportPage.screenshot({ path: `${SHOTS}/readiness-report.png`, fullPage: false });
+  await reportPage.close();
+  await page.goto(`${base()}/readiness?reason=email_unverified`);
   await page.locator('#r-reason').selectOption('');
   await page.locator('#r-q').fill('1001');
   await page.getByRole('button', { name: 'Apply' }).click();
@@ -109,6 +165,32 @@ test('migrate selected: the admins move first, the status tab follows live (SSE)
   await page.waitForFunction(() => document.querySelector('[data-live-text="count-migrated"]')?.textContent === '2', undefined, { timeout: 15_000 });
   assert.equal(await userState('1001'), 'migrated');
   await expectAccessible('status tab');
+  // Migrating admins before the date moves the state, not the date: the page must not say "started" ahead of it.
+  const window = await page.locator('section[aria-labelledby="window-h"]').innerText();
+  assert.doesNotMatch(window, /started/, window);
+  assert.match(await page.locator('#starts').innerText(), new RegExp(`^${DAY} 00:00 America/Los_Angeles$`));
+});
+
+test('a refused action says why in people\'s terms, names the person and keeps the code for support', async () => {
+  await page.goto(`${base()}/users?state=eligible`);
+  const id = (await page.locator('tbody input[name="user"]').first().getAttribute('value'))!;
+  const name = (await migrationDb(world.store.kysely).selectFrom('mig_users').select(['first_name', 'last_name']).where('subscription_id', '=', PROD).where('user_id', '=', id).executeTakeFirstOrThrow());
+  await page.getByLabel(`Select user ${id}`).check();
+  await page.getByRole('button', { name: 'Retry' }).click();
+  assert.equal(await flash(), `${name.first_name} ${name.last_name} (${id}) has not been tried yet, so there is nothing to retry.`);
+  assert.equal(await page.locator('#flash').getAttribute('data-code'), 'transition_refused');
+  await shot('users-refusal');
+  // The User Migration tab: people by name and id, reasons and their filter by label.
+  await page.goto(`${base()}/users?admin=1`);
+  const cells = await page.locator('tbody tr td:nth-child(2)').allInnerTexts();
+  assert.ok(cells.some((c) => /^Ada Hopper \(1001\)/.test(c)), cells.join(' | '));
+  const reasonOptions = await page.locator('#reason-filter option').allInnerTexts();
+  assert.ok(reasonOptions.includes('Email not verified') && !reasonOptions.some((o) => o.includes('_')), reasonOptions.join(' | '));
+  await page.goto(`${base()}/users?state=blocked`);
+  const main = await page.locator('main').innerText();
+  assertNoBlanks('users tab', main);
+  assert.doesNotMatch(main, RAW_CODE);
+  await expectAccessible('users tab, blocked');
 });
 
 test('the migrated admin signs in through the IMS; another subscription stays invisible (404)', async () => {

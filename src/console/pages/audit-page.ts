@@ -1,5 +1,6 @@
 import type { AuditQuery, AuditRow } from '../audit-query.ts';
 import { emptyState, html, raw, subscriptionPath, type SafeHtml } from './layout.ts';
+import { nameOf, personLabel } from '../../core/glossary/people.ts';
 import { formatInstant } from './labels.ts';
 
 export function auditHref(base: string, q: AuditQuery, before: number | null = null): string {
@@ -12,7 +13,11 @@ export function auditHref(base: string, q: AuditQuery, before: number | null = n
 }
 
 /** Every admin action and state change of the subscription, newest first, filterable, exportable. */
-export function renderAuditPage(input: { subscriptionId: string; timeZone: string; query: AuditQuery; rows: AuditRow[]; nextBefore: number | null; actions: string[] }): SafeHtml {
+export function renderAuditPage(input: {
+  subscriptionId: string; timeZone: string; query: AuditQuery; rows: AuditRow[]; nextBefore: number | null; actions: string[];
+  /** Names of the people in the rows, by actor (`admin:<IMS subject>`) or target (product user id): "Ann Smith (1003)". */
+  people?: Readonly<Record<string, string>>;
+}): SafeHtml {
   const base = subscriptionPath(input.subscriptionId, '/audit');
   const q = input.query;
   const families = [...new Set(input.actions.map((a) => `${a.split(':')[0]}:`))];
@@ -29,7 +34,7 @@ ${input.actions.map((a) => html`<option value="${a}"${raw(q.action === a ? ' sel
 ${input.rows.length === 0 ? emptyState('No entries', q.action || q.actor ? 'Nothing matches these filters.' : 'Nothing has happened in this subscription yet.') : html`
 <div class="table-wrap" role="region" aria-labelledby="audit-caption" tabindex="0"><table><caption id="audit-caption">Audit entries</caption>
 <thead><tr><th scope="col">#</th><th scope="col">When</th><th scope="col">Actor</th><th scope="col">Action</th><th scope="col">Target</th><th scope="col">Details</th></tr></thead>
-<tbody>${input.rows.map((r) => html`<tr><td>${r.seq}</td><td>${formatInstant(r.at, input.timeZone)}</td><td class="code">${r.actor}</td><td><code>${r.action}</code></td><td class="code">${r.target ?? ''}</td><td>${details(r.details)}</td></tr>`)}</tbody></table></div>`}
+<tbody>${input.rows.map((r) => html`<tr><td>${r.seq}</td><td>${formatInstant(r.at, input.timeZone)}</td><td class="code">${personLabel(r.actor, nameOf(input.people, r.actor))}</td><td><code>${r.action}</code></td><td class="code">${r.target ? personLabel(r.target, nameOf(input.people, r.target)) : ''}</td><td>${details(r.details)}</td></tr>`)}</tbody></table></div>`}
 <nav class="pager" aria-label="Pages">
 ${q.before !== null ? html`<a href="${auditHref(base, q)}">Newest entries</a>` : ''}
 ${input.nextBefore !== null ? html`<a href="${auditHref(base, q, input.nextBefore)}" rel="next">Older entries</a>` : ''}

@@ -1,12 +1,15 @@
 import type { ConsoleSession } from '../session.ts';
 import { csrfField, html, subscriptionPath, type SafeHtml } from './layout.ts';
-import { plural, subscriptionStateLabel } from './labels.ts';
+import { subscriptionStateWords } from '../../core/glossary/glossary.ts';
+import { plural } from './labels.ts';
 
 /** "Complete Migration" asks once more and says what confirmation means before anything happens. */
 export function renderConfirmPage(input: { session: ConsoleSession; subscriptionId: string; state: string; skipped: number; migrated: number }): SafeHtml {
   const status = subscriptionPath(input.subscriptionId, '/status');
   if (input.state !== 'awaiting_confirmation') {
-    return html`<p>The migration cannot be completed now: it is <strong>${subscriptionStateLabel(input.state)}</strong>. Complete Migration is possible once every user is migrated or skipped.</p>
+    const where = subscriptionStateWords(input.state);
+    return html`<p>The migration cannot be completed now. Where it stands: <strong>${where.label}.</strong> ${where.sentence}</p>
+${['users_scheduled', 'users_in_progress', 'expired'].includes(input.state) ? html`<p>Complete Migration is possible once every user is migrated or skipped.</p>` : ''}
 <p><a href="${status}">Back to Migration Status</a></p>`;
   }
   return html`

@@ -1,38 +1,14 @@
-import type { UserState } from '../../core/migration/states.ts';
+import { formatDay, formatDayTime } from '../../core/glossary/dates.ts';
+import { subscriptionStateWords, userStateWords } from '../../core/glossary/glossary.ts';
 
-/** The words a person reads for each state (the reference console's vocabulary where it has one). */
-export const USER_STATE_LABEL: Record<UserState, string> = {
-  needs_email_verification: 'Email not verified',
-  eligible: 'Not started',
-  migrating: 'Migrating',
-  migrated: 'Migrated',
-  activated: 'Activated',
-  skipped: 'Skipped',
-  blocked: 'Blocked',
-  failed: 'Failed',
-  stays_local: 'Stays local (API-only)',
-  not_migrated: 'Not migrated (deactivated)',
-};
-
-export const SUBSCRIPTION_STATE_LABEL: Record<string, string> = {
-  not_started: 'Not started',
-  product_linked: 'Product linked — pick the user-migration date',
-  users_scheduled: 'User migration scheduled',
-  users_in_progress: 'User migration in progress',
-  awaiting_confirmation: 'Every user accounted for — awaiting confirmation',
-  confirmed: 'Confirmed',
-  support_migrated: 'Support tickets migrated',
-  done: 'Done',
-  expired: 'Window expired — migrate on demand or extend',
-  rolled_back: 'Rolled back',
-};
+// The console's words come from the glossary (src/core/glossary); these are its readers for the pages.
 
 export function userStateLabel(state: string): string {
-  return USER_STATE_LABEL[state as UserState] ?? state;
+  return userStateWords(state).label;
 }
 
 export function subscriptionStateLabel(state: string | null): string {
-  return state === null ? 'Not planned yet' : SUBSCRIPTION_STATE_LABEL[state] ?? state;
+  return subscriptionStateWords(state).label;
 }
 
 /** Verification status as the reference console shows it: Verified, Unverified or Skipped. */
@@ -43,19 +19,31 @@ export function verificationLabel(state: string, reasons: readonly string[]): st
   return 'Verified';
 }
 
-/** `2026-12-05 00:00` in the subscription's zone (the zone is named once on the page). */
+/** "13 Dec 2026, 00:00" in the subscription's zone, for tables whose heading names the zone once. */
 export function formatInstant(iso: string | null | undefined, timeZone: string): string {
-  if (!iso) return '—';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  const p = Object.fromEntries(new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(d).map((x) => [x.type, x.value]));
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
+  return iso ? formatDayTime(iso, timeZone, { zone: false }) : '—';
+}
+
+/** "13 Dec 2026, 00:00 America/Los_Angeles": an instant in running text, its zone named. */
+export function formatMoment(iso: string | null | undefined, timeZone: string): string {
+  return iso ? formatDayTime(iso, timeZone) : '—';
 }
 
 export function formatDate(iso: string | null | undefined, timeZone: string): string {
-  return iso ? formatInstant(iso, timeZone).slice(0, 10) : '—';
+  return iso ? formatDay(iso, timeZone) : '—';
 }
 
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}
+
+/**
+ * "starts" while the user-migration date is ahead, "started" once it has passed. Migrating admins on demand before
+ * the date moves the state to users_in_progress but not the date ("started 13 Dec" read on 3 Dec), so the tense
+ * follows the clock (`now`, from the request). Without it only a scheduled migration is surely still ahead (the
+ * user phase opens at the date); otherwise the date is named without a verb.
+ */
+export function startVerb(startsAt: string, state: string, now?: string): 'starts' | 'started' | null {
+  if (now !== undefined) return Date.parse(startsAt) > Date.parse(now) ? 'starts' : 'started';
+  return state === 'users_scheduled' ? 'starts' : null;
 }

@@ -43,8 +43,10 @@ export function layout(input: LayoutInput): string {
     ? html`<div class="who"><span>Signed in as <strong>${input.session.displayName}</strong>${input.session.kind === 'bootstrap' ? ' (bootstrap link)' : ''}</span>
 <form method="post" action="/console/logout"><input type="hidden" name="csrf" value="${input.session.csrf}"><button type="submit" class="link">Sign out</button></form></div>`
     : '';
+  // A refusal keeps its stable code (docs/errors.md) in data-code: people read the sentence, support the code.
+  const code = (input.flash as (Flash & { code?: unknown }) | undefined)?.code;
   const flash = input.flash
-    ? html`<div class="flash ${input.flash.kind}" role="${input.flash.kind === 'error' ? 'alert' : 'status'}" tabindex="-1" id="flash">${input.flash.text}</div>`
+    ? html`<div class="flash ${input.flash.kind}" role="${input.flash.kind === 'error' ? 'alert' : 'status'}" tabindex="-1" id="flash"${raw(typeof code === 'string' && /^[a-z0-9_]+$/.test(code) ? ` data-code="${code}"` : '')}>${input.flash.text}</div>`
     : html`<div class="flash-empty" role="status" id="flash"></div>`;
   return `<!doctype html>
 ${html`<html lang="en">

@@ -3,7 +3,9 @@ import type { ReadinessSummary } from '../../core/readiness/report.ts';
 import type { ConsoleSession } from '../session.ts';
 import type { MigrationRow } from '../subscription-data.ts';
 import { csrfField, html, raw, subscriptionPath, type SafeHtml } from './layout.ts';
-import { formatInstant, subscriptionStateLabel } from './labels.ts';
+import { subscriptionStateWords } from '../../core/glossary/glossary.ts';
+import { listPeople } from '../../core/glossary/people.ts';
+import { formatDate, formatMoment, startVerb } from './labels.ts';
 import { statusLabel } from './readiness-page.ts';
 
 export interface DatePicker {
@@ -24,6 +26,8 @@ export interface OverviewInput {
   /** Before a plan exists: whether the IMS organization already exists (linking then needs the admin's consent). */
   orgExists: boolean;
   rules: { minDaysAhead: number; maxDaysAhead: number; lockHoursBefore: number };
+  /** The request's time (ISO): whether the user-migration date is still ahead. */
+  now?: string;
 }
 
 const PHASES: { label: string; reached: (state: string | null) => boolean }[] = [
@@ -42,12 +46,13 @@ export function renderOverviewPage(input: OverviewInput): SafeHtml {
   const path = (rest: string) => subscriptionPath(input.subscriptionId, rest);
   const r = input.readiness;
   const blocking = (input.plan?.prerequisites ?? []).filter((p) => p.blocking && !(p.code === 'consent_required' && m?.consent_at));
+  const where = subscriptionStateWords(state);
   return html`
 <section class="panel" aria-labelledby="where-h">
 <h2 id="where-h">Where you stand</h2>
-<p><strong>${subscriptionStateLabel(state)}</strong></p>
+<p><strong>${where.label}.</strong> ${where.sentence}</p>
 <ol class="steps">${PHASES.map((p) => html`<li class="${p.reached(state) ? 'done' : ''}">${p.reached(state) ? html`<span aria-hidden="true">✔ </span><span class="visually-hidden">Done: </span>` : html`<span class="visually-hidden">Not yet: </span>`}${p.label}</li>`)}</ol>
-${m?.starts_at ? html`<p>User migration ${m.state === 'users_scheduled' ? 'starts' : 'started'} ${formatInstant(m.starts_at, input.timeZone)} (${input.timeZone}); the self-service window ends ${formatInstant(m.window_expires_at, input.timeZone)}.</p>` : ''}
+${m?.starts_at ? startText(m.starts_at, m.state, m.window_expires_at, input) : ''}
 </section>
 
 ${!m ? linkPanel(input) : ''}
@@ -58,7 +63,7 @@ ${!m ? linkPanel(input) : ''}
 ${blocking.length > 0 ? html`<div class="flash error" role="note"><p><strong>Before you can schedule:</strong></p><ul>${blocking.map((b) => html`<li>${b.message}</li>`)}</ul></div>` : ''}
 <form method="post" action="${path('/schedule')}" class="actions">${csrfField(input.session)}
 <div class="field"><label for="date">Start date</label>
-<span class="hint" id="date-hint">${input.picker.disabledBecause ?? `Between ${input.picker.earliest} and ${input.picker.latest}.`}</span>
+<span class="hint" id="date-hint">${input.picker.disabledBecause ?? `Between ${formatDate(input.picker.earliest, input.timeZone)} and ${formatDate(input.picker.latest, input.timeZone)}.`}</span>
 <input type="date" id="date" name="date" min="${input.picker.earliest}" max="${input.picker.latest}" value="${m?.migration_date ?? ''}" required aria-describedby="date-hint"${raw(input.picker.disabledBecause ? ' disabled' : '')}></div>
 <button type="submit"${raw(input.picker.disabledBecause ? ' disabled' : '')}>${m?.migration_date ? 'Change date' : 'Save date'}</button>
 </form>
@@ -67,9 +72,15 @@ ${blocking.length > 0 ? html`<div class="flash error" role="note"><p><strong>Bef
 <section class="panel" aria-labelledby="ready-h">
 <h2 id="ready-h">Readiness</h2>
 ${r ? html`<div class="card-row">${(Object.entries(r.byStatus) as [string, number][]).map(([k, n]) => html`<div class="card"><b>${n}</b><span>${statusLabel(k)}</span></div>`)}</div>
-<p>${r.adminsReady ? `All ${r.admins} admins are ready to migrate first.` : `${r.adminsNotReady.length} of ${r.admins} admins are not ready yet: admins migrate first.`} <a href="${path('/readiness')}">See the full readiness report with every reason and its fix</a>.</p>`
+<p>${r.adminsReady ? `All ${r.admins} admins are ready to migrate first.` : `${r.adminsNotReady.length} of ${r.admins} admins ${r.adminsNotReady.length === 1 ? 'is' : 'are'} not ready yet: ${listPeople(r.adminsNotReady, r.adminNames, 5)}. Admins migrate first.`} <a href="${path('/readiness')}">See the full readiness report with every reason and its fix</a>.</p>`
     : html`<p>No import of this subscription yet.</p>`}
 </section>`;
+}
+
+function startText(startsAt: string, state: string, windowEnds: string | null, input: OverviewInput): SafeHtml {
+  const verb = startVerb(startsAt, state, input.now);
+  const ends = windowEnds ? `; the self-service window ends ${formatMoment(windowEnds, input.timeZone)}` : '';
+  return html`<p>${verb ? `User migration ${verb} ${formatMoment(startsAt, input.timeZone)}` : `User-migration date: ${formatMoment(startsAt, input.timeZone)}`}${ends}.</p>`;
 }
 
 function linkPanel(input: OverviewInput): SafeHtml {

@@ -3,7 +3,7 @@ import type { LiveStatus, LiveView } from '../live-status.ts';
 import type { MigrationRow } from '../subscription-data.ts';
 import type { ConsoleSession } from '../session.ts';
 import { csrfField, emptyState, html, raw, subscriptionPath, type SafeHtml } from './layout.ts';
-import { formatInstant, plural, userStateLabel } from './labels.ts';
+import { formatMoment, plural, startVerb, userStateLabel } from './labels.ts';
 
 export interface StatusPageInput {
   session: ConsoleSession;
@@ -14,6 +14,8 @@ export interface StatusPageInput {
   view: LiveView;
   errors: { code: string; count: number; example: string }[];
   rules: ScheduleRules;
+  /** The request's time (ISO): whether the user-migration date is still ahead. */
+  now?: string;
 }
 
 const COUNTED_STATES = ['migrated', 'activated', 'migrating', 'eligible', 'failed', 'needs_email_verification', 'blocked', 'skipped', 'stays_local', 'not_migrated'] as const;
@@ -42,8 +44,8 @@ export function renderStatusPage(input: StatusPageInput): SafeHtml {
 <h2 id="window-h">Migration window</h2>
 <dl class="facts">
 <dt>Status</dt><dd data-live-text="state">${view.text.state}</dd>
-<dt>User migration started</dt><dd>${m.starts_at ? `${formatInstant(m.starts_at, input.timeZone)} (${input.timeZone})` : 'No date set yet'}</dd>
-<dt>Migration expires</dt><dd id="expires">${m.window_expires_at ? `${formatInstant(m.window_expires_at, input.timeZone)} (${input.timeZone})` : '—'}</dd>
+<dt>${startTerm(m.starts_at, m.state, input.now)}</dt><dd id="starts">${m.starts_at ? formatMoment(m.starts_at, input.timeZone) : 'No date set yet'}</dd>
+<dt>Migration expires</dt><dd id="expires">${formatMoment(m.window_expires_at, input.timeZone)}</dd>
 <dt>Extensions used</dt><dd>${m.extensions} of ${input.rules.maxExtensions}</dd>
 </dl>
 <form method="post" action="${path('/extend')}" class="actions">${csrfField(input.session)}
@@ -91,10 +93,15 @@ ${input.errors.length > 0 ? html`<h3 id="failures-h">Failures by cause</h3>
 <section class="panel" aria-labelledby="confirm-h">
 <h2 id="confirm-h">Migration Confirmation</h2>
 ${m.state === 'confirmed' || m.state === 'support_migrated' || m.state === 'done'
-    ? html`<p>The migration was confirmed on ${formatInstant(m.confirmed_at, input.timeZone)}. Everyone signs in with the IMS now; support tickets follow (Support &amp; links tab).</p>`
+    ? html`<p>The migration was confirmed on ${formatMoment(m.confirmed_at, input.timeZone)}. Everyone signs in with the IMS now; support tickets follow (Support &amp; links tab).</p>`
     : html`<p data-live-text="open">${view.text.open}</p>
 <div data-live-show="canConfirm"${raw(live.canConfirm ? '' : ' hidden')}><p>Every user is migrated or skipped. Completing the migration ends it: skipped users lose access to the product.</p>
 <a class="button" href="${path('/confirm')}">Complete Migration</a></div>
 <p data-live-show="cannotConfirm" class="hint"${raw(live.canConfirm ? ' hidden' : '')}>Complete Migration appears when every user is migrated or skipped.</p>`}
 </section>`;
+}
+
+function startTerm(startsAt: string | null, state: string, now: string | undefined): string {
+  const verb = startsAt ? startVerb(startsAt, state, now) : null;
+  return verb ? `User migration ${verb}` : 'User-migration date';
 }

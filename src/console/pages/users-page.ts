@@ -4,6 +4,7 @@ import { USER_STATES } from '../../core/migration/states.ts';
 import type { ConsoleSession } from '../session.ts';
 import { FIRST_PAGE, SEARCH_LIMIT, userTableHref, type UserRow, type UserSort, type UserTablePage, type UserTableQuery } from '../user-table.ts';
 import { csrfField, emptyState, html, raw, subscriptionPath, type SafeHtml } from './layout.ts';
+import { fullName, personLabel } from '../../core/glossary/people.ts';
 import { formatInstant, userStateLabel, verificationLabel } from './labels.ts';
 
 export interface UsersPageInput {
@@ -16,7 +17,8 @@ export interface UsersPageInput {
   planned: boolean;
 }
 
-const REASON_CODES = Object.keys(REASONS).sort();
+/** The reason filter, in the order of its labels. */
+const REASON_CODES = (Object.keys(REASONS) as ReasonCode[]).sort((a, b) => REASONS[a].label.localeCompare(REASONS[b].label, 'en'));
 
 const COLUMNS: { sort: UserSort; label: string }[] = [
   { sort: 'user', label: 'User' }, { sort: 'email', label: 'Email' }, { sort: 'status', label: 'Migration status' }, { sort: 'activity', label: 'Last activity' },
@@ -41,7 +43,7 @@ export function renderUsersPage(input: UsersPageInput): SafeHtml {
 <form method="get" action="${base}" class="filters" role="search" aria-label="Filter users">
 <div class="field"><label for="q">Search</label><input type="search" id="q" name="q" value="${query.q}" placeholder="id, email or name"></div>
 <div class="field"><label for="state">Migration status</label><select id="state" name="state"><option value="">All statuses</option>${USER_STATES.map((s) => html`<option value="${s}"${raw(query.state === s ? ' selected' : '')}>${userStateLabel(s)}</option>`)}</select></div>
-<div class="field"><label for="reason-filter">Reason</label><select id="reason-filter" name="reason"><option value="">Any reason</option>${REASON_CODES.map((c) => html`<option value="${c}"${raw(query.reason === c ? ' selected' : '')}>${c}</option>`)}</select></div>
+<div class="field"><label for="reason-filter">Reason</label><select id="reason-filter" name="reason"><option value="">Any reason</option>${REASON_CODES.map((c) => html`<option value="${c}"${raw(query.reason === c ? ' selected' : '')}>${REASONS[c].label}</option>`)}</select></div>
 <div class="field"><label><input type="checkbox" name="admin" value="1"${raw(query.admin ? ' checked' : '')}> Admins only</label></div>
 ${query.sort !== 'user' ? html`<input type="hidden" name="sort" value="${query.sort}">` : ''}${query.dir !== 'asc' ? html`<input type="hidden" name="dir" value="${query.dir}">` : ''}
 <button type="submit">Apply</button>${filteredBy ? html` <a href="${base}">Clear filters</a>` : ''}
@@ -61,7 +63,7 @@ ${query.sort !== 'user' ? html`<input type="hidden" name="sort" value="${query.s
 <span class="field"><label for="reason">Reason for skipping <span class="hint">(required to skip)</span></label><input type="text" id="reason" name="reason" maxlength="200"></span>
 <button type="submit" name="action" value="skip" class="danger">Skip Migration</button>
 </fieldset>
-<p id="table-summary">${page.total === 0 ? 'No users match.' : page.search ? (page.search.more ? `Showing the first ${SEARCH_LIMIT} matches: refine the search to find others.` : `${page.total} ${page.total === 1 ? 'match' : 'matches'}.`) : `Showing ${first.toLocaleString('en-US')}–${last.toLocaleString('en-US')} of ${page.total.toLocaleString('en-US')} users.`} Only eligible, email-verified users can be migrated; skipped users lose access once the migration completes.</p>
+<p id="table-summary">${page.total === 0 ? 'No users match.' : page.search ? (page.search.more ? `Showing the first ${SEARCH_LIMIT} matches: refine the search to find others.` : `${page.total} ${page.total === 1 ? 'match' : 'matches'}.`) : `Showing ${first.toLocaleString('en-US')}–${last.toLocaleString('en-US')} of ${page.total.toLocaleString('en-US')} users.`} Only eligible, email-verified users can be migrated; skipped users lose access once the migration completes. Times are in ${input.timeZone}.</p>
 ${page.total === 0 ? emptyState('No users match', filteredBy ? html`Try another search or <a href="${base}">clear the filters</a>.` : 'This subscription has no users in the plan.') : html`
 <div class="table-wrap" role="region" aria-labelledby="users-caption" tabindex="0">
 <table><caption id="users-caption">${page.search ? (page.search.more ? `Users, the first ${SEARCH_LIMIT} matches` : 'Users matching the search') : `Users, page ${page.page} of ${page.pages}`}</caption>
@@ -78,10 +80,9 @@ ${page.next ? html`<a href="${userTableHref(base, query, { ...FIRST_PAGE, after:
 
 function userRow(r: UserRow, input: UsersPageInput): SafeHtml {
   const reasons = input.page.reasons.get(r.user_id) ?? [];
-  const name = `${r.first_name} ${r.last_name}`.trim();
   return html`<tr>
 <td><input type="checkbox" name="user" value="${r.user_id}" id="u-${r.user_id}" aria-label="Select user ${r.user_id}"></td>
-<td><span class="code">${r.user_id}</span>${r.admin ? html` <span class="tag">admin</span>` : ''}<br>${name}</td>
+<td>${personLabel(r.user_id, fullName(r.first_name, r.last_name))}${r.admin ? html` <span class="tag">admin</span>` : ''}</td>
 <td>${r.email}</td>
 <td>${verificationLabel(r.state, reasons)}</td>
 <td class="st st-${r.state}">${userStateLabel(r.state)}</td>
@@ -93,7 +94,7 @@ function userRow(r: UserRow, input: UsersPageInput): SafeHtml {
 function reasonCell(r: UserRow, reasons: string[]): SafeHtml | string {
   // A plan_drift carries its own fix (a new plan); a Retry alone would drift again.
   if (r.state === 'failed') return html`<div class="reason"><code>${r.error_code ?? 'failed'}</code> ${r.error_message ?? ''}${r.error_code === 'plan_drift' ? '' : html`<small>Fix the cause, then Retry (or skip the user).</small>`}</div>`;
-  if (r.state === 'skipped') return html`<div class="reason">Skipped: ${r.skip_reason ?? ''}</div>`;
+  if (r.state === 'skipped') return html`<div class="reason">${r.skip_reason?.trim() ? `Skipped: ${r.skip_reason}` : 'Skipped'}</div>`;
   if (r.state !== 'blocked' && r.state !== 'needs_email_verification') return '';
-  return html`${reasons.filter((c): c is ReasonCode => c in REASONS && REASONS[c as ReasonCode].severity === 'block').map((c) => html`<div class="reason"><code>${c}</code><small>${REASONS[c].fix}</small></div>`)}`;
+  return html`${reasons.filter((c): c is ReasonCode => Object.hasOwn(REASONS, c) && REASONS[c as ReasonCode].severity === 'block').map((c) => html`<div class="reason" data-code="${c}">${REASONS[c].label}<small>${REASONS[c].fix}</small></div>`)}`;
 }

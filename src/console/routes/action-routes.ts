@@ -7,15 +7,23 @@ import type { ConsoleContext, SubscriptionRequest } from '../console-context.ts'
 import { safeConsolePath, seeOther, sendPage } from '../console-http.ts';
 import { layout, subscriptionPath, type SafeHtml, type Tab } from '../pages/layout.ts';
 import { createApiClient, revokeApiClient } from './api-client-routes.ts';
-import { formatInstant, plural } from '../pages/labels.ts';
+import { formatMoment, plural } from '../pages/labels.ts';
+import { formatDay } from '../../core/glossary/dates.ts';
 import type { Flash } from '../session.ts';
+import { checkMigrationDate } from '../../core/migration/schedule.ts';
+import type { UserState } from '../../core/migration/states.ts';
+import { subscriptionStateWords } from '../../core/glossary/glossary.ts';
+import { fullName, personLabel } from '../../core/glossary/people.ts';
+import { refusalSentence, userChangeRefusal, type UserChange as Change } from '../../core/glossary/refusal-words.ts';
 
+/** A flash may carry the stable code of the refusal it reports: the page keeps it (data-code) for support. */
+type CodedFlash = Flash & { code?: string };
 /** Where to go after the POST, or (`page`) a page to answer with at once: a new client's secret is never stored to be shown later. */
-type Outcome = { flash: Flash; to?: string; page?: { title: string; tab: Tab; body: SafeHtml } };
+type Outcome = { flash: CodedFlash; to?: string; page?: { title: string; tab: Tab; body: SafeHtml } };
 type Action = (ctx: ConsoleContext, r: SubscriptionRequest, form: URLSearchParams) => Promise<Outcome>;
 
 const notice = (text: string, to?: string): Outcome => ({ flash: { kind: 'notice', text }, ...(to ? { to } : {}) });
-const refusal = (text: string, to?: string): Outcome => ({ flash: { kind: 'error', text }, ...(to ? { to } : {}) });
+const refusal = (text: string, to?: string, code?: string): Outcome => ({ flash: { kind: 'error', text, ...(code ? { code } : {}) }, ...(to ? { to } : {}) });
 /** One application call per button: the same function `rehome skip|unskip|retry` runs. */
 const change = (ctx: ConsoleContext, r: SubscriptionRequest, action: UserChange, userIds: string[], reason?: string) =>
   changeUsers(ctx.app, { subscriptionId: r.subscriptionId, actor: r.session.actor, action, userIds, ...(reason ? { reason } : {}) });
@@ -23,6 +31,36 @@ const MAX_LISTED = 10;
 
 function listed(ids: string[]): string {
   return ids.length <= MAX_LISTED ? ids.join(', ') : `${ids.slice(0, MAX_LISTED).join(', ')} and ${ids.length - MAX_LISTED} more`;
+}
+
+interface Person { label: string; state: UserState | undefined }
+
+/** The users a refusal names, as people ("Ann Smith (1001)") with the state that explains the refusal. */
+async function peopleOf(ctx: ConsoleContext, subscriptionId: string, ids: string[]): Promise<Map<string, Person>> {
+  const rows = ids.length === 0 ? [] : await migrationDb(ctx.store.kysely).selectFrom('mig_users').select(['user_id', 'first_name', 'last_name', 'state'])
+    .where('subscription_id', '=', subscriptionId).where('user_id', 'in', ids.slice(0, 1000)).execute();
+  const people = new Map<string, Person>(rows.map((r) => [r.user_id, { label: personLabel(r.user_id, fullName(r.first_name, r.last_name)), state: r.state as UserState }]));
+  for (const id of ids) if (!people.has(id)) people.set(id, { label: id, state: undefined });
+  return people;
+}
+
+function listedPeople(ids: string[], people: Map<string, Person>): string {
+  return listed(ids.map((id) => people.get(id)?.label ?? id));
+}
+
+/** At most this many refusals are spelt out one by one; the rest are counted. */
+const MAX_EXPLAINED = 3;
+
+/** A refused user as the application reports it (the code came later: read it when it is there). */
+type Refused = { userId: string; message: string; code?: string };
+
+/** Why each refused user was refused, in the glossary's words, naming the person. */
+async function explainRefusals(ctx: ConsoleContext, subscriptionId: string, action: Change, refused: Refused[]): Promise<string> {
+  const shown = refused.slice(0, MAX_EXPLAINED);
+  const people = await peopleOf(ctx, subscriptionId, shown.map((x) => x.userId));
+  const lines = shown.map((x) => userChangeRefusal(action, people.get(x.userId)?.state, people.get(x.userId)?.label ?? x.userId, x.code));
+  const more = refused.length - lines.length;
+  return more > 0 ? `${lines.join(' ')} ${plural(more, 'more user was', 'more users were')} refused too.` : lines.join(' ');
 }
 
 /** Without parsing the plan (hundreds of MB at a million users): subscription-data.ts knows the zone otherwise. */
@@ -40,13 +78,34 @@ const link: Action = async (ctx, r, form) => {
 const schedule: Action = async (ctx, r, form) => {
   const date = (form.get('date') ?? '').trim();
   if (!date) return refusal('Choose a start date first.');
-  const m = await scheduleUserMigration(ctx.app, { subscriptionId: r.subscriptionId, date, actor: r.session.actor });
-  return notice(`The user migration starts ${formatInstant(m.starts_at, await timeZone(ctx, r.subscriptionId))} on ${m.migration_date} (midnight in the subscription's time zone).`);
+  let m;
+  try {
+    m = await scheduleUserMigration(ctx.app, { subscriptionId: r.subscriptionId, date, actor: r.session.actor });
+  } catch (error) {
+    if (error instanceof MigrationError && error.code === 'schedule_invalid') return refusal(await scheduleRefusal(ctx, r.subscriptionId, date), undefined, error.code);
+    throw error;
+  }
+  return notice(`The user migration starts ${formatMoment(m.starts_at, await timeZone(ctx, r.subscriptionId))} (midnight in the subscription's time zone).`);
 };
 
+/** Which rule the date broke, asked of the same pure check the engine runs, in the glossary's words. */
+async function scheduleRefusal(ctx: ConsoleContext, subscriptionId: string, date: string): Promise<string> {
+  const m = await ctx.data.migration(subscriptionId);
+  const tz = await timeZone(ctx, subscriptionId);
+  const check = checkMigrationDate({ date, now: ctx.now(), timeZone: tz, current: m?.migration_date ?? null, rules: ctx.rules });
+  if (check.ok) return refusalSentence('schedule_invalid');
+  if (check.code === 'date_out_of_range' && check.earliest && check.latest) {
+    return refusalSentence('date_out_of_range', `${ctx.rules.minDaysAhead} to ${ctx.rules.maxDaysAhead} days ahead: between ${formatDate(check.earliest)} and ${formatDate(check.latest)} (${tz})`);
+  }
+  if (check.code === 'schedule_locked') return refusalSentence('schedule_locked', `the user migration starts in less than ${ctx.rules.lockHoursBefore} hours`);
+  return refusalSentence(check.code);
+}
+
 const extend: Action = async (ctx, r) => {
+  const before = await ctx.data.migration(r.subscriptionId);
+  if (before && !before.starts_at) return refusal(refusalSentence('no_date_yet'), subscriptionPath(r.subscriptionId, '/status'), 'schedule_invalid');
   const m = await extendWindow(ctx.app, { subscriptionId: r.subscriptionId, actor: r.session.actor });
-  return notice(`The migration now expires ${formatInstant(m.window_expires_at, await timeZone(ctx, r.subscriptionId))} (extension ${m.extensions} of ${ctx.rules.maxExtensions}).`, subscriptionPath(r.subscriptionId, '/status'));
+  return notice(`The migration now expires ${formatMoment(m.window_expires_at, await timeZone(ctx, r.subscriptionId))} (extension ${m.extensions} of ${ctx.rules.maxExtensions}).`, subscriptionPath(r.subscriptionId, '/status'));
 };
 
 /** Refuses to start a run the engine would refuse anyway, so the admin reads why at once. */
@@ -101,22 +160,23 @@ const userAction: Action = async (ctx, r, form) => {
       const rows = await db.selectFrom('mig_users').select(['user_id', 'state']).where('subscription_id', '=', r.subscriptionId).where('user_id', 'in', ids).execute();
       const ready = rows.filter((u) => u.state === 'eligible' || u.state === 'failed').map((u) => u.user_id);
       const notReady = ids.filter((id) => !ready.includes(id));
-      if (ready.length === 0) return withTo(refusal(`None of the selected users can migrate now: only eligible, email-verified users (or failed ones, to retry) can. Not ready: ${listed(notReady)}.`));
+      const people = await peopleOf(ctx, r.subscriptionId, notReady.slice(0, MAX_LISTED));
+      if (ready.length === 0) return withTo(refusal(`None of the selected users can migrate now: only eligible, email-verified users (or failed ones, to retry) can. Not ready: ${listedPeople(notReady, people)}.`));
       const outcome = await startRun(ctx, r, ready);
-      return notReady.length > 0 && outcome.flash.kind === 'notice' ? notice(`${outcome.flash.text} Left out (not eligible or already migrated): ${listed(notReady)}.`, outcome.to) : outcome;
+      return notReady.length > 0 && outcome.flash.kind === 'notice' ? notice(`${outcome.flash.text} Left out (not eligible or already migrated): ${listedPeople(notReady, people)}.`, outcome.to) : outcome;
     }
     case 'skip': {
       const reason = (form.get('reason') ?? '').trim();
       if (!reason) return withTo(refusal('Give a reason for skipping: skipped users lose access once the migration completes.'));
-      return withTo(summarize('Skipped', await change(ctx, r, 'skip', ids, reason)));
+      return withTo(await summarize(ctx, r, 'skip', await change(ctx, r, 'skip', ids, reason)));
     }
     case 'unskip':
-      return withTo(summarize('Unskipped', await change(ctx, r, 'unskip', ids)));
+      return withTo(await summarize(ctx, r, 'unskip', await change(ctx, r, 'unskip', ids)));
     case 'retry': {
       const res = await change(ctx, r, 'retry', ids);
-      if (res.changed.length === 0) return withTo(summarize('Retried', res));
+      if (res.changed.length === 0) return withTo(await summarize(ctx, r, 'retry', res));
       const outcome = await startRun(ctx, r, res.changed);
-      return res.refused.length > 0 ? notice(`${outcome.flash.text} Not failed, so not retried: ${listed(res.refused.map((x) => x.userId))}.`, outcome.to) : outcome;
+      return res.refused.length > 0 ? notice(`${outcome.flash.text} ${await explainRefusals(ctx, r.subscriptionId, 'retry', res.refused)}`, outcome.to) : outcome;
     }
     case 'verify':
       return withTo(await sendVerification(ctx, r, ids));
@@ -125,10 +185,15 @@ const userAction: Action = async (ctx, r, form) => {
   }
 };
 
-function summarize(verb: string, res: { changed: string[]; refused: { userId: string; message: string }[] }): Outcome {
-  const parts = [`${verb} ${plural(res.changed.length, 'user')}${res.changed.length > 0 ? ` (${listed(res.changed)})` : ''}.`];
-  if (res.refused.length > 0) parts.push(`Refused for ${listed(res.refused.map((x) => x.userId))}: ${res.refused[0]!.message}.`);
-  return { flash: { kind: res.changed.length === 0 ? 'error' : 'notice', text: parts.join(' ') } };
+const DONE: Record<Change, string> = { skip: 'Skipped', unskip: 'Unskipped', retry: 'Retried' };
+
+async function summarize(ctx: ConsoleContext, r: SubscriptionRequest, action: Change, res: { changed: string[]; refused: Refused[] }): Promise<Outcome> {
+  // Nothing changed and someone refused: the refusal alone ("Retried 0 users." said nothing).
+  const parts = res.changed.length > 0 || res.refused.length === 0 ? [`${DONE[action]} ${plural(res.changed.length, 'user')}${res.changed.length > 0 ? ` (${listed(res.changed)})` : ''}.`] : [];
+  if (res.refused.length > 0) parts.push(await explainRefusals(ctx, r.subscriptionId, action, res.refused));
+  // The first refusal's code stays in the page for support.
+  const code = res.refused[0] ? res.refused[0].code ?? 'transition_refused' : undefined;
+  return { flash: { kind: res.changed.length === 0 ? 'error' : 'notice', text: parts.join(' '), ...(code ? { code } : {}) } };
 }
 
 const confirm: Action = async (ctx, r, form) => {
@@ -154,7 +219,8 @@ export async function runAction(ctx: ConsoleContext, r: SubscriptionRequest, act
     outcome = await action(ctx, r, form);
   } catch (error) {
     if (!(error instanceof MigrationError) && !(error instanceof AppError) && (error as { name?: string }).name !== 'CommsError') throw error;
-    outcome = refusal(consoleMessage(error as MigrationError));
+    const e = error as { code: string; message: string };
+    outcome = refusal(await consoleMessage(ctx, r.subscriptionId, e), undefined, e.code);
   }
   ctx.hub.notify(r.subscriptionId);
   if (outcome.page) {
@@ -165,12 +231,25 @@ export async function runAction(ctx: ConsoleContext, r: SubscriptionRequest, act
   seeOther(res, outcome.to ?? fallback);
 }
 
-/** The engine's messages name CLI flags; say the same thing in the console's words. */
-function consoleMessage(e: MigrationError): string {
-  switch (e.code) {
-    case 'not_complete': return 'Every user must be migrated or skipped before you can complete the migration.';
-    case 'extensions_exhausted': return `${e.message.replace(/^the window/, 'The window')}.`;
-    case 'prerequisite_missing': return e.message.replace('(rerun with --consent)', '(tick the consent box)');
-    default: return e.message.charAt(0).toUpperCase() + e.message.slice(1);
-  }
+/**
+ * Codes whose engine message is already a sentence for people (a prerequisite from the plan, the option a setting
+ * needs): the console says the glossary's words with it. Other messages name CLI flags, raw states or ISO dates, so
+ * the console says the glossary's words with what it knows itself.
+ */
+const ENGINE_SENTENCE = new Set(['prerequisite_missing', 'usage', 'not_configured', 'placeholder_missing', 'template_invalid', 'settings_invalid', 'file_not_found']);
+
+/** A refused action in the console's words (src/core/glossary/refusal-words.ts), by the error's code. */
+async function consoleMessage(ctx: ConsoleContext, subscriptionId: string, e: { code: string; message: string }): Promise<string> {
+  if (ENGINE_SENTENCE.has(e.code)) return refusalSentence(e.code, e.message.replace('(rerun with --consent)', '(tick the consent box)'));
+  const m = ['transition_refused', 'extensions_exhausted', 'window_expired'].includes(e.code) ? await ctx.data.migration(subscriptionId) : undefined;
+  if (!m) return refusalSentence(e.code);
+  if (e.code === 'extensions_exhausted') return refusalSentence(e.code, `${m.extensions} of ${ctx.rules.maxExtensions}`);
+  if (e.code === 'window_expired') return refusalSentence(e.code, m.window_expires_at ? formatMoment(m.window_expires_at, await timeZone(ctx, subscriptionId)) : null);
+  const where = subscriptionStateWords(m.state);
+  return refusalSentence(e.code, `Where the migration stands: ${where.label}. ${where.sentence}`);
+}
+
+/** A calendar day as the console writes it ("13 Dec 2026"): a day has no zone to convert. */
+function formatDate(day: string): string {
+  return formatDay(day, 'UTC');
 }
