@@ -1,7 +1,8 @@
 import { globSync, readFileSync } from 'node:fs';
+import { refusalSection } from './glossary-doc.ts';
 
 /** One error domain: where its class lives and what a person should know about it. */
-const DOMAINS: { file: string; type: string; title: string; about: string }[] = [
+export const DOMAINS: { file: string; type: string; title: string; about: string }[] = [
   { file: 'src/importers/import-error.ts', type: 'ImportErrorCode', title: 'Input files (ImportError)', about: 'Printed as `file:line:column: field: expected …, got …`; exit status 2; nothing is stored.' },
   { file: 'src/config/config-error.ts', type: 'ConfigErrorCode', title: 'Configuration (ConfigError)', about: 'Every problem is listed with the option path and where the value came from; exit status 2.' },
   { file: 'src/cli/cli-error.ts', type: 'CliErrorCode', title: 'Command line (CliError)', about: 'A command used the wrong way; exit status 2 unless noted.' },
@@ -69,5 +70,6 @@ export function renderErrorsDoc(root: URL = new URL('../../', import.meta.url)):
     lines.push('', `## ${d.title}`, '', `${d.about} Source: \`${d.file}\`.`, '', '| code | meaning |', '|---|---|');
     for (const c of codes) lines.push(`| \`${c.code}\` | ${c.doc.replace(/\|/g, '\\|')} |`);
   }
+  lines.push(...refusalSection());
   return `${lines.join('\n')}\n`;
 }
