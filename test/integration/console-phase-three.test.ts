@@ -12,27 +12,14 @@ import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { buildConfig } from '../../src/config/config.ts';
 import { accessSnapshotFromUsers } from '../../src/core/access/access-snapshot.ts';
-import { planMigration } from '../../src/core/migration/plan-migration.ts';
-import { addDays, localDate } from '../../src/core/migration/schedule.ts';
 import { createBootstrapLink } from '../../src/console/bootstrap.ts';
-import { actOnUsers, confirmMigration, scheduleMigration } from '../../src/engine/admin-actions.ts';
-import { migrationDb } from '../../src/engine/migration-repo.ts';
-import { applyProductPhase } from '../../src/engine/product-phase.ts';
-import { runUserPhase } from '../../src/engine/user-phase.ts';
-import { readImsDirectory } from '../../src/importers/ims-directory.ts';
 import { readProductUsers } from '../../src/importers/product-users.ts';
-import { readSubscription } from '../../src/importers/subscription.ts';
-import { createStoreImsDirectory } from '../../src/ims/directory/store-ims-directory.ts';
-import { seedDirectoryFromExport } from '../../src/ims/seed-directory.ts';
 import { startRehomeServer } from '../../src/server/rehome-server.ts';
 import type { StoreAdapter } from '../../src/app/rehome-store.ts';
 import { postgresTestDatabase, sqliteTestDatabase, type TestDatabase } from '../e2e/support/test-databases.ts';
-import { skipAdminsWhoCannotMove } from '../support/admins-first.ts';
-import { embeddedEnginePorts } from '../support/embedded-engine.ts';
+import { ACME as SUB, acmeFile as ex, migrateAcme } from '../support/migrated-subscription.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
-const ex = (f: string) => join(root, 'examples/acme', f);
-const SUB = '123-ABC-456';
 const SECRETS = { REHOME_IMS_COOKIE_KEYS: 'phase3-cookie-key-0123456789abcdef012345', REHOME_IMS_LINK_SECRET: 'phase3-link-secret-0123456789abcdef012345' };
 const dirs: string[] = [];
 after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
@@ -56,25 +43,6 @@ function cli(db: TestDatabase, cwd: string, ...args: string[]): Promise<{ status
     child.on('error', reject);
     child.on('close', (status) => resolve({ status: status ?? -1, out, err }));
   });
-}
-
-/** The example subscription to where the admin would complete it: imported, linked, admins and users migrated, the rest skipped. */
-async function migrateEveryone(store: StoreAdapter): Promise<() => Promise<void>> {
-  const now = () => new Date();
-  const sub = readSubscription(ex('subscription.json'));
-  const accounts = readImsDirectory(ex('ims-directory.csv'), { claimedDomains: sub.imsOrg.claimedDomains });
-  const ref = await store.saveSnapshot({ subscription: sub, users: readProductUsers(ex('users.csv')), ims: { accounts }, sources: {}, at: '2026-11-20T12:00:00.000Z' });
-  await seedDirectoryFromExport(createStoreImsDirectory(store), accounts, sub.imsOrg);
-  const plan = planMigration({ snapshot: (await store.loadSnapshot({ snapshotId: ref.id }))!, passwordStrategy: 'invite', orgExists: true });
-  plan.prerequisites = plan.prerequisites.filter((x) => x.code !== 'sso_not_configured');
-  const ports = embeddedEnginePorts({ store, orgId: sub.imsOrg.id, issuer: 'http://127.0.0.1:1/ims', actor: 'test', now });
-  await applyProductPhase(plan, ports, { consent: true });
-  await scheduleMigration(ports, SUB, addDays(localDate(now(), plan.timeZone), 10));
-  await skipAdminsWhoCannotMove(store.kysely, SUB, now);
-  await runUserPhase({ subscriptionId: SUB, concurrency: 4 }, ports);
-  const open = await migrationDb(store.kysely).selectFrom('mig_users').select('user_id').where('subscription_id', '=', SUB).where('state', 'in', ['needs_email_verification', 'blocked']).execute();
-  await actOnUsers(ports, SUB, open.map((u) => u.user_id), 'skip', 'not verified before the deadline');
-  return async () => { await confirmMigration(ports, SUB, true); };
 }
 
 /** The inputs both faces are given. */
@@ -166,7 +134,7 @@ async function parity(label: string, makeDb: () => Promise<TestDatabase>) {
   try {
     // The first admin opens the console before anybody has migrated (the bootstrap link), and keeps the session.
     const admin = await consoleOf(server.url, storeB);
-    const [confirmA, confirmB] = [await migrateEveryone(storeA), await migrateEveryone(storeB)];
+    const [confirmA, confirmB] = [await migrateAcme(storeA), await migrateAcme(storeB)];
 
     // Before the migration is confirmed: both refuse, and nothing moves.
     const refusedCli = await cli(a, dir, 'tickets', '--subscription', SUB, '--file', ex('tickets.jsonl'));

@@ -62,7 +62,8 @@ ${input.access ? accessReport(input, input.access) : emptyState('No access check
 }
 
 const path = (input: SupportPageInput, rest: string) => subscriptionPath(input.subscriptionId, rest);
-const when = (input: SupportPageInput, iso: string) => `${formatInstant(iso, input.timeZone)} (${input.timeZone})`;
+/** "3 Dec 2026, 11:30 America/Los_Angeles": the subscription's zone, named. */
+const when = (input: SupportPageInput, iso: string) => `${formatInstant(iso, input.timeZone)} ${input.timeZone}`;
 
 function problemsOf(input: SupportPageInput, section: SupportSection): SafeHtml | string {
   const p = input.problems;
@@ -79,23 +80,24 @@ function progress(input: SupportPageInput, section: SupportSection): SafeHtml | 
   return html`<div class="meter" data-live-show="${view.key}"${raw(t.active ? '' : ' hidden')}><label for="bar-${section}">${t.inProgress}</label>
 <progress id="bar-${section}" data-live-bar="${view.key}" max="${Math.max(1, max)}" value="${value}"></progress>
 <p class="meter-text" data-live-text="${view.key}">${view.text}</p></div>
-${t.active ? html`<p role="status" data-live-show="task-${t.seq}-ended" hidden><span data-live-text="${view.key}">${view.text}</span> <a href="${path(input, `/support#${section}-h`)}">Show the result</a></p>`
+${t.active ? html`<p role="status" data-live-show="task-${t.seq}-ended" hidden><span data-live-text="${view.key}">${view.text}</span> <a href="${path(input, `/support?job=${t.seq}#${section}-h`)}">Show the result</a></p>`
     : t.error ? html`<p class="bad">${view.text}</p>` : ''}`;
 }
 
 /** A choice between the product's API and a file, or the file alone when the product is not connected. */
 function sourceChoice(name: string, legend: string, product: string | null, file: { field: string; label: string; accept: string; hint: string }): SafeHtml {
+  const id = `${file.field}-${name}`;
   const input = html`<div class="field"><label for="${file.field}">${file.label}</label><input type="file" id="${file.field}" name="${file.field}" accept="${file.accept}" aria-describedby="${file.field}-hint"><span class="hint" id="${file.field}-hint">${file.hint}</span></div>`;
   if (product === null) return html`<input type="hidden" name="${name}" value="file">${input}`;
-  return html`<fieldset><legend>${legend}</legend>
-<div><input type="radio" id="${name}-product" name="${name}" value="product" checked> <label for="${name}-product">${product}</label></div>
-<div><input type="radio" id="${name}-file" name="${name}" value="file"> <label for="${name}-file">A file (below)</label></div></fieldset>${input}`;
+  return html`<fieldset><legend><strong>${legend}</strong></legend>
+<div><input type="radio" id="${id}-product" name="${name}" value="product" checked> <label for="${id}-product">${product}</label></div>
+<div><input type="radio" id="${id}-file" name="${name}" value="file"> <label for="${id}-file">A file (below)</label></div></fieldset>${input}`;
 }
 
 function ticketsForm(input: SupportPageInput): SafeHtml {
   const movable = MOVABLE.includes(input.state ?? '');
   return html`<form method="post" action="${path(input, '/move-tickets')}" enctype="multipart/form-data">${csrfField(input.session)}
-${sourceChoice('from', 'Read the tickets from', input.productConnected ? 'The product (its Rehome API)' : null, { field: 'tickets', label: 'Tickets export', accept: '.jsonl,.ndjson,.csv', hint: 'The product\'s tickets export, as rehome tickets --file takes it: JSON lines (.jsonl, .ndjson) or CSV.' })}
+${sourceChoice('from', 'Read the tickets from', input.productConnected ? 'The product (its Rehome API)' : null, { field: 'tickets', label: 'Tickets export', accept: '.jsonl,.ndjson,.csv', hint: 'The product\'s tickets export: JSON lines (.jsonl, .ndjson) or CSV.' })}
 <div class="actions"><button type="submit"${raw(movable ? '' : ' disabled')} aria-describedby="tickets-hint">${input.tickets ? 'Move support tickets again' : 'Move support tickets'}</button>
 <span class="hint" id="tickets-hint">${movable ? 'Safe to repeat: tickets already moved are skipped, and the counts are taken again.' : 'Enabled once the migration is confirmed (Complete Migration).'}</span></div>
 </form>`;
@@ -118,15 +120,15 @@ ${downloads(input, 'tickets-report', 'the moved tickets, one per row')}`;
 
 function downloads(input: SupportPageInput, name: string, csv: string): SafeHtml {
   return html`<p class="actions"><a class="button secondary" href="${path(input, `/${name}.csv`)}" download>Download CSV <span class="hint">(${csv})</span></a>
-<a class="button secondary" href="${path(input, `/${name}.json`)}" download>Download JSON <span class="hint">(the report, as the CLI's --format json)</span></a></p>`;
+<a class="button secondary" href="${path(input, `/${name}.json`)}" download>Download JSON <span class="hint">(the whole report)</span></a></p>`;
 }
 
 function linksForm(input: SupportPageInput): SafeHtml {
   const rules = input.rulesFile
     ? html`<p>URL rules: the redirect service's, <code>${input.rulesFile}</code>.</p>`
-    : html`<div class="field"><label for="rules">URL rules</label><input type="file" id="rules" name="rules" accept=".json" aria-describedby="rules-hint"><span class="hint" id="rules-hint">The rules file rehome rewrite-links --rules takes (JSON; docs/urls-and-links.md).</span></div>`;
+    : html`<div class="field"><label for="rules">URL rules</label><input type="file" id="rules" name="rules" accept=".json" aria-describedby="rules-hint"><span class="hint" id="rules-hint">The URL rules (JSON) that map old addresses to the new ones; the redirect service uses the same.</span></div>`;
   return html`<form method="post" action="${path(input, '/rewrite-links')}" enctype="multipart/form-data">${csrfField(input.session)}
-${rules}${sourceChoice('from', 'Read the stored links from', input.productConnected ? 'The product (its Rehome API)' : null, { field: 'links', label: 'Links export', accept: '.jsonl,.ndjson', hint: 'The product\'s links export, as rehome rewrite-links --links takes it: JSON lines of { kind, id, field, text }.' })}
+${rules}${sourceChoice('from', 'Read the stored links from', input.productConnected ? 'The product (its Rehome API)' : null, { field: 'links', label: 'Links export', accept: '.jsonl,.ndjson', hint: 'The product\'s links export: JSON lines of { kind, id, field, text }.' })}
 <div class="actions"><button type="submit">Dry run</button><span class="hint">Reads and plans only: nothing is written.</span></div>
 </form>`;
 }
@@ -159,16 +161,18 @@ function applyForm(input: SupportPageInput, r: LinkRewriteView): SafeHtml | stri
 <button type="submit" data-confirm="${`Write ${plural(d.toChange, 'changed stored link')} ${target}? Links someone edits meanwhile are not overwritten.`}">Apply the rewrite</button></form>`;
 }
 
+const beforeFile = (label: string) => html`<div class="field"><label for="before-file">${label}</label><input type="file" id="before-file" name="before-file" accept=".csv,.jsonl,.ndjson,.json" aria-describedby="before-file-hint"><span class="hint" id="before-file-hint">The product's users export before the move (.csv, .jsonl) or access JSON.</span></div>`;
+
 function accessForm(input: SupportPageInput): SafeHtml {
   const before = input.imported
-    ? html`<fieldset><legend>Before</legend>
-<div><input type="radio" id="before-stored" name="before" value="stored" checked> <label for="before-stored">The newest import, ${when(input, input.imported.at)} (${plural(input.imported.users, 'user')})</label></div>
+    ? html`<fieldset><legend><strong>Before</strong></legend>
+<div><input type="radio" id="before-stored" name="before" value="stored" checked> <label for="before-stored">The newest import: ${when(input, input.imported.at)}, ${plural(input.imported.users, 'user')}</label></div>
 <div><input type="radio" id="before-upload" name="before" value="file"> <label for="before-upload">A file (below)</label></div></fieldset>
-<div class="field"><label for="before-file">Access before (file)</label><input type="file" id="before-file" name="before-file" accept=".csv,.jsonl,.ndjson,.json"></div>`
-    : html`<input type="hidden" name="before" value="file"><div class="field"><label for="before-file">Access before</label><input type="file" id="before-file" name="before-file" accept=".csv,.jsonl,.ndjson,.json"></div>`;
+${beforeFile('Access before (file)')}`
+    : html`<input type="hidden" name="before" value="file">${beforeFile('Access before')}`;
   return html`<form method="post" action="${path(input, '/check-access')}" enctype="multipart/form-data">${csrfField(input.session)}
 ${before}
-${sourceChoice('after', 'After', input.productConnected ? 'The product now (its Rehome API)' : null, { field: 'after-file', label: 'Access after (file)', accept: '.csv,.jsonl,.ndjson,.json', hint: 'The product\'s users export after the move (.csv, .jsonl) or access JSON, as rehome verify --after takes it.' })}
+${sourceChoice('after', 'After', input.productConnected ? 'The product now (its Rehome API)' : null, { field: 'after-file', label: 'Access after (file)', accept: '.csv,.jsonl,.ndjson,.json', hint: 'The product\'s users export after the move (.csv, .jsonl) or access JSON.' })}
 <div class="actions"><button type="submit">Check access</button></div>
 </form>`;
 }

@@ -179,7 +179,7 @@ const moveTickets: Handler = async (ctx, r, s) => {
 const dryRunLinks: Handler = async (ctx, r, s) => {
   const configured = ctx.app.config.redirects.rulesFile;
   const rulesUpload = s.files.get('rules');
-  if (!configured && !rulesUpload) return refusal('Choose the URL rules file first (JSON, as rehome rewrite-links --rules takes it).');
+  if (!configured && !rulesUpload) return refusal('Choose the URL rules file first (JSON).');
   const from = chosenSource(ctx, r, s, 'from', 'links');
   if (!from) return refusal('Choose the links export first (JSON lines of { kind, id, field, text }).');
   const read = await withInput(ctx, r, 'links', async () => {
