@@ -25,6 +25,7 @@ const ROUTE_FILES: Record<string, string> = {
   'src/ims/admin-api/token-endpoint.ts': 'the org clients\' token endpoint (/ims/admin/token)',
   'src/ims/scim/scim-handler.ts': 'SCIM 2.0 (/scim/v2)',
   'src/comms/verify-email-handler.ts': '/verify-email',
+  'src/comms/help-handler.ts': 'the help page and the banner notice (/help/<subscription>)',
   'src/redirects/redirect-handler.ts': 'the redirect service (rules, /redirects/unmatched.json)',
   'src/http/metrics-handler.ts': 'Prometheus metrics (/metrics)',
 };
@@ -46,7 +47,7 @@ test('the composed server mounts the IMS and exactly the parts the inventory cov
   const mounted = read('src/server/mounted-handlers.ts');
   const factories = literals(mounted, /import \{ ([^}]+) \} from '[^']+';/g).flatMap((names) => names.split(',').map((n) => n.trim()))
     .filter((n) => /Handlers?$/.test(n) && !n.startsWith('type '));
-  assert.deepEqual(factories.sort(), ['createConsoleHandler', 'createMetricsHandler', 'createProvisioningHandlers', 'createRedirectHandler', 'verifyEmailHandler'].sort());
+  assert.deepEqual(factories.sort(), ['createConsoleHandler', 'createHelpHandler', 'createMetricsHandler', 'createProvisioningHandlers', 'createRedirectHandler', 'verifyEmailHandler'].sort());
   assert.match(read('src/ims/admin-api/provisioning-handlers.ts'), /handlers: \[\s*createTokenEndpoint\(.*createScimHandler\(.*createAdminApiHandler\([^\]]*\],/s);
 });
 
@@ -77,9 +78,11 @@ test('the Admin API and SCIM: every segment they match is in the inventory', () 
   for (const s of literals(read('src/ims/scim/scim-handler.ts'), /(?:collection|first|id) (?:===|!==) '([^']+)'/g)) assert.ok(scim.has(s), `SCIM segment ${s}`);
 });
 
-test('/verify-email, the token endpoint, /metrics and the redirect service are in the inventory', () => {
+test('/verify-email, the token endpoint, /metrics, the help page and the redirect service are in the inventory', () => {
   const paths = new Set([...VERIFY_EMAIL_ROUTES, ...OTHER_ROUTES].map((r) => r.path));
   for (const p of literals(read('src/http/metrics-handler.ts'), /!== '(\/[^']*)'/g)) assert.ok(paths.has(p), `metrics path ${p}`);
   for (const p of literals(read('src/comms/verify-email-handler.ts'), /'(\/verify-email[^']*)'/g)) assert.ok(paths.has(p), `verify-email path ${p}`);
   assert.ok(paths.has('/ims/admin/token') && paths.has('/redirects/unmatched.json'));
+  assert.match(read('src/comms/help-handler.ts'), /const ROUTE = \/\^\\\/help\\\/\(\[A-Za-z0-9\]\[\\w\.-\]\{0,99\}\)\(\\\/notice\\\.json\)\?\$\//, 'the help handler serves /help/<id> and /help/<id>/notice.json only');
+  assert.ok(paths.has('/help/123-ABC-456') && paths.has('/help/123-ABC-456/notice.json'));
 });

@@ -122,6 +122,9 @@ export const OTHER_ROUTES: readonly Route[] = [
   route('POST', TOKEN_PATH, 'client-credentials'),
   route('GET', UNMATCHED_PATH, 'public'),
   route('GET', '/metrics', 'public'),
+  // "What changes for me" (src/comms/help-handler.ts) and the product banner's notice: public, no person named.
+  route('GET', '/help/123-ABC-456', 'public'),
+  route('GET', '/help/123-ABC-456/notice.json', 'public'),
 ];
 
 /**
