@@ -15,7 +15,7 @@ import {
   CONSOLE_ROUTES, CONSOLE_SUBSCRIPTION_ROUTES, IMS_ACCOUNT_FORMS, IMS_ROUTES, OTHER_ROUTES, oidcEndpoints, SCIM_BASE, SCIM_ROUTES, subscriptionPath, VERIFY_EMAIL_ROUTES,
 } from './route-inventory.ts';
 import {
-  bootstrapSession, consoleFetch, followOnServer, imsConsoleSession, migrateAdmin, NEW_PRODUCT, PROD, RP, rpAuthorizationPath, SANDBOX, startSecurityWorld,
+  bootstrapSession, consoleFetch, followOnServer, imsConsoleSession, migrateAdmin, NEW_PRODUCT, PROD, PRODUCT_URL, RP, rpAuthorizationPath, SANDBOX, startSecurityWorld,
   type ConsoleSessionHandle, type SecurityWorld,
 } from './security-world.ts';
 
@@ -133,7 +133,8 @@ test('every GET route ignores hostile return addresses, signed in or not', async
         // Signed out, only the console's pages differ (a sign-in page with a return link); the rest answer alike.
         const as = path.startsWith('/console/s/') ? [['signed in', signedIn], ['signed out', undefined]] as const : [['signed in', signedIn]] as const;
         for (const [who, cookie] of as) {
-          await assertStaysHome(await get(url, cookie), url, `${who}, ${JSON.stringify(value)}`, [NEW_PRODUCT]);
+          // The configured product is linked by the help page: the operator's address, never the request's.
+          await assertStaysHome(await get(url, cookie), url, `${who}, ${JSON.stringify(value)}`, [NEW_PRODUCT, new URL(PRODUCT_URL).origin]);
         }
       }
     });

@@ -33,6 +33,8 @@ export const SANDBOX = '123-ABC-999';
 export const RP = { clientId: 'security-rp', clientSecret: 'security-rp-secret-0123456789abcdef', redirectUri: 'https://rp.example/callback', postLogoutRedirectUri: 'https://rp.example/signed-out' } as const;
 /** Where the redirect service's rules may send people. */
 export const NEW_PRODUCT = 'https://new.example';
+/** The product as the operator configured it (`comms.productUrl`): mails and the help page link it. */
+export const PRODUCT_URL = 'https://engage.example/';
 export const SECRETS = { REHOME_IMS_COOKIE_KEYS: 'security-cookie-key-0123456789abcdef0123', REHOME_IMS_LINK_SECRET: 'security-link-secret-0123456789abcdef0123' } as const;
 const example = (f: string) => new URL(`../../examples/acme/${f}`, import.meta.url).pathname;
 
@@ -74,7 +76,7 @@ export async function startSecurityWorld(): Promise<SecurityWorld> {
   const config = buildConfig({
     env: { ...SECRETS },
     flags: {
-      'store.kind': 'sqlite', 'store.path': dbPath, 'server.port': 0, 'ims.devOutbox': true, 'comms.productUrl': 'https://engage.example/',
+      'store.kind': 'sqlite', 'store.path': dbPath, 'server.port': 0, 'ims.devOutbox': true, 'comms.productUrl': PRODUCT_URL,
       'redirects.rulesFile': rulesFile, 'ims.clientsFile': clientsFile, 'migration.concurrency': 2, 'server.logLevel': 'warn',
     },
   });
