@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { fullName } from '../core/glossary/people.ts';
 
 export interface AuditRow {
   seq: number;
@@ -60,4 +61,20 @@ export async function exportAudit(kysely: Kysely<any>, subscriptionId: string, q
 export async function auditActions(kysely: Kysely<any>, subscriptionId: string): Promise<string[]> {
   const rows = await (kysely as Db).selectFrom('audit_log').select('action').distinct().where('subscription_id', '=', subscriptionId).orderBy('action').execute();
   return rows.map((r) => r.action);
+}
+
+/**
+ * The names of the people in a page of audit rows: targets by product user id, actors (`admin:<IMS subject>`) by
+ * the user migrated to that IMS account. Names come from the migration's own rows, never from the entries.
+ */
+export async function auditPeople(kysely: Kysely<any>, subscriptionId: string, rows: AuditRow[]): Promise<Record<string, string>> {
+  const targets = [...new Set(rows.map((r) => r.target).filter((t): t is string => Boolean(t)))].slice(0, 500);
+  const subjects = [...new Set(rows.map((r) => r.actor).filter((a) => a.startsWith('admin:')).map((a) => a.slice('admin:'.length)))].slice(0, 100);
+  if (targets.length === 0 && subjects.length === 0) return {};
+  const people: Record<string, string> = {};
+  const name = (u: { first_name: string | null; last_name: string | null }) => fullName(u.first_name, u.last_name);
+  const select = () => kysely.selectFrom('mig_users').select(['user_id', 'ims_subject', 'first_name', 'last_name']).where('subscription_id', '=', subscriptionId);
+  if (targets.length > 0) for (const u of await select().where('user_id', 'in', targets).execute()) if (name(u)) people[u.user_id] = name(u);
+  if (subjects.length > 0) for (const u of await select().where('ims_subject', 'in', subjects).execute()) if (name(u)) people[`admin:${u.ims_subject}`] = name(u);
+  return people;
 }

@@ -1,3 +1,4 @@
+import { adminsHeldSentence } from '../core/glossary/admin-words.ts';
 import { computeProgress, type MigrationProgress } from '../core/migration/progress.ts';
 import { USER_STATES, type UserState } from '../core/migration/states.ts';
 import { countUsersByState, getMigrationSummary, migrationDb } from '../engine/migration-repo.ts';
@@ -49,7 +50,8 @@ export function liveView(s: LiveStatus, labels: { state: (state: string | null) 
     skipped: p.skipped.toLocaleString('en-US'),
     run: s.run.running
       ? `Migrating now: ${s.run.migrated} migrated, ${s.run.failed} failed so far${s.run.queued > 0 ? `; ${s.run.queued} more ${s.run.queued === 1 ? 'run' : 'runs'} queued` : ''}.`
-      : s.run.lastError ? `The last run stopped: ${s.run.lastError}` : 'No migration is running.',
+      : s.run.lastError ? `The last run stopped: ${s.run.lastError}`
+      : s.run.heldForAdmins ? `No migration is running. ${adminsHeldSentence(s.run.heldForAdmins.names, s.run.heldForAdmins.count)}` : 'No migration is running.',
     open: open === 0 ? 'Every user is migrated or skipped.' : `${open.toLocaleString('en-US')} ${open === 1 ? 'user is' : 'users are'} not yet migrated or skipped.`,
   };
   for (const state of USER_STATES) text[`count-${state}`] = (s.byState[state] ?? 0).toLocaleString('en-US');

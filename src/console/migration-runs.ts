@@ -10,6 +10,8 @@ export interface RunStatus {
   failed: number;
   /** The message of the last run that stopped with an error (say, the window expired), until the next run starts. */
   lastError: string | null;
+  /** The last run migrated whom it could and left the others waiting for these admins (admins first). */
+  heldForAdmins: { count: number; names: string } | null;
   /** The subscription's Support & links job (phase 3), running or the last one to end in this process. */
   task: TaskStatus | null;
 }
@@ -63,7 +65,7 @@ export function createMigrationRuns(deps: MigrationRunsDeps) {
 
   const statusOf = (id: string): Omit<RunStatus, 'task'> => {
     let s = status.get(id);
-    if (!s) status.set(id, (s = { running: false, queued: 0, migrated: 0, failed: 0, lastError: null }));
+    if (!s) status.set(id, (s = { running: false, queued: 0, migrated: 0, failed: 0, lastError: null, heldForAdmins: null }));
     return s;
   };
 
@@ -71,10 +73,10 @@ export function createMigrationRuns(deps: MigrationRunsDeps) {
     const s = statusOf(subscriptionId);
     s.queued--;
     if (controller.signal.aborted) return;
-    Object.assign(s, { running: true, migrated: 0, failed: 0, lastError: null });
+    Object.assign(s, { running: true, migrated: 0, failed: 0, lastError: null, heldForAdmins: null });
     deps.onChange(subscriptionId);
     try {
-      await migrateUsers(deps.app, {
+      const result = await migrateUsers(deps.app, {
         subscriptionId, actor, signal: controller.signal, ...(userIds ? { userIds } : {}),
         onEvent: (e) => {
           if (e.type === 'user:migrated') s.migrated++;
@@ -83,6 +85,7 @@ export function createMigrationRuns(deps: MigrationRunsDeps) {
           deps.onChange(subscriptionId);
         },
       });
+      s.heldForAdmins = result.heldForAdmins ?? null;
     } catch (error) {
       s.lastError = (error as Error).message ?? String(error);
       deps.onError?.(error);

@@ -183,7 +183,7 @@ test('a refused action says why in people\'s terms, names the person and keeps t
   // The User Migration tab: people by name and id, reasons and their filter by label.
   await page.goto(`${base()}/users?admin=1`);
   const cells = await page.locator('tbody tr td:nth-child(2)').allInnerTexts();
-  assert.ok(cells.some((c) => /^Ada Hopper \(1001\)/.test(c)), cells.join(' | '));
+  assert.ok(cells.some((c) => c.startsWith('Ada Hopper (1001)')), cells.join(' | '));
   const reasonOptions = await page.locator('#reason-filter option').allInnerTexts();
   assert.ok(reasonOptions.includes('Email not verified') && !reasonOptions.some((o) => o.includes('_')), reasonOptions.join(' | '));
   await page.goto(`${base()}/users?state=blocked`);
@@ -191,6 +191,24 @@ test('a refused action says why in people\'s terms, names the person and keeps t
   assertNoBlanks('users tab', main);
   assert.doesNotMatch(main, RAW_CODE);
   await expectAccessible('users tab, blocked');
+});
+
+test('admins first: the page names the admin the others wait for, and Migrate Now of others is refused with the way out', async () => {
+  await page.goto(`${base()}/users`);
+  const panel = page.locator('#admins-first');
+  assert.match(await panel.innerText(), /^Waiting for the admins\n+Admins migrate first: Ken Lamarr \(1003\) is neither migrated nor skipped, so nobody else moves yet\./);
+  assert.match(await panel.innerText(), /Cannot migrate now \(not verified or blocked\): Ken Lamarr \(1003\)\./);
+  assert.equal(await panel.getByRole('button', { name: 'Migrate the admins now' }).count(), 0, 'no admin who can move is left to offer');
+  await page.goto(`${base()}/users?state=eligible`);
+  const id = (await page.locator('tbody input[name="user"]').first().getAttribute('value'))!;
+  await page.getByLabel(`Select user ${id}`).check();
+  await page.getByRole('button', { name: 'Migrate Now' }).click();
+  await page.waitForURL(/\/users\?state=eligible$/);
+  assert.equal(await flash(), 'Admins migrate first: Ken Lamarr (1003) is neither migrated nor skipped, so nobody else moves yet. Migrate the admins now, or skip the ones who cannot move (they need a second confirmation); then the others.');
+  assert.equal(await page.locator('#flash').getAttribute('data-code'), 'admins_first');
+  assert.equal(await userState(id), 'eligible', 'nothing was queued');
+  await expectAccessible('users tab, admins first');
+  await shot('users-admins-first');
 });
 
 test('the migrated admin signs in through the IMS; another subscription stays invisible (404)', async () => {
@@ -232,9 +250,10 @@ test('extend: each press adds a week, at most three times, audited', async () =>
   assert.match(audit[0]!.actor, /^admin:/);
 });
 
-test('resend verification to one user, then skip with a reason (refused without one)', async () => {
+test('resend verification to one user, then skip with a reason (refused without one); skipping the admin asks a second time', async () => {
   await page.goto(`${base()}/users?state=needs_email_verification`);
   const firstId = (await page.locator('tbody input[name="user"]').first().getAttribute('value'))!;
+  assert.equal(firstId, '1003', 'the first user waiting for verification is the admin Ken Lamarr');
   await page.getByLabel(`Select user ${firstId}`).check();
   await page.getByRole('button', { name: 'Verify Email' }).click();
   assert.match(await flash(), /Verification email sent to 1 user/);
@@ -249,8 +268,20 @@ test('resend verification to one user, then skip with a reason (refused without 
   await page.getByLabel(`Select user ${firstId}`).check();
   await page.locator('#reason').fill('left the company');
   await page.getByRole('button', { name: 'Skip Migration', exact: true }).click();
-  assert.match(await flash(), /Skipped 1 user/);
+  // The first answer changes nothing: it asks again, naming the admin and what skipping costs.
+  assert.match(await flash(), /^Skipping an admin needs a second confirmation/);
+  assert.match(await page.locator('#admin-skip-why').innerText(), /^Ken Lamarr \(1003\) is an admin of the subscription\. Skipped, they lose access to the product when the migration is confirmed, and the subscription needs someone to manage it in the IMS/);
+  assert.equal(await userState(firstId), 'needs_email_verification');
+  await expectAccessible('skip an admin, second question');
+  await shot('users-admin-skip-confirm');
+  await page.getByRole('button', { name: 'Skip, admins included' }).click();
+  await page.waitForURL(/\/users\?state=needs_email_verification$/);
+  assert.match(await flash(), /Skipped 1 user \(1003\)/);
   assert.equal(await userState(firstId), 'skipped');
+  const audit = await world.store.listAudit({ subscriptionId: PROD, action: 'user:skip' });
+  assert.ok(audit.some((e) => e.target === '1003'), 'the skip of the admin is audited');
+  await page.goto(`${base()}/users`);
+  assert.equal(await page.locator('#admins-first').count(), 0, 'nobody waits any more');
 });
 
 test('migrate all: the progress bar moves live while the worker runs', async () => {
@@ -291,6 +322,8 @@ test('confirm: offered only when everyone is migrated or skipped, asks once more
   await page.getByRole('link', { name: 'Complete Migration' }).click();
   await page.waitForURL(`${base()}/confirm`);
   assert.match(await page.locator('main').textContent() ?? '', /skipped users? lose/);
+  assert.match(await page.locator('#skipped-admins').innerText(), /^Among the skipped users is an admin of the subscription: Ken Lamarr \(1003\)\./);
+  await shot('confirm-skipped-admin');
   await expectAccessible('confirm page');
   await page.getByLabel(/I understand that/).check();
   await page.getByRole('button', { name: 'Confirm: complete the migration' }).click();

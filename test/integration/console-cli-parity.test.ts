@@ -72,6 +72,11 @@ async function parity(label: string, makeDb: () => Promise<TestDatabase>) {
     const chosen = [...eligible.filter((u) => u.admin).map((u) => u.user_id), ...eligible.filter((u) => !u.admin).slice(0, 4).map((u) => u.user_id)];
     const skipped = eligible.filter((u) => !u.admin).at(-1)!.user_id;
     assert.ok(chosen.length >= 3, 'the example has eligible admins and users');
+    // Admins first: the admins who cannot move now (not verified) are skipped with the second confirmation.
+    const waitingAdmins = (await storeA.kysely.selectFrom('mig_users').select('user_id').where('subscription_id', '=', SUB).where('admin', '=', 1)
+      .where('state', 'in', ['needs_email_verification', 'blocked']).orderBy('user_id').execute()).map((u) => u.user_id as string);
+    assert.ok(waitingAdmins.length > 0, 'the example has an admin who cannot move (Ken Lamarr, 1003)');
+    cli(a, cwd, 'skip', '--subscription', SUB, '--users', waitingAdmins.join(','), '--reason', 'no verified address', '--confirm-admins');
     cli(a, cwd, 'migrate', '--subscription', SUB, '--users', chosen.join(','));
     cli(a, cwd, 'skip', '--subscription', SUB, '--users', skipped, '--reason', 'left the company');
 
@@ -91,6 +96,12 @@ async function parity(label: string, makeDb: () => Promise<TestDatabase>) {
       };
       await press('/link', [['consent', 'yes']]);
       await press('/schedule', [['date', date]]);
+      // Skipping an admin asks a second time (a page, nothing changed), then the answer posts confirm_admins=yes.
+      const skipAdmins: [string, string][] = [['action', 'skip'], ['reason', 'no verified address'], ...waitingAdmins.map((u): [string, string] => ['user', u])];
+      const asked = await fetch(`${server.url}/console/s/${SUB}/users/action`, { method: 'POST', headers: { cookie }, body: new URLSearchParams([['csrf', csrf], ...skipAdmins]), redirect: 'manual' });
+      assert.equal(asked.status, 200);
+      assert.match(await asked.text(), /Ken Lamarr \(1003\) is an admin of the subscription\./);
+      await press('/users/action', [...skipAdmins, ['confirm_admins', 'yes']]);
       await press('/users/action', [['action', 'migrate'], ...chosen.map((u): [string, string] => ['user', u])]);
       await server.console.runs.idle();
       await press('/users/action', [['action', 'skip'], ['reason', 'left the company'], ['user', skipped]]);

@@ -2,9 +2,10 @@ import type { ConsoleSession } from '../session.ts';
 import { csrfField, html, subscriptionPath, type SafeHtml } from './layout.ts';
 import { subscriptionStateWords } from '../../core/glossary/glossary.ts';
 import { plural } from './labels.ts';
+import { skippedAdminsSentence } from '../../core/glossary/admin-words.ts';
 
 /** "Complete Migration" asks once more and says what confirmation means before anything happens. */
-export function renderConfirmPage(input: { session: ConsoleSession; subscriptionId: string; state: string; skipped: number; migrated: number }): SafeHtml {
+export function renderConfirmPage(input: { session: ConsoleSession; subscriptionId: string; state: string; skipped: number; migrated: number; skippedAdmins?: { count: number; names: string } }): SafeHtml {
   const status = subscriptionPath(input.subscriptionId, '/status');
   if (input.state !== 'awaiting_confirmation') {
     const where = subscriptionStateWords(input.state);
@@ -18,6 +19,7 @@ ${['users_scheduled', 'users_in_progress', 'expired'].includes(input.state) ? ht
 <ul>
 <li>The migration ends and cannot be rolled back.</li>
 <li><strong>${plural(input.skipped, 'skipped user')} ${input.skipped === 1 ? 'loses' : 'lose'} access to the product.</strong> To let one back in later, a product admin adds them as a new user in the IMS.</li>
+${input.skippedAdmins && input.skippedAdmins.count > 0 ? html`<li id="skipped-admins"><strong>${skippedAdminsSentence(input.skippedAdmins.names, input.skippedAdmins.count)}</strong></li>` : ''}
 <li>Everyone else signs in with the IMS from now on. Support tickets move next.</li>
 </ul>
 <form method="post" action="${subscriptionPath(input.subscriptionId, '/confirm')}">${csrfField(input.session)}

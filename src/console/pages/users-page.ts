@@ -6,6 +6,8 @@ import { FIRST_PAGE, SEARCH_LIMIT, userTableHref, type UserRow, type UserSort, t
 import { csrfField, emptyState, html, raw, subscriptionPath, type SafeHtml } from './layout.ts';
 import { fullName, personLabel } from '../../core/glossary/people.ts';
 import { formatInstant, userStateLabel, verificationLabel } from './labels.ts';
+import { adminsFirstSentence } from '../../core/glossary/admin-words.ts';
+import type { WaitingAdmins } from '../admins-waiting.ts';
 
 export interface UsersPageInput {
   session: ConsoleSession;
@@ -15,6 +17,8 @@ export interface UsersPageInput {
   page: UserTablePage;
   eligible: number;
   planned: boolean;
+  /** The admins the others wait for (none: nobody waits). */
+  admins?: WaitingAdmins;
 }
 
 /** The reason filter, in the order of its labels. */
@@ -49,6 +53,7 @@ ${query.sort !== 'user' ? html`<input type="hidden" name="sort" value="${query.s
 <button type="submit">Apply</button>${filteredBy ? html` <a href="${base}">Clear filters</a>` : ''}
 </form>
 
+${input.admins && input.admins.count > 0 ? adminsFirstPanel(input, input.admins) : ''}
 <form method="post" action="${subscriptionPath(input.subscriptionId, '/migrate-all')}" class="actions">${csrfField(input.session)}
 <button type="submit" data-confirm="Migrate every eligible, email-verified user now? Admins go first."${raw(input.eligible > 0 ? '' : ' disabled')}>Migrate All Users (${input.eligible} eligible)</button>
 </form>
@@ -97,4 +102,25 @@ function reasonCell(r: UserRow, reasons: string[]): SafeHtml | string {
   if (r.state === 'skipped') return html`<div class="reason">${r.skip_reason?.trim() ? `Skipped: ${r.skip_reason}` : 'Skipped'}</div>`;
   if (r.state !== 'blocked' && r.state !== 'needs_email_verification') return '';
   return html`${reasons.filter((c): c is ReasonCode => Object.hasOwn(REASONS, c) && REASONS[c as ReasonCode].severity === 'block').map((c) => html`<div class="reason" data-code="${c}">${REASONS[c].label}<small>${REASONS[c].fix}</small></div>`)}`;
+}
+
+/** Admins first: who the others wait for, "Migrate the admins now", and the skip (asked twice) for those who cannot move. */
+function adminsFirstPanel(input: UsersPageInput, admins: WaitingAdmins): SafeHtml {
+  const action = subscriptionPath(input.subscriptionId, '/users/action');
+  const back = userTableHref(subscriptionPath(input.subscriptionId, '/users'), input.query, {});
+  return html`<section class="panel" id="admins-first" aria-labelledby="admins-first-h">
+<h2 id="admins-first-h">Waiting for the admins</h2>
+<p>${adminsFirstSentence(admins.names, admins.count)} Someone must be able to manage the subscription in the IMS before its users arrive there.</p>
+${admins.movable.length > 0 ? html`<form method="post" action="${action}" class="actions">${csrfField(input.session)}
+<input type="hidden" name="return" value="${back}">
+<p>Ready to migrate: ${admins.movableNames}.</p>
+<button type="submit" name="action" value="migrate-admins">Migrate the admins now</button>
+</form>` : ''}
+${admins.stuck.length > 0 ? html`<form method="post" action="${action}" class="actions">${csrfField(input.session)}
+<input type="hidden" name="return" value="${back}">${admins.stuck.map((id) => html`<input type="hidden" name="user" value="${id}">`)}
+<p>Cannot migrate now (not verified or blocked): ${admins.stuckNames}. Resolve that, or skip them: skipping an admin asks a second time.</p>
+<span class="field"><label for="admin-skip-reason">Reason for skipping</label><input type="text" id="admin-skip-reason" name="reason" maxlength="200" required></span>
+<button type="submit" name="action" value="skip" class="danger">Skip these admins…</button>
+</form>` : ''}
+</section>`;
 }

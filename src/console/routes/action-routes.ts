@@ -15,6 +15,9 @@ import type { UserState } from '../../core/migration/states.ts';
 import { subscriptionStateWords } from '../../core/glossary/glossary.ts';
 import { fullName, personLabel } from '../../core/glossary/people.ts';
 import { refusalSentence, userChangeRefusal, type UserChange as Change } from '../../core/glossary/refusal-words.ts';
+import { ADMINS_FIRST_WAYS, adminsCannotMoveSentence, adminsFirstSentence, adminsHeldSentence } from '../../core/glossary/admin-words.ts';
+import { loadWaitingAdmins } from '../admins-waiting.ts';
+import { renderAdminSkipPage } from '../pages/admin-skip-page.ts';
 
 /** A flash may carry the stable code of the refusal it reports: the page keeps it (data-code) for support. */
 type CodedFlash = Flash & { code?: string };
@@ -25,8 +28,8 @@ type Action = (ctx: ConsoleContext, r: SubscriptionRequest, form: URLSearchParam
 const notice = (text: string, to?: string): Outcome => ({ flash: { kind: 'notice', text }, ...(to ? { to } : {}) });
 const refusal = (text: string, to?: string, code?: string): Outcome => ({ flash: { kind: 'error', text, ...(code ? { code } : {}) }, ...(to ? { to } : {}) });
 /** One application call per button: the same function `rehome skip|unskip|retry` runs. */
-const change = (ctx: ConsoleContext, r: SubscriptionRequest, action: UserChange, userIds: string[], reason?: string) =>
-  changeUsers(ctx.app, { subscriptionId: r.subscriptionId, actor: r.session.actor, action, userIds, ...(reason ? { reason } : {}) });
+const change = (ctx: ConsoleContext, r: SubscriptionRequest, action: UserChange, userIds: string[], reason?: string, confirmAdmins = false) =>
+  changeUsers(ctx.app, { subscriptionId: r.subscriptionId, actor: r.session.actor, action, userIds, confirmAdmins, ...(reason ? { reason } : {}) });
 const MAX_LISTED = 10;
 
 function listed(ids: string[]): string {
@@ -125,7 +128,44 @@ async function startRun(ctx: ConsoleContext, r: SubscriptionRequest, userIds: st
   return notice(`Migrating ${who}${ahead > 0 ? ` after the ${plural(ahead, 'run')} already going` : ''}. Progress shows on Migration Status as it happens.`, subscriptionPath(r.subscriptionId, '/status'));
 }
 
-const migrateAll: Action = (ctx, r) => startRun(ctx, r, undefined);
+/** Migrate All moves the admins it can; when some cannot move, the others wait, and the admin reads so at once. */
+const migrateAll: Action = async (ctx, r) => {
+  const outcome = await startRun(ctx, r, undefined);
+  if (outcome.flash.kind !== 'notice') return outcome;
+  const waiting = await loadWaitingAdmins(ctx.store.kysely, r.subscriptionId);
+  return waiting.stuck.length > 0 ? notice(`${outcome.flash.text} ${adminsHeldSentence(waiting.stuckNames, waiting.stuck.length)}`, outcome.to) : outcome;
+};
+
+/** "Migrate the admins now": the outstanding admins who can move, through the same run as Migrate Now. */
+async function migrateAdmins(ctx: ConsoleContext, r: SubscriptionRequest): Promise<Outcome> {
+  const waiting = await loadWaitingAdmins(ctx.store.kysely, r.subscriptionId);
+  if (waiting.count === 0) return notice('Every admin is migrated or skipped: the other users can move.');
+  if (waiting.movable.length === 0) return refusal(adminsCannotMoveSentence(waiting.stuckNames), undefined, 'admins_first');
+  return startRun(ctx, r, waiting.movable);
+}
+
+/**
+ * Migrate Now of others while admins are outstanding and not all among the users that can move: the run would be
+ * refused (app/actions/migrate-users.ts), so the admin reads why before anything is queued, with the way out.
+ */
+async function refuseOthersBeforeAdmins(ctx: ConsoleContext, r: SubscriptionRequest, rows: { user_id: string; admin: number }[], ready: string[]): Promise<Outcome | null> {
+  if (!rows.some((u) => !u.admin && ready.includes(u.user_id))) return null;
+  const waiting = await loadWaitingAdmins(ctx.store.kysely, r.subscriptionId);
+  if (waiting.count === 0 || (waiting.count === waiting.movable.length && waiting.movable.every((id) => ready.includes(id)))) return null;
+  return refusal(`${adminsFirstSentence(waiting.names, waiting.count)} ${ADMINS_FIRST_WAYS}`, undefined, 'admins_first');
+}
+
+/** Skipping admins asks a second time, naming them, before anything changes; the answer posts `confirm_admins=yes`. */
+async function askBeforeSkippingAdmins(ctx: ConsoleContext, r: SubscriptionRequest, ids: string[], reason: string, back: string): Promise<Outcome | null> {
+  const admins = await migrationDb(ctx.store.kysely).selectFrom('mig_users').select(['user_id', 'first_name', 'last_name']).where('subscription_id', '=', r.subscriptionId)
+    .where('admin', '=', 1).where('state', 'in', ['needs_email_verification', 'eligible', 'blocked', 'failed']).where('user_id', 'in', ids).orderBy('user_id').execute();
+  if (admins.length === 0) return null;
+  const names = listed(admins.map((a) => personLabel(a.user_id, fullName(a.first_name, a.last_name))));
+  return {
+    flash: { kind: 'notice', text: refusalSentence('admin_skip_unconfirmed') },
+    page: { title: 'Skip Migration', tab: 'users', body: renderAdminSkipPage({ session: r.session, subscriptionId: r.subscriptionId, userIds: ids, reason, adminNames: names, adminCount: admins.length, back }) },
+  };
+}
 
 const verifyAll: Action = async (ctx, r) => sendVerification(ctx, r, undefined);
 
@@ -152,23 +192,29 @@ const userAction: Action = async (ctx, r, form) => {
     const res = await change(ctx, r, 'retry', failed);
     return startRun(ctx, r, res.changed);
   }
+  const withTo = (o: Outcome): Outcome => (to && !o.to ? { ...o, to } : o);
+  if (action === 'migrate-admins') return withTo(await migrateAdmins(ctx, r));
   const ids = [...new Set(form.getAll('user').map((x) => x.trim()).filter(Boolean))].slice(0, 1000);
   if (ids.length === 0) return refusal('Select at least one user first.', to);
-  const withTo = (o: Outcome): Outcome => (to && !o.to ? { ...o, to } : o);
   switch (action) {
     case 'migrate': {
-      const rows = await db.selectFrom('mig_users').select(['user_id', 'state']).where('subscription_id', '=', r.subscriptionId).where('user_id', 'in', ids).execute();
+      const rows = await db.selectFrom('mig_users').select(['user_id', 'state', 'admin']).where('subscription_id', '=', r.subscriptionId).where('user_id', 'in', ids).execute();
       const ready = rows.filter((u) => u.state === 'eligible' || u.state === 'failed').map((u) => u.user_id);
       const notReady = ids.filter((id) => !ready.includes(id));
       const people = await peopleOf(ctx, r.subscriptionId, notReady.slice(0, MAX_LISTED));
       if (ready.length === 0) return withTo(refusal(`None of the selected users can migrate now: only eligible, email-verified users (or failed ones, to retry) can. Not ready: ${listedPeople(notReady, people)}.`));
+      const held = await refuseOthersBeforeAdmins(ctx, r, rows, ready);
+      if (held) return withTo(held);
       const outcome = await startRun(ctx, r, ready);
       return notReady.length > 0 && outcome.flash.kind === 'notice' ? notice(`${outcome.flash.text} Left out (not eligible or already migrated): ${listedPeople(notReady, people)}.`, outcome.to) : outcome;
     }
     case 'skip': {
       const reason = (form.get('reason') ?? '').trim();
       if (!reason) return withTo(refusal('Give a reason for skipping: skipped users lose access once the migration completes.'));
-      return withTo(await summarize(ctx, r, 'skip', await change(ctx, r, 'skip', ids, reason)));
+      const confirmAdmins = form.get('confirm_admins') === 'yes';
+      const ask = confirmAdmins ? null : await askBeforeSkippingAdmins(ctx, r, ids, reason, to ?? users);
+      if (ask) return ask;
+      return withTo(await summarize(ctx, r, 'skip', await change(ctx, r, 'skip', ids, reason, confirmAdmins)));
     }
     case 'unskip':
       return withTo(await summarize(ctx, r, 'unskip', await change(ctx, r, 'unskip', ids)));

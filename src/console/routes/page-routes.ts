@@ -2,7 +2,8 @@ import type { ServerResponse } from 'node:http';
 import { addDays, isScheduleLocked, localDate } from '../../core/migration/schedule.ts';
 import { countUsersByState, errorsByCode, migrationDb } from '../../engine/migration-repo.ts';
 import type { SubscriptionRef } from '../authz.ts';
-import { auditActions, parseAuditQuery, queryAudit } from '../audit-query.ts';
+import { auditActions, auditPeople, parseAuditQuery, queryAudit } from '../audit-query.ts';
+import { fullName, listPeople } from '../../core/glossary/people.ts';
 import type { ConsoleContext, SubscriptionRequest } from '../console-context.ts';
 import { sendPage } from '../console-http.ts';
 import { liveView, loadLiveStatus } from '../live-status.ts';
@@ -17,6 +18,7 @@ import { renderReadinessPage } from '../pages/readiness-page.ts';
 import { renderStatusPage } from '../pages/status-page.ts';
 import { renderUsersPage } from '../pages/users-page.ts';
 import { apiClientsPage } from './api-client-routes.ts';
+import { loadWaitingAdmins } from '../admins-waiting.ts';
 import { supportPage } from './phase-three-routes.ts';
 
 type PageRoute = (ctx: ConsoleContext, r: SubscriptionRequest, sub: SubscriptionRef) => Promise<{ title: string; tab: Tab; body: SafeHtml; live?: boolean }>;
@@ -46,13 +48,13 @@ const overview: PageRoute = async (ctx, r) => {
   const orgExists = !m && orgId ? await ctx.app.enginePorts({ orgId, subscriptionId: r.subscriptionId, actor: r.session.actor }).orgs.orgExists(orgId) : false;
   return {
     title: 'Overview', tab: 'overview',
-    body: renderOverviewPage({ session: r.session, subscriptionId: r.subscriptionId, timeZone, migration: m, plan: facts?.plan, readiness: readiness?.report.summary, picker, orgExists, rules: ctx.rules }),
+    body: renderOverviewPage({ session: r.session, subscriptionId: r.subscriptionId, timeZone, migration: m, plan: facts?.plan, readiness: readiness?.report.summary, picker, orgExists, rules: ctx.rules, now: ctx.now().toISOString() }),
   };
 };
 
 const readiness: PageRoute = async (ctx, r) => {
-  const data = await ctx.data.readiness(r.subscriptionId);
-  return { title: 'Readiness', tab: 'readiness', body: renderReadinessPage({ subscriptionId: r.subscriptionId, report: data?.report, snapshotAt: data?.snapshotAt ?? null, query: parseReadinessQuery(r.url.searchParams) }) };
+  const [data, timeZone] = await Promise.all([ctx.data.readiness(r.subscriptionId), timeZoneOf(ctx, r.subscriptionId)]);
+  return { title: 'Readiness', tab: 'readiness', body: renderReadinessPage({ subscriptionId: r.subscriptionId, report: data?.report, snapshotAt: data?.snapshotAt ?? null, query: parseReadinessQuery(r.url.searchParams), timeZone }) };
 };
 
 // The Migration Status and User Migration tabs read counters, one page of rows and their reason codes: never the
@@ -64,26 +66,30 @@ const status: PageRoute = async (ctx, r) => {
   const errors = m ? await errorsByCode(migrationDb(ctx.store.kysely), r.subscriptionId) : [];
   return {
     title: 'Migration Status', tab: 'status', live: true,
-    body: renderStatusPage({ session: r.session, subscriptionId: r.subscriptionId, migration: m, timeZone, live, view: liveView(live, { state: subscriptionStateLabel }), errors, rules: ctx.rules }),
+    body: renderStatusPage({ session: r.session, subscriptionId: r.subscriptionId, migration: m, timeZone, live, view: liveView(live, { state: subscriptionStateLabel }), errors, rules: ctx.rules, now: ctx.now().toISOString() }),
   };
 };
 
 const users: PageRoute = async (ctx, r) => {
   const m = await ctx.data.migration(r.subscriptionId);
   const query = parseUserTableQuery(r.url.searchParams);
-  const [page, counts, timeZone] = await Promise.all([
+  const [page, counts, timeZone, admins] = await Promise.all([
     queryUserTable(ctx.store.kysely, ctx.store.dialect, r.subscriptionId, query), countUsersByState(migrationDb(ctx.store.kysely), r.subscriptionId), ctx.data.timeZone(r.subscriptionId, m),
+    m ? loadWaitingAdmins(ctx.store.kysely, r.subscriptionId) : undefined,
   ]);
   return {
     title: 'User Migration', tab: 'users', live: true,
-    body: renderUsersPage({ session: r.session, subscriptionId: r.subscriptionId, timeZone, query, page, eligible: counts.eligible ?? 0, planned: Boolean(m) }),
+    body: renderUsersPage({ session: r.session, subscriptionId: r.subscriptionId, timeZone, query, page, eligible: counts.eligible ?? 0, planned: Boolean(m), ...(admins ? { admins } : {}) }),
   };
 };
 
 const confirm: PageRoute = async (ctx, r) => {
   const live = await loadLiveStatus(ctx.store.kysely, r.subscriptionId, ctx.runs.status(r.subscriptionId));
   const migrated = (live.byState.migrated ?? 0) + (live.byState.activated ?? 0);
-  return { title: 'Complete Migration', tab: 'status', body: renderConfirmPage({ session: r.session, subscriptionId: r.subscriptionId, state: live.state ?? 'not_started', skipped: live.byState.skipped ?? 0, migrated }) };
+  const admins = await migrationDb(ctx.store.kysely).selectFrom('mig_users').select(['user_id', 'first_name', 'last_name'])
+    .where('subscription_id', '=', r.subscriptionId).where('admin', '=', 1).where('state', '=', 'skipped').orderBy('user_id').limit(100).execute();
+  const skippedAdmins = { count: admins.length, names: listPeople(admins.map((a) => a.user_id), Object.fromEntries(admins.map((a) => [a.user_id, fullName(a.first_name, a.last_name)]))) };
+  return { title: 'Complete Migration', tab: 'status', body: renderConfirmPage({ session: r.session, subscriptionId: r.subscriptionId, state: live.state ?? 'not_started', skipped: live.byState.skipped ?? 0, migrated, skippedAdmins }) };
 };
 
 // Phase 3 and the links: moving tickets, rewriting links, checking access, with their progress (phase-three-routes.ts).
@@ -92,7 +98,8 @@ const support: PageRoute = (ctx, r) => supportPage(ctx, r);
 const audit: PageRoute = async (ctx, r) => {
   const query = parseAuditQuery(r.url.searchParams);
   const [{ rows, nextBefore }, actions, timeZone] = await Promise.all([queryAudit(ctx.store.kysely, r.subscriptionId, query), auditActions(ctx.store.kysely, r.subscriptionId), timeZoneOf(ctx, r.subscriptionId)]);
-  return { title: 'Audit log', tab: 'audit', body: renderAuditPage({ subscriptionId: r.subscriptionId, timeZone, query, rows, nextBefore, actions }) };
+  const people = await auditPeople(ctx.store.kysely, r.subscriptionId, rows);
+  return { title: 'Audit log', tab: 'audit', body: renderAuditPage({ subscriptionId: r.subscriptionId, timeZone, query, rows, nextBefore, actions, people }) };
 };
 
 // The org's provisioning credentials (Okta, Entra ID): the same functions as `rehome ims client`.
