@@ -56,7 +56,7 @@ thead th{background:var(--soft);white-space:nowrap}
 th a{color:var(--fg)}
 td code,.code{font-family:ui-monospace,monospace;font-size:.9em}
 .tag{display:inline-block;font-size:.8rem;padding:0 .35rem;border-radius:4px;background:#1b4f91;color:#fff;vertical-align:middle}
-.st{font-weight:600}.st-migrated,.st-activated,.st-eligible{color:var(--green)}.st-failed,.st-blocked{color:var(--red)}.st-needs_email_verification,.st-migrating{color:var(--amber)}.st-skipped,.st-not_migrated,.st-stays_local{color:var(--muted)}
+.st{font-weight:600}.st-migrated,.st-activated{color:var(--green)}.st-eligible{color:var(--blue-dark)}.st-failed,.st-blocked{color:var(--red)}.st-needs_email_verification,.st-migrating{color:var(--amber)}.st-skipped,.st-not_migrated,.st-stays_local{color:var(--muted)}
 .reason{margin:.15rem 0}.reason small{display:block;color:var(--muted)}
 .loss{background:#fde7e9}.loss td:first-child{border-left:4px solid var(--red)}
 .pager{display:flex;flex-wrap:wrap;gap:.75rem;align-items:center;margin:.75rem 0}
@@ -76,7 +76,16 @@ export const CONSOLE_JS = `(() => {
   if (flash) flash.focus();
   document.addEventListener('click', (e) => {
     const b = e.target instanceof Element ? e.target.closest('[data-confirm]') : null;
-    if (b && !window.confirm(b.getAttribute('data-confirm'))) e.preventDefault();
+    if (!b) return;
+    // A prompt about the selected users counts them; with none selected the server answers "Select at least one user first".
+    const many = b.getAttribute('data-confirm-selected');
+    let question = b.getAttribute('data-confirm');
+    if (many && b.form) {
+      const n = b.form.querySelectorAll('input[name="user"]:checked').length;
+      if (n === 0) return;
+      question = n === 1 ? b.getAttribute('data-confirm-one') || question : many.replace('{n}', String(n));
+    }
+    if (!window.confirm(question)) e.preventDefault();
   });
   for (const all of document.querySelectorAll('input[data-select-all]')) {
     all.hidden = false;
@@ -103,3 +112,6 @@ export const CONSOLE_JS = `(() => {
   });
 })();
 `;
+
+/** The tab's icon: a house with an arrow (re-home), in the console's blue; small enough to inline. */
+export const CONSOLE_FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#0b57d0"/><path d="M6 16 16 7l10 9h-3v9h-5v-6h-4v6H9v-9z" fill="#fff"/></svg>`;

@@ -45,7 +45,7 @@ export function liveView(s: LiveStatus, labels: { state: (state: string | null) 
   const open = p.required - p.migration.done;
   const text: Record<string, string> = {
     state: labels.state(s.state),
-    verification: `${p.verification.verified.toLocaleString('en-US')} of ${p.verification.of.toLocaleString('en-US')} users verified (${p.verification.percent}%)`,
+    verification: verificationText(p),
     migration: `${p.migration.done.toLocaleString('en-US')} of ${p.migration.of.toLocaleString('en-US')} users migrated or skipped (${p.migration.percent}%)`,
     skipped: p.skipped.toLocaleString('en-US'),
     run: s.run.running
@@ -57,7 +57,7 @@ export function liveView(s: LiveStatus, labels: { state: (state: string | null) 
   for (const state of USER_STATES) text[`count-${state}`] = (s.byState[state] ?? 0).toLocaleString('en-US');
   const view: LiveView = {
     text,
-    bars: { verification: [p.verification.verified, p.verification.of], migration: [p.migration.done, p.migration.of] },
+    bars: { verification: [p.verification.verified, p.required], migration: [p.migration.done, p.migration.of] },
     show: { canConfirm: s.canConfirm, cannotConfirm: !s.canConfirm && s.state !== 'confirmed', running: s.run.running },
   };
   if (s.run.task) addTask(view, s.run.task);
@@ -82,4 +82,19 @@ function addTask(view: LiveView, t: TaskStatus): void {
   view.bars[key] = bar;
   view.show[key] = t.active;
   view.show[`task-${t.seq}-ended`] = !t.active;
+}
+
+/**
+ * "220 of 274 users verified, 50 skipped (80.2%)": out of everyone who must verify, so skipping the unverified does
+ * not shrink the denominator into "220 of 220 (100%)".
+ */
+export function verificationText(p: MigrationProgress): string {
+  const pct = verifiedPercent(p);
+  const skipped = p.skipped > 0 ? `, ${p.skipped.toLocaleString('en-US')} skipped` : '';
+  return `${p.verification.verified.toLocaleString('en-US')} of ${p.required.toLocaleString('en-US')} users verified${skipped} (${pct}%)`;
+}
+
+/** Verified users among everyone who must verify, skipped ones included (one decimal, rounded down). */
+export function verifiedPercent(p: MigrationProgress): number {
+  return p.required === 0 ? 100 : Math.floor((p.verification.verified / p.required) * 1000) / 10;
 }

@@ -35,6 +35,8 @@ async function shot(name: string, part?: string): Promise<void> {
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
+/** The confirm() prompts the pages asked, in order. */
+const prompts: string[] = [];
 const TZ = 'America/Los_Angeles';
 const base = () => `${world.server.url}/console/s/${PROD}`;
 const flash = async () => (await page.locator('#flash').textContent())?.trim() ?? '';
@@ -50,7 +52,7 @@ before(async () => {
   [world, browser] = await Promise.all([startConsoleWorld({ concurrency: 2, slowIdpMs: 15 }), launchBrowser()]);
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
-  page.on('dialog', (d) => void d.accept());
+  page.on('dialog', (d) => { prompts.push(d.message()); void d.accept(); });
 });
 
 after(async () => {
@@ -158,8 +160,14 @@ test('readiness: filters by status and reason, search, each reason with its fix,
 test('migrate selected: the admins move first, the status tab follows live (SSE) without a reload', async () => {
   await page.goto(`${base()}/users`);
   await expectAccessible('users tab');
+  // Issue 13: the prompt came with nothing selected and without a count.
+  prompts.length = 0;
+  await page.getByRole('button', { name: 'Migrate Now' }).click();
+  assert.equal(await flash(), 'Select at least one user first.');
+  assert.deepEqual(prompts, [], 'no prompt with nothing selected');
   for (const id of ['1001', '1002']) await page.getByLabel(`Select user ${id}`).check();
   await page.getByRole('button', { name: 'Migrate Now' }).click();
+  assert.deepEqual(prompts, ['Migrate the 2 selected users now?']);
   await page.waitForURL(`${base()}/status`);
   assert.match(await flash(), /Migrating 2 selected users/);
   await page.waitForFunction(() => document.querySelector('[data-live-text="count-migrated"]')?.textContent === '2', undefined, { timeout: 15_000 });
@@ -183,6 +191,14 @@ test('a refused action says why in people\'s terms, names the person and keeps t
   // The User Migration tab: people by name and id, reasons and their filter by label.
   await page.goto(`${base()}/users?admin=1`);
   const cells = await page.locator('tbody tr td:nth-child(2)').allInnerTexts();
+  assert.match(await page.locator('#table-summary').innerText(), /^Showing all 3 users\. /, 'one page says it plainly, not "Showing 1–3 of 3"');
+  // "Ready to migrate" is not success: it is not green like "Migrated".
+  await page.goto(`${base()}/users?state=eligible`);
+  const ready = await page.locator('td.st').first().evaluate((el) => getComputedStyle(el).color);
+  await page.goto(`${base()}/users?state=migrated`);
+  const migratedColor = await page.locator('td.st').first().evaluate((el) => getComputedStyle(el).color);
+  assert.notEqual(ready, migratedColor);
+  await page.goto(`${base()}/users?admin=1`);
   assert.ok(cells.some((c) => c.startsWith('Ada Hopper (1001)')), cells.join(' | '));
   const reasonOptions = await page.locator('#reason-filter option').allInnerTexts();
   assert.ok(reasonOptions.includes('Email not verified') && !reasonOptions.some((o) => o.includes('_')), reasonOptions.join(' | '));
@@ -319,6 +335,15 @@ test('confirm: offered only when everyone is migrated or skipped, asks once more
     assert.match(await flash(), /Skipped/);
   }
   await page.goto(`${base()}/status`);
+  // Issue 13: "220 of 220 users verified (100%)" once the unverified were skipped; the denominator stays.
+  const progress = await migrationDb(world.store.kysely).selectFrom('mig_users').select(['state']).where('subscription_id', '=', PROD).execute();
+  const required = progress.filter((u) => !['stays_local', 'not_migrated'].includes(u.state)).length;
+  const skippedCount = progress.filter((u) => u.state === 'skipped').length;
+  assert.match(await page.locator('[data-live-text="verification"]').innerText(), new RegExp(`^\\d+ of ${required} users verified, ${skippedCount} skipped \\(`));
+  // A skipped user keeps their real verification status in the table.
+  await page.goto(`${base()}/users?state=skipped&q=1003`);
+  assert.equal(await page.locator('tbody tr td:nth-child(4)').first().innerText(), 'Unverified');
+  await page.goto(`${base()}/status`);
   await page.getByRole('link', { name: 'Complete Migration' }).click();
   await page.waitForURL(`${base()}/confirm`);
   assert.match(await page.locator('main').textContent() ?? '', /skipped users? lose/);
@@ -330,6 +355,9 @@ test('confirm: offered only when everyone is migrated or skipped, asks once more
   await page.waitForURL(`${base()}/status`);
   assert.match(await flash(), /complete and confirmed/);
   assert.equal(await subState(), 'confirmed');
+  // Nothing left to do on the Status tab: no greyed-out Extend, Migrate all or "Resend ... to all 0 unverified users".
+  for (const name of [/Extend expiration/, /Migrate all eligible users/, /Resend verification/]) assert.equal(await page.getByRole('button', { name }).count(), 0, String(name));
+  await shot('status-confirmed');
 });
 
 test('support and audit pages: empty states, filters and the CSV export; every console action names its admin', async () => {

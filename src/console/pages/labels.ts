@@ -13,7 +13,6 @@ export function subscriptionStateLabel(state: string | null): string {
 
 /** Verification status as the reference console shows it: Verified, Unverified or Skipped. */
 export function verificationLabel(state: string, reasons: readonly string[]): string {
-  if (state === 'skipped') return 'Skipped';
   if (state === 'stays_local' || state === 'not_migrated') return '—';
   if (state === 'needs_email_verification' || reasons.includes('email_unverified') || reasons.includes('invite_not_accepted')) return 'Unverified';
   return 'Verified';

@@ -1,5 +1,5 @@
 import type { ScheduleRules } from '../../core/migration/schedule.ts';
-import type { LiveStatus, LiveView } from '../live-status.ts';
+import { verifiedPercent, type LiveStatus, type LiveView } from '../live-status.ts';
 import type { MigrationRow } from '../subscription-data.ts';
 import type { ConsoleSession } from '../session.ts';
 import { csrfField, emptyState, html, raw, subscriptionPath, type SafeHtml } from './layout.ts';
@@ -33,10 +33,12 @@ export function renderStatusPage(input: StatusPageInput): SafeHtml {
   const failed = live.byState.failed ?? 0;
   const eligible = live.byState.eligible ?? 0;
   const p = live.progress;
+  // After the confirmation nothing here can be done any more: the buttons go rather than stay greyed out.
+  const confirmed = ['confirmed', 'support_migrated', 'done'].includes(m.state);
   const bar = (key: 'verification' | 'migration', label: string) => {
     const [value, max] = view.bars[key]!;
     return html`<div class="meter"><label for="bar-${key}">${label}</label>
-<progress id="bar-${key}" data-live-bar="${key}" max="${Math.max(1, max)}" value="${value}">${key === 'verification' ? p.verification.percent : p.migration.percent}%</progress>
+<progress id="bar-${key}" data-live-bar="${key}" max="${Math.max(1, max)}" value="${value}">${key === 'verification' ? verifiedPercent(p) : p.migration.percent}%</progress>
 <p class="meter-text" data-live-text="${key}">${view.text[key]}</p></div>`;
   };
   return html`
@@ -48,10 +50,10 @@ export function renderStatusPage(input: StatusPageInput): SafeHtml {
 <dt>Migration expires</dt><dd id="expires">${formatMoment(m.window_expires_at, input.timeZone)}</dd>
 <dt>Extensions used</dt><dd>${m.extensions} of ${input.rules.maxExtensions}</dd>
 </dl>
-<form method="post" action="${path('/extend')}" class="actions">${csrfField(input.session)}
+${confirmed ? '' : html`<form method="post" action="${path('/extend')}" class="actions">${csrfField(input.session)}
 <button type="submit" class="secondary"${raw(canExtend ? '' : ' disabled')} aria-describedby="extend-hint">Extend expiration by ${input.rules.extensionDays} days</button>
 <span class="hint" id="extend-hint">${exhausted ? `The window was extended the most times allowed (${input.rules.maxExtensions}).` : !m.starts_at ? 'Set the user-migration date first.' : `After expiry you can still migrate users on demand; scheduled migrations stop. At most ${input.rules.maxExtensions} extensions.`}</span>
-</form>
+</form>`}
 </section>
 
 <p class="run" data-live-text="run" aria-live="polite" aria-atomic="true">${view.text.run}</p>
@@ -64,25 +66,25 @@ ${bar('migration', 'User migration')}
 
 <section class="panel" aria-labelledby="verify-h">
 <h2 id="verify-h">User Email Verification</h2>
-<p>${p.verification.percent}% of the users who must move have verified their email address. Users who do not verify cannot be migrated and lose access once the migration completes, unless you skip them on purpose.</p>
+<p>${verifiedPercent(p)}% of the users who must move have verified their email address${p.skipped > 0 ? ` (${p.skipped} skipped)` : ''}. Users who do not verify cannot be migrated and lose access once the migration completes, unless you skip them on purpose.</p>
 <ul>
 <li><a href="${path('/users?state=needs_email_verification')}"><span data-live-text="count-needs_email_verification">${unverified}</span> not verified</a></li>
 <li><a href="${path('/users?state=skipped')}"><span data-live-text="skipped">${p.skipped}</span> marked skipped</a></li>
 </ul>
-<form method="post" action="${path('/verify-all')}" class="actions">${csrfField(input.session)}
-<button type="submit" class="secondary"${raw(unverified > 0 ? '' : ' disabled')}>Resend verification to all ${plural(unverified, 'unverified user')}</button>
-</form>
+${confirmed || unverified === 0 ? '' : html`<form method="post" action="${path('/verify-all')}" class="actions">${csrfField(input.session)}
+<button type="submit" class="secondary">Resend verification to all ${plural(unverified, 'unverified user')}</button>
+</form>`}
 </section>
 
 <section class="panel" aria-labelledby="migrate-h">
 <h2 id="migrate-h">User Migration and Activation</h2>
 <p>Each migrated user gets an IMS account and the product entitlement; they become active at their first IMS sign-in.</p>
 <div class="card-row">${COUNTED_STATES.map((s) => html`<div class="card"><b data-live-text="count-${s}">${live.byState[s] ?? 0}</b><span>${userStateLabel(s)}</span></div>`)}</div>
-<div class="actions">
+${confirmed ? '' : html`<div class="actions">
 <form method="post" action="${path('/migrate-all')}">${csrfField(input.session)}
 <button type="submit" data-confirm="Migrate every eligible, email-verified user now? Admins go first."${raw(eligible > 0 ? '' : ' disabled')}>Migrate all eligible users</button></form>
 <a class="button secondary" href="${path('/users')}">Choose users to migrate or skip</a>
-</div>
+</div>`}
 ${input.errors.length > 0 ? html`<h3 id="failures-h">Failures by cause</h3>
 <div class="table-wrap" role="region" aria-labelledby="failures-h" tabindex="0"><table><thead><tr><th scope="col">Cause</th><th scope="col">Users</th><th scope="col">Example</th></tr></thead>
 <tbody>${input.errors.map((e) => html`<tr><td><code>${e.code}</code></td><td>${e.count}</td><td>${e.example}</td></tr>`)}</tbody></table></div>

@@ -61,14 +61,14 @@ ${input.admins && input.admins.count > 0 ? adminsFirstPanel(input, input.admins)
 <form method="post" action="${subscriptionPath(input.subscriptionId, '/users/action')}" id="user-actions">${csrfField(input.session)}
 <input type="hidden" name="return" value="${userTableHref(base, query, {})}">
 <fieldset class="actions"><legend class="visually-hidden">Act on the selected users</legend>
-<button type="submit" name="action" value="migrate" data-confirm="Migrate the selected users now?">Migrate Now</button>
+<button type="submit" name="action" value="migrate" data-confirm="Migrate the selected users now?" data-confirm-one="Migrate the selected user now?" data-confirm-selected="Migrate the {n} selected users now?">Migrate Now</button>
 <button type="submit" name="action" value="verify" class="secondary">Verify Email</button>
 <button type="submit" name="action" value="unskip" class="secondary">Unskip Migration</button>
 <button type="submit" name="action" value="retry" class="secondary">Retry</button>
 <span class="field"><label for="reason">Reason for skipping <span class="hint">(required to skip)</span></label><input type="text" id="reason" name="reason" maxlength="200"></span>
 <button type="submit" name="action" value="skip" class="danger">Skip Migration</button>
 </fieldset>
-<p id="table-summary">${page.total === 0 ? 'No users match.' : page.search ? (page.search.more ? `Showing the first ${SEARCH_LIMIT} matches: refine the search to find others.` : `${page.total} ${page.total === 1 ? 'match' : 'matches'}.`) : `Showing ${first.toLocaleString('en-US')}–${last.toLocaleString('en-US')} of ${page.total.toLocaleString('en-US')} users.`} Only eligible, email-verified users can be migrated; skipped users lose access once the migration completes. Times are in ${input.timeZone}.</p>
+<p id="table-summary">${page.total === 0 ? 'No users match.' : page.search ? (page.search.more ? `Showing the first ${SEARCH_LIMIT} matches: refine the search to find others.` : `${page.total} ${page.total === 1 ? 'match' : 'matches'}.`) : showing(first, last, page.total)} Only eligible, email-verified users can be migrated; skipped users lose access once the migration completes. Times are in ${input.timeZone}.</p>
 ${page.total === 0 ? emptyState('No users match', filteredBy ? html`Try another search or <a href="${base}">clear the filters</a>.` : 'This subscription has no users in the plan.') : html`
 <div class="table-wrap" role="region" aria-labelledby="users-caption" tabindex="0">
 <table><caption id="users-caption">${page.search ? (page.search.more ? `Users, the first ${SEARCH_LIMIT} matches` : 'Users matching the search') : `Users, page ${page.page} of ${page.pages}`}</caption>
@@ -123,4 +123,11 @@ ${admins.stuck.length > 0 ? html`<form method="post" action="${action}" class="a
 <button type="submit" name="action" value="skip" class="danger">Skip these admins…</button>
 </form>` : ''}
 </section>`;
+}
+
+/** "Showing 51–100 of 300 users."; one page says it plainly ("Showing all 3 users.", "Showing the only user."). */
+function showing(first: number, last: number, total: number): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  if (first === 1 && last === total) return total === 1 ? 'Showing the only user.' : `Showing all ${n(total)} users.`;
+  return `Showing ${n(first)}–${n(last)} of ${n(total)} users.`;
 }
