@@ -6,7 +6,7 @@ import type { RequestHandler } from '../http/request-handler.ts';
 import { createAuthz } from './authz.ts';
 import { redeemBootstrapToken } from './bootstrap.ts';
 import { CONSOLE_CLIENT_ID } from '../app/console-client.ts';
-import { CONSOLE_CSS, CONSOLE_JS } from './console-assets.ts';
+import { CONSOLE_CSS, CONSOLE_FAVICON, CONSOLE_JS } from './console-assets.ts';
 import type { ConsoleContext, SubscriptionRequest } from './console-context.ts';
 import { ConsoleError } from './console-error.ts';
 import { HttpError, readForm, safeConsolePath, sendAsset, sendPage, seeOther } from './console-http.ts';
@@ -88,6 +88,7 @@ export function createConsoleHandler(options: ConsoleOptions): ConsoleHandler {
     const method = req.method ?? 'GET';
     if (path === '/console/assets/console.css') return sendAsset(res, CONSOLE_CSS, 'text/css; charset=utf-8');
     if (path === '/console/assets/console.js') return sendAsset(res, CONSOLE_JS, 'text/javascript; charset=utf-8');
+    if (path === '/console/assets/favicon.svg') return sendAsset(res, CONSOLE_FAVICON, 'image/svg+xml');
     if (path === '/console/login' && method === 'GET') return signIn.start(res, url.searchParams.get('return_to'));
     if (path === '/console/callback' && method === 'GET') return signIn.callback(req, res);
     if (path === '/console/bootstrap') return bootstrap(req, res, url);

@@ -54,6 +54,7 @@ ${html`<html lang="en">
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${input.title}${sub ? ` – ${sub.name}` : ''} – Rehome console</title>
+<link rel="icon" href="/console/assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/console/assets/console.css">
 <script src="/console/assets/console.js" defer></script>
 </head>
@@ -63,7 +64,7 @@ ${html`<html lang="en">
 <div class="brand"><a href="/console/">Rehome <span>migration console</span></a></div>
 ${signedIn}
 </header>
-${sub ? html`<div class="sub-head"><p class="sub-name">${sub.name} <span class="sub-id">${sub.id}</span></p>${nav}</div>` : ''}
+${sub ? html`<section class="sub-head" aria-label="Subscription"><p class="sub-name">${sub.name} <span class="sub-id">${sub.id}</span></p>${nav}</section>` : ''}
 <main id="main" tabindex="-1" data-events="${input.live ?? ''}">
 ${flash}
 <h1>${input.title}</h1>
