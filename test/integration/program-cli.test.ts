@@ -23,11 +23,15 @@ const cleanups: (() => Promise<void> | void)[] = [];
 after(async () => { for (const c of cleanups.reverse()) await c(); });
 
 function cli(db: TestDatabase, cwd: string, ...args: string[]) {
+  return cliWith({}, db, cwd, ...args);
+}
+
+function cliWith(extraEnv: Record<string, string>, db: TestDatabase, cwd: string, ...args: string[]) {
   const env = db.options.kind === 'postgres'
     ? { REHOME_STORE: 'postgres', REHOME_DATABASE_URL: db.options.url }
     : { REHOME_STORE: 'sqlite', REHOME_DATABASE_URL: '' };
   const dbFlag = db.options.kind === 'sqlite' ? ['--db', db.options.path] : [];
-  const r = spawnSync(process.execPath, [join(root, 'bin/rehome.ts'), ...args, ...dbFlag], { cwd, encoding: 'utf8', env: { ...process.env, ...env, REHOME_PRODUCT_URL: '', REHOME_SMTP_HOST: '', REHOME_IDP: '' } });
+  const r = spawnSync(process.execPath, [join(root, 'bin/rehome.ts'), ...args, ...dbFlag], { cwd, encoding: 'utf8', env: { ...process.env, ...env, REHOME_PRODUCT_URL: '', REHOME_SMTP_HOST: '', REHOME_IDP: '', ...extraEnv } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -171,4 +175,26 @@ test('program import: an unusable folder or IMS directory stops everything with 
   assert.match(mixed.err, /SUB-9999\/subscription.json:2:9: id: expected the name of its folder, SUB-9999, got "SUB-0003"/);
   assert.match(mixed.err, /SUB-9999\/subscription.json:\d+:5: admins\[\d\]: expected the id of a product user in .*SUB-9999\/users.csv, got "nobody"/);
   assert.match(cli(db, cwd, 'program', 'plan', '--start', '2026-13-01').err, /the start must be a calendar date YYYY-MM-DD \(got 2026-13-01\)/);
+});
+
+test('program plan with an external IdP: the daily capacity is its rate limit over the requests the engine sends per user', async () => {
+  const db = sqliteTestDatabase('program-idp');
+  cleanups.push(() => db.drop());
+  const cwd = mkdtempSync(join(tmpdir(), 'rehome-program-idp-'));
+  cleanups.push(() => rmSync(cwd, { recursive: true, force: true }));
+  const dir = join(cwd, 'fleet');
+  for (const id of ['SUB-0001', 'SUB-0020', 'SUB-0053']) cpSync(join(FLEET, id), join(dir, id), { recursive: true });
+  cpSync(join(FLEET, 'ims-directory.csv'), join(dir, 'ims-directory.csv'));
+  // Never reached: the import and the plan send nothing to the IdP (Bulk off: nothing to discover).
+  writeFileSync(join(cwd, 'rehome.config.json'), JSON.stringify({ idp: { kind: 'external', issuer: 'https://idp.invalid', scimUrl: 'https://idp.invalid/scim/v2', clientId: 'c', bulk: 'off', requestsPerMinute: 10 } }));
+  const external = { REHOME_IDP_CLIENT_SECRET: 'never-sent' };
+  const imported = cliWith(external, db, cwd, 'program', 'import', '--dir', dir);
+  assert.equal(imported.code, 0, imported.err);
+  const r = cliWith(external, db, cwd, 'program', 'plan', '--start', '2026-06-01', '--pilot', '0');
+  assert.equal(r.code, 0, r.err);
+  const m = /capacity: ([\d,]+) users\/day from the IdP's rate limit \(10 requests\/min, ([\d.]+) requests per user\)/.exec(r.out);
+  assert.ok(m, r.out);
+  const perUser = Number(m[2]);
+  assert.ok(perUser > 2 && perUser < 6, `${perUser} requests per user without Bulk`);
+  assert.ok(Math.abs(Number(m[1]!.replaceAll(',', '')) - (10 * 1440) / perUser) < 50);
 });
