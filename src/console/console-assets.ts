@@ -46,6 +46,8 @@ label{font-weight:600}
 input[type=text],input[type=search],input[type=date],select{font:inherit;padding:.45rem .5rem;border:1px solid #6f6f6f;border-radius:4px;max-width:100%}
 .field{display:flex;flex-direction:column;gap:.2rem;margin:.5rem 0}
 .hint{color:var(--muted);font-size:.92rem;font-weight:400}
+.field-error{color:#a4161a;font-weight:600}
+input[aria-invalid=true]{border:2px solid #a4161a}
 .filters{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:flex-end;margin:.5rem 0 1rem;padding:.75rem;background:var(--soft);border-radius:8px}
 .filters .field{margin:0}
 .table-wrap{position:relative;overflow-x:auto;border:1px solid var(--line);border-radius:8px}

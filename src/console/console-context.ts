@@ -4,7 +4,7 @@ import type { StoreAdapter } from '../store/open-store.ts';
 import type { Authz } from './authz.ts';
 import type { LiveHub } from './sse.ts';
 import type { MigrationRuns } from './migration-runs.ts';
-import type { ConsoleSession, Sessions } from './session.ts';
+import type { ConsoleSession, Flash, Sessions } from './session.ts';
 import type { SubscriptionData } from './subscription-data.ts';
 import type { SupportReports } from '../app/support-reports.ts';
 
@@ -30,4 +30,6 @@ export interface SubscriptionRequest {
   session: ConsoleSession;
   subscriptionId: string;
   url: URL;
+  /** The flash this page view shows (taken before the page renders, so a form can show its refused value). */
+  flash?: Flash;
 }

@@ -24,6 +24,10 @@ export interface ConsoleSession {
 export interface Flash {
   kind: 'notice' | 'error';
   text: string;
+  /** The engine's or the app's error code, kept for support. */
+  code?: string;
+  /** A refused form value, shown again in its field with the message beside it (not only in the banner). */
+  field?: { name: string; value: string; message: string };
 }
 
 export type ConsoleDb = Kysely<ConsoleTables>;

@@ -91,6 +91,12 @@ test('the date picker is bounded to 8-30 days ahead in the subscription time zon
   await page.waitForURL(base());
   assert.match(await flash(), /8 to 30 days ahead/);
   assert.equal(await subState(), 'product_linked');
+  // The refused day stays in the field, marked invalid, with why beside it (not only in the banner above).
+  assert.equal(await page.locator('#date').inputValue(), addDays(today, 7));
+  assert.equal(await page.locator('#date').getAttribute('aria-invalid'), 'true');
+  assert.match(await page.locator('#date-error').textContent() ?? '', /8 to 30 days ahead/);
+  assert.match(await page.locator('#date').getAttribute('aria-describedby') ?? '', /date-error/);
+  assert.deepEqual(await seriousA11yViolations(page), [], 'the refused field');
   await page.locator('#date').fill(addDays(today, 8));
   await page.getByRole('button', { name: 'Save date' }).click();
   // One date format, in the subscription's zone, said once ("starts ... on 2026-12-13" said it twice).

@@ -28,6 +28,8 @@ export interface OverviewInput {
   rules: { minDaysAhead: number; maxDaysAhead: number; lockHoursBefore: number };
   /** The request's time (ISO): whether the user-migration date is still ahead. */
   now?: string;
+  /** A date the server just refused: shown again in the field, with why beside it. */
+  refusedDate?: { value: string; message: string };
 }
 
 const PHASES: { label: string; reached: (state: string | null) => boolean }[] = [
@@ -64,7 +66,8 @@ ${blocking.length > 0 ? html`<div class="flash error" role="note"><p><strong>Bef
 <form method="post" action="${path('/schedule')}" class="actions">${csrfField(input.session)}
 <div class="field"><label for="date">Start date</label>
 <span class="hint" id="date-hint">${input.picker.disabledBecause ?? `Between ${formatDate(input.picker.earliest, input.timeZone)} and ${formatDate(input.picker.latest, input.timeZone)}.`}</span>
-<input type="date" id="date" name="date" min="${input.picker.earliest}" max="${input.picker.latest}" value="${m?.migration_date ?? ''}" required aria-describedby="date-hint"${raw(input.picker.disabledBecause ? ' disabled' : '')}></div>
+${input.refusedDate ? html`<span class="field-error" id="date-error">${input.refusedDate.message}</span>` : ''}
+<input type="date" id="date" name="date" min="${input.picker.earliest}" max="${input.picker.latest}" value="${input.refusedDate?.value ?? m?.migration_date ?? ''}" required aria-describedby="date-hint${input.refusedDate ? ' date-error' : ''}"${raw(input.refusedDate ? ' aria-invalid="true"' : '')}${raw(input.picker.disabledBecause ? ' disabled' : '')}></div>
 <button type="submit"${raw(input.picker.disabledBecause ? ' disabled' : '')}>${m?.migration_date ? 'Change date' : 'Save date'}</button>
 </form>
 </section>

@@ -85,7 +85,12 @@ const schedule: Action = async (ctx, r, form) => {
   try {
     m = await scheduleUserMigration(ctx.app, { subscriptionId: r.subscriptionId, date, actor: r.session.actor });
   } catch (error) {
-    if (error instanceof MigrationError && error.code === 'schedule_invalid') return refusal(await scheduleRefusal(ctx, r.subscriptionId, date), undefined, error.code);
+    if (error instanceof MigrationError && error.code === 'schedule_invalid') {
+      // The refused day stays in the field, with why beside it: the admin corrects it rather than starting over.
+      const text = await scheduleRefusal(ctx, r.subscriptionId, date);
+      const out = refusal(text, undefined, error.code);
+      return { ...out, flash: { ...out.flash, field: { name: 'date', value: date, message: text } } };
+    }
     throw error;
   }
   return notice(`The user migration starts ${formatMoment(m.starts_at, await timeZone(ctx, r.subscriptionId))} (midnight in the subscription's time zone).`);

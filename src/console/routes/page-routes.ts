@@ -48,7 +48,10 @@ const overview: PageRoute = async (ctx, r) => {
   const orgExists = !m && orgId ? await ctx.app.enginePorts({ orgId, subscriptionId: r.subscriptionId, actor: r.session.actor }).orgs.orgExists(orgId) : false;
   return {
     title: 'Overview', tab: 'overview',
-    body: renderOverviewPage({ session: r.session, subscriptionId: r.subscriptionId, timeZone, migration: m, plan: facts?.plan, readiness: readiness?.report.summary, picker, orgExists, rules: ctx.rules, now: ctx.now().toISOString() }),
+    body: renderOverviewPage({
+      session: r.session, subscriptionId: r.subscriptionId, timeZone, migration: m, plan: facts?.plan, readiness: readiness?.report.summary, picker, orgExists, rules: ctx.rules, now: ctx.now().toISOString(),
+      ...(r.flash?.field?.name === 'date' ? { refusedDate: r.flash.field } : {}),
+    }),
   };
 };
 
@@ -108,8 +111,8 @@ const apiClients: PageRoute = (ctx, r) => apiClientsPage(ctx, r);
 export const PAGES: Record<string, PageRoute> = { '': overview, '/readiness': readiness, '/status': status, '/users': users, '/confirm': confirm, '/support': support, '/audit': audit, '/api-clients': apiClients };
 
 export async function servePage(ctx: ConsoleContext, r: SubscriptionRequest, sub: SubscriptionRef, route: PageRoute, res: ServerResponse): Promise<void> {
-  const page = await route(ctx, r, sub);
   const flash = await ctx.sessions.takeFlash(r.session);
+  const page = await route(ctx, { ...r, ...(flash ? { flash } : {}) }, sub);
   sendPage(res, 200, layout({
     title: page.title, session: r.session, subscription: sub, active: page.tab, flash, body: page.body,
     ...(page.live ? { live: subscriptionPath(sub.id, '/events') } : {}),
