@@ -241,3 +241,12 @@ test('checking access before (the import) and after (the product now): the lost 
   await shot('access', 'access');
   await shot('page');
 });
+
+test('readable at 375 px with every report on it: the page does not scroll sideways', async () => {
+  const narrow = await context.newPage();
+  await narrow.setViewportSize({ width: 375, height: 800 });
+  await narrow.goto(support());
+  assert.ok(await narrow.evaluate(() => document.documentElement.scrollWidth) <= 375);
+  assert.deepEqual(await seriousA11yViolations(narrow), [], 'Support & links at 375 px');
+  await narrow.close();
+});

@@ -50,7 +50,7 @@ ${input.tickets ? ticketsReport(input, input.tickets) : emptyState('No support t
 <h2 id="links-h">Stored links</h2>
 <p>After the move the product lives at a new URL. Links stored in the product — report subscriptions, bookmarks, email templates — are re-pointed by the URL rules. A dry run shows what would change; nothing is written until you apply it.</p>
 ${problemsOf(input, 'links')}${linksForm(input)}${progress(input, 'links')}
-${input.links ? linksReport(input, input.links) : emptyState('No link rewrite yet', 'Start with a dry run: it lists every link that would change, and first the old links no rule matches.')}
+${input.links ? linksReport(input, input.links) : emptyState('No link-rewrite report yet', 'Start with a dry run: it lists every link that would change, and first the old links no rule matches.')}
 </section>
 
 <section class="panel" aria-labelledby="access-h">
