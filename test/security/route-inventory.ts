@@ -50,6 +50,7 @@ export const CONSOLE_ROUTES: readonly Route[] = [
   route('POST', '/console/logout', 'console-session'),
   route('GET', '/console/assets/console.css', 'public'),
   route('GET', '/console/assets/console.js', 'public'),
+  route('GET', '/console/assets/favicon.svg', 'public'),
 ];
 
 /** The IMS's self-service forms (`src/ims/http/account-routes.ts`): each answers GET (the form) and POST. */
