@@ -4,6 +4,7 @@ import type { MigrationRow } from '../subscription-data.ts';
 import type { ConsoleSession } from '../session.ts';
 import { csrfField, emptyState, html, raw, subscriptionPath, type SafeHtml } from './layout.ts';
 import { formatMoment, plural, startVerb, userStateLabel } from './labels.ts';
+import { failureLabel } from '../../core/glossary/failure-words.ts';
 
 export interface StatusPageInput {
   session: ConsoleSession;
@@ -87,7 +88,7 @@ ${confirmed ? '' : html`<div class="actions">
 </div>`}
 ${input.errors.length > 0 ? html`<h3 id="failures-h">Failures by cause</h3>
 <div class="table-wrap" role="region" aria-labelledby="failures-h" tabindex="0"><table><thead><tr><th scope="col">Cause</th><th scope="col">Users</th><th scope="col">Example</th></tr></thead>
-<tbody>${input.errors.map((e) => html`<tr><td><code>${e.code}</code></td><td>${e.count}</td><td>${e.example}</td></tr>`)}</tbody></table></div>
+<tbody>${input.errors.map((e) => html`<tr><td data-code="${e.code}">${failureLabel(e.code)} <code>${e.code}</code></td><td>${e.count}</td><td>${e.example}</td></tr>`)}</tbody></table></div>
 <form method="post" action="${path('/users/action')}" class="actions">${csrfField(input.session)}<input type="hidden" name="action" value="retry-failed">
 <button type="submit" class="secondary">Retry all ${plural(failed, 'failed user')}</button> <a href="${path('/users?state=failed')}">See failed users</a></form>` : ''}
 </section>

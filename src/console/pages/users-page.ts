@@ -1,4 +1,5 @@
 import { REASONS } from '../../core/readiness/reasons.ts';
+import { failureLabel } from '../../core/glossary/failure-words.ts';
 import type { ReasonCode } from '../../core/readiness/report.ts';
 import { USER_STATES } from '../../core/migration/states.ts';
 import type { ConsoleSession } from '../session.ts';
@@ -98,7 +99,7 @@ function userRow(r: UserRow, input: UsersPageInput): SafeHtml {
 
 function reasonCell(r: UserRow, reasons: string[]): SafeHtml | string {
   // A plan_drift carries its own fix (a new plan); a Retry alone would drift again.
-  if (r.state === 'failed') return html`<div class="reason"><code>${r.error_code ?? 'failed'}</code> ${r.error_message ?? ''}${r.error_code === 'plan_drift' ? '' : html`<small>Fix the cause, then Retry (or skip the user).</small>`}</div>`;
+  if (r.state === 'failed') return html`<div class="reason" data-code="${r.error_code ?? 'failed'}"><strong>${failureLabel(r.error_code)}</strong> <code>${r.error_code ?? 'failed'}</code> ${r.error_message ?? ''}${r.error_code === 'plan_drift' ? '' : html`<small>Fix the cause, then Retry (or skip the user).</small>`}</div>`;
   if (r.state === 'skipped') return html`<div class="reason">${r.skip_reason?.trim() ? `Skipped: ${r.skip_reason}` : 'Skipped'}</div>`;
   if (r.state !== 'blocked' && r.state !== 'needs_email_verification') return '';
   return html`${reasons.filter((c): c is ReasonCode => Object.hasOwn(REASONS, c) && REASONS[c as ReasonCode].severity === 'block').map((c) => html`<div class="reason" data-code="${c}">${REASONS[c].label}<small>${REASONS[c].fix}</small></div>`)}`;
