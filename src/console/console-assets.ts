@@ -68,6 +68,7 @@ td code,.code{font-family:ui-monospace,monospace;font-size:.9em}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem;margin:.5rem 0}dl.facts dt{font-weight:600}dl.facts dd{margin:0}
 .ok{color:var(--green)}.bad{color:var(--red)}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+@media (max-width:40rem){table.users-table thead tr{display:flex;flex-wrap:wrap;gap:.25rem .75rem}table.users-table thead th{border:0;padding:.15rem .5rem}table.users-table,table.users-table tbody,table.users-table tr,table.users-table td{display:block;width:auto}table.users-table tr{border-bottom:1px solid #d0d0d0;padding:.4rem 0}table.users-table td{border:0;padding:.15rem .5rem}table.users-table td[data-label]::before{content:attr(data-label) ": ";font-weight:600}table.users-table td:empty{display:none}}
 @media (max-width:40rem){main{padding:.75rem}.top,.sub-head{padding-left:.75rem;padding-right:.75rem}h1{font-size:1.35rem}dl.facts{grid-template-columns:1fr}.tabs a{padding:.4rem .55rem}}
 `;
 

@@ -390,7 +390,7 @@ test('support and audit pages: empty states, filters and the CSV export; every c
   assert.doesNotMatch(JSON.stringify(entries.map((e) => e.details)), /@acme\.example/, 'no addresses in audit details');
 });
 
-test('readable at 375 px: no page scrolls sideways', async () => {
+test('readable at 375 px: no page scrolls sideways, and each user reads as a card with its status in view', async () => {
   const narrow = await context.newPage();
   await narrow.setViewportSize({ width: 375, height: 800 });
   for (const p of ['', '/readiness', '/status', '/users', '/support', '/audit']) {
@@ -399,6 +399,13 @@ test('readable at 375 px: no page scrolls sideways', async () => {
     assert.ok(width <= 375, `${p || '/'} is ${width}px wide at a 375px viewport`);
   }
   await expectAccessibleOn(narrow, 'users tab at 375px', `${base()}/users`);
+  // Each user reads as a card: the migration status is on screen without scrolling anything sideways.
+  const status = narrow.locator('table.users-table tbody tr').first().locator('td[data-label="Migration status"]');
+  const box = (await status.boundingBox())!;
+  assert.ok(box.x >= 0 && box.x + box.width <= 375, `the status cell spans ${box.x}..${box.x + box.width}px`);
+  assert.match(await status.evaluate((el) => getComputedStyle(el, '::before').content), /Migration status/);
+  await narrow.locator('table.users-table').scrollIntoViewIfNeeded();
+  await narrow.screenshot({ path: new URL('../../docs/screenshots/console-users-narrow.png', import.meta.url).pathname, fullPage: false });
   await narrow.close();
 });
 

@@ -72,7 +72,7 @@ ${input.admins && input.admins.count > 0 ? adminsFirstPanel(input, input.admins)
 <p id="table-summary">${page.total === 0 ? 'No users match.' : page.search ? (page.search.more ? `Showing the first ${SEARCH_LIMIT} matches: refine the search to find others.` : `${page.total} ${page.total === 1 ? 'match' : 'matches'}.`) : showing(first, last, page.total)} Only eligible, email-verified users can be migrated; skipped users lose access once the migration completes. Times are in ${input.timeZone}.</p>
 ${page.total === 0 ? emptyState('No users match', filteredBy ? html`Try another search or <a href="${base}">clear the filters</a>.` : 'This subscription has no users in the plan.') : html`
 <div class="table-wrap" role="region" aria-labelledby="users-caption" tabindex="0">
-<table><caption id="users-caption">${page.search ? (page.search.more ? `Users, the first ${SEARCH_LIMIT} matches` : 'Users matching the search') : `Users, page ${page.page} of ${page.pages}`}</caption>
+<table class="users-table"><caption id="users-caption">${page.search ? (page.search.more ? `Users, the first ${SEARCH_LIMIT} matches` : 'Users matching the search') : `Users, page ${page.page} of ${page.pages}`}</caption>
 <thead><tr><th scope="col"><span class="visually-hidden">Select</span><label hidden><input type="checkbox" data-select-all hidden> <span class="visually-hidden">all on this page</span></label></th>${COLUMNS.slice(0, 2).map(header)}<th scope="col">Verification</th>${header(COLUMNS[2]!)}<th scope="col">Reason</th>${header(COLUMNS[3]!)}</tr></thead>
 <tbody>${page.rows.map((r) => userRow(r, input))}</tbody></table></div>`}
 </form>
@@ -88,12 +88,12 @@ function userRow(r: UserRow, input: UsersPageInput): SafeHtml {
   const reasons = input.page.reasons.get(r.user_id) ?? [];
   return html`<tr>
 <td><input type="checkbox" name="user" value="${r.user_id}" id="u-${r.user_id}" aria-label="Select user ${r.user_id}"></td>
-<td>${personLabel(r.user_id, fullName(r.first_name, r.last_name))}${r.admin ? html` <span class="tag">admin</span>` : ''}</td>
-<td>${r.email}</td>
-<td>${verificationLabel(r.state, reasons)}</td>
-<td class="st st-${r.state}">${userStateLabel(r.state)}</td>
-<td>${reasonCell(r, reasons)}</td>
-<td>${formatInstant(r.updated_at, input.timeZone)}</td>
+<td data-label="User">${personLabel(r.user_id, fullName(r.first_name, r.last_name))}${r.admin ? html` <span class="tag">admin</span>` : ''}</td>
+<td data-label="Email">${r.email}</td>
+<td data-label="Verification">${verificationLabel(r.state, reasons)}</td>
+<td data-label="Migration status" class="st st-${r.state}">${userStateLabel(r.state)}</td>
+<td data-label="Reason">${reasonCell(r, reasons)}</td>
+<td data-label="Last activity">${formatInstant(r.updated_at, input.timeZone)}</td>
 </tr>`;
 }
 
